@@ -1,0 +1,71 @@
+/** The `landlord` command tree. Commands receive typed options; errors map to exit codes in run(). */
+import { Command, CommanderError, Option } from "commander";
+import { explainCommand } from "./commands/explain.js";
+import { initCommand } from "./commands/init.js";
+import { renderCommand, type OutputFormat } from "./commands/render.js";
+import { validateCommand } from "./commands/validate.js";
+import { describeError, EXIT, exitCodeFor } from "./exit.js";
+import type { CliIo } from "./io.js";
+import type { GlobalOptions } from "./workspace.js";
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const fileOption = () => new Option("-f, --file <path>", "tenant file or directory (repeatable; default: tenants/ beside the config)").argParser(collect);
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command("landlord")
+    .description("Run one SaaS app for many customers on a shared Kubernetes fleet.")
+    .option("--config <path>", "platform config", "landlord.yaml")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const global = (): GlobalOptions => program.opts<GlobalOptions>();
+
+  program
+    .command("init")
+    .description("write a commented landlord.yaml and an example tenant")
+    .option("--dir <dir>", "where to write", ".")
+    .option("--force", "overwrite existing files", false)
+    .action((opts: { dir: string; force: boolean }) => initCommand(io, opts));
+
+  program
+    .command("validate")
+    .description("check landlord.yaml and tenant specs, and the objects they render against the real schemas")
+    .addOption(fileOption())
+    .option("--crds <dir>", "directory of CRD YAML to check custom resources against (default: $LANDLORD_CRDS_DIR)")
+    .action((opts: { file?: string[]; crds?: string }) => validateCommand(io, global(), opts));
+
+  program
+    .command("render")
+    .description("render tenant bundles: a YAML stream on stdout, or one folder per tenant with --out")
+    .addOption(fileOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .option("--out <dir>", "write <dir>/<tenant>/kubernetes.yaml and terraform.tfvars.json")
+    .action((opts: { file?: string[]; output: OutputFormat; out?: string }) => renderCommand(io, global(), opts));
+
+  program
+    .command("explain")
+    .description("show each effective value of a tenant and the layer that set it")
+    .argument("<tenant>", "tenant name")
+    .addOption(fileOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "yaml", "json"]).default("table"))
+    .action((name: string, opts: { file?: string[]; output: "table" | "yaml" | "json" }) => explainCommand(io, global(), name, opts));
+
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; never calls process.exit itself. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT.ok;
+      if (err.code === "commander.executeSubCommandAsync") return EXIT.failure;
+      return EXIT.invalidInput;
+    }
+    io.stderr(describeError(err));
+    return exitCodeFor(err);
+  }
+}

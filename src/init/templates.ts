@@ -1,0 +1,171 @@
+/** What `landlord init` writes: a commented platform config and one example tenant. */
+
+export const PLATFORM_TEMPLATE = `# landlord.yaml: the platform config. Every tenant's instance is rendered from this file
+# plus the tenant's own spec (tenants/*.yaml). Values merge in three layers:
+#   defaults -> tiers.<tier> -> tenant spec.overrides   (most specific wins; lists replace)
+apiVersion: landlord.dev/v1alpha1
+kind: PlatformConfig
+
+platform:
+  name: landlord            # used in derived cloud names; changing it renames vaults and storage
+  namespacePrefix: tenant-  # tenant "acme" lives in namespace "tenant-acme"
+  reservedNames: []         # tenant names nobody may take, on top of the built-in ones
+
+# Global defaults: the first layer. Tiers and tenants only state what differs.
+defaults:
+  app:
+    image: registry.example.com/saas/app   # repository only; the tag is "version"
+    version: "1.0.0"
+    port: 8080
+    metricsPort: 9090
+    metricsPath: /metrics
+    replicas: 1                            # the floor the autoscaler keeps
+    autoscaling: { maxReplicas: 3, targetCPUUtilization: 75 }
+    resources:
+      requests: { cpu: 250m, memory: 256Mi }
+      limits: { cpu: "1", memory: 512Mi }
+    probes:
+      liveness: { path: /healthz, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 }
+      readiness: { path: /ready, initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 3 }
+    env:
+      LOG_LEVEL: info                      # secrets never go here: see integrations.keyVault
+    featureFlags: {}
+  database:                                # one CloudNativePG cluster per tenant
+    instances: 1
+    imageName: ghcr.io/cloudnative-pg/postgresql:16.4
+    storage: { size: 10Gi }
+    resources:
+      requests: { cpu: 250m, memory: 512Mi }
+      limits: { cpu: "1", memory: 512Mi }
+    backup: { schedule: "0 0 2 * * *", retentionDays: 7 }   # six fields, seconds first
+    pooler:
+      enabled: false
+      instances: 1
+      resources:
+        requests: { cpu: 100m, memory: 64Mi }
+        limits: { cpu: 500m, memory: 128Mi }
+    parameters:
+      max_connections: "100"
+  # Isolation is always on; these exist so that an attempt to switch it off gets a clear error.
+  security: { defaultDenyNetworkPolicy: true, resourceQuota: true, namespaceScopedRbac: true }
+
+# Tiers: the plans customers buy. The quota must hold the tier's peak: HPA ceiling + 1 surge
+# pod, database instances + 1 job pod, and the pooler (landlord validate checks the sums).
+tiers:
+  small:
+    description: Shared nodes, one database instance.
+    isolation: namespace
+    price: { monthly: 4900 }               # minor units: 49.00 in billing.currency
+    ceilings: { maxReplicas: 6, maxDatabaseInstances: 1, maxDatabaseStorage: 20Gi }
+    app:
+      replicas: 2
+      autoscaling: { maxReplicas: 4 }
+    quota: { cpu: "3", memory: 6Gi, storage: 20Gi, pvcs: 4, pods: 20 }
+  medium:
+    description: Dedicated node pool, database with a standby (HA).
+    isolation: nodepool
+    nodePool: { vmSize: Standard_D4s_v5, minCount: 1, maxCount: 5 }
+    price: { monthly: 29900 }
+    ceilings: { maxReplicas: 12, maxDatabaseInstances: 3, maxDatabaseStorage: 200Gi }
+    app:
+      replicas: 3
+      autoscaling: { maxReplicas: 8 }
+      resources:
+        requests: { cpu: 500m, memory: 512Mi }
+        limits: { cpu: "2", memory: 1Gi }
+    database:
+      instances: 2
+      storage: { size: 50Gi }
+      resources:
+        requests: { cpu: "1", memory: 2Gi }
+        limits: { cpu: "1", memory: 2Gi }
+      backup: { retentionDays: 30 }
+    quota: { cpu: "10", memory: 20Gi, storage: 200Gi, pvcs: 6, pods: 40 }
+  large:
+    description: Dedicated cluster, three database instances with read replicas and a pooler.
+    isolation: cluster
+    cluster:
+      kubernetesVersion: "1.30"
+      systemVmSize: Standard_D4s_v5
+      systemNodeCount: 3
+      appVmSize: Standard_D8s_v5
+      appMinCount: 3
+      appMaxCount: 20
+      skuTier: Standard
+    price: { monthly: 149900 }
+    ceilings: { maxReplicas: 40, maxDatabaseInstances: 5, maxDatabaseStorage: 1Ti }
+    app:
+      replicas: 5
+      autoscaling: { maxReplicas: 20 }
+      resources:
+        requests: { cpu: "1", memory: 1Gi }
+        limits: { cpu: "2", memory: 2Gi }
+    database:
+      instances: 3
+      storage: { size: 200Gi }
+      resources:
+        requests: { cpu: "2", memory: 8Gi }
+        limits: { cpu: "2", memory: 8Gi }
+      backup: { retentionDays: 90 }
+      pooler: { enabled: true, instances: 2 }
+    quota: { cpu: "40", memory: 96Gi, storage: 1Ti, pvcs: 10, pods: 100 }
+
+# The shared clusters tenants are placed on (large tenants get a dedicated one of their own).
+clusters:
+  - name: aks-weu-1
+    region: westeurope
+    kubernetesVersion: "1.30"
+    nodePools:
+      - { name: system, role: system, vmSize: Standard_D4s_v5, count: 3, hourlyPrice: 22, allocatable: { cpu: 3860m, memory: 12Gi, pods: 110 } }
+      - { name: shared, role: shared, vmSize: Standard_D8s_v5, count: 6, hourlyPrice: 44, allocatable: { cpu: 7820m, memory: 28Gi, pods: 110 } }
+
+integrations:
+  ingress:
+    className: nginx
+    namespace: ingress-nginx
+    podLabels: { app.kubernetes.io/name: ingress-nginx }
+  certManager: { clusterIssuer: letsencrypt-prod }
+  dns:
+    zone: apps.example.com                 # tenant domains under this zone get records automatically
+    resourceGroup: rg-landlord-dns
+    target: { type: A, value: 20.50.1.10 } # the ingress controller's public address
+  keyVault:
+    namePrefix: kv-                        # one vault per tenant: kv-<tenant>-<hash>
+    secrets:                               # pulled from the tenant's vault into Secret app-secrets
+      - { key: SESSION_SECRET, remoteKey: session-secret }
+  monitoring:
+    namespace: monitoring
+    ruleLabels: { release: kube-prometheus-stack }
+  cnpg: { namespace: cnpg-system }
+  azure:
+    resourceGroupPrefix: rg-tenant-
+    storageAccountPrefix: llbk
+
+billing:
+  currency: EUR
+  markupPercent: 20
+
+policy:
+  allowExceedTierCeilings: false           # true lets any override go past its tier's ceilings
+  ceilingExceptions: []                    # or name the tenants that may
+`;
+
+export const TENANT_TEMPLATE = `# One customer. Keep it short: everything not stated here comes from landlord.yaml.
+apiVersion: landlord.dev/v1alpha1
+kind: Tenant
+metadata:
+  name: acme                      # DNS label, at most 40 characters; names its namespace
+  labels: { team: enterprise-sales }
+spec:
+  displayName: Acme Corp
+  tier: small                     # small | medium | large (tiers in landlord.yaml)
+  domains: [acme.apps.example.com]
+  contacts:
+    email: ops@acme.example.com   # alerts go here
+  compliance: [gdpr]
+  overrides:                      # only what differs from the tier
+    app:
+      env: { LOG_LEVEL: debug }
+      featureFlags: { newBilling: true }
+  maintenanceWindow: { days: [sun], start: "02:00", durationMinutes: 120 }
+`;

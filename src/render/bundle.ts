@@ -1,0 +1,71 @@
+/**
+ * A tenant's bundle: every Kubernetes object of its instance in a fixed order, plus the
+ * Terraform inputs of its cloud resources. Pure and byte-stable: no clock, no env, no I/O.
+ */
+import { createHash } from "node:crypto";
+import type { PlatformConfig } from "../spec/platform-schema.js";
+import type { Placement } from "../spec/placement.js";
+import type { ResolvedTenant } from "../spec/resolve.js";
+import { autoscaler, configMap, deployment, disruptionBudget, service } from "./kubernetes/app.js";
+import { databaseObjects } from "./kubernetes/database.js";
+import { certificate, ingress } from "./kubernetes/ingress.js";
+import { monitoringObjects } from "./kubernetes/monitoring.js";
+import { limitRange, namespace, resourceQuota } from "./kubernetes/namespace.js";
+import { networkPolicies } from "./kubernetes/network-policies.js";
+import { rbac, serviceAccounts } from "./kubernetes/rbac.js";
+import { secretObjects } from "./kubernetes/secrets.js";
+import type { KubeObject, RenderContext } from "./object.js";
+import { toJson } from "./serialize.js";
+import { customerInstanceVars, type CustomerInstanceVars } from "./terraform/tfvars.js";
+
+export interface Bundle {
+  readonly tenant: string;
+  readonly tier: string;
+  readonly namespace: string;
+  readonly placement: Placement;
+  readonly version: string;
+  /** Namespace first, then fences, identity, data, workload, exposure, monitoring. */
+  readonly objects: readonly KubeObject[];
+  readonly terraform: { readonly module: "customer-instance"; readonly variables: CustomerInstanceVars };
+  /** sha256 over the canonical JSON of objects and Terraform inputs. */
+  readonly hash: string;
+}
+
+export function renderObjects(ctx: RenderContext): KubeObject[] {
+  const { t } = ctx;
+  return [
+    namespace(t),
+    resourceQuota(t),
+    limitRange(t),
+    ...networkPolicies(ctx),
+    ...serviceAccounts(t),
+    ...rbac(t),
+    ...secretObjects(ctx),
+    ...databaseObjects(t),
+    configMap(t),
+    deployment(ctx),
+    service(t),
+    autoscaler(t),
+    disruptionBudget(t),
+    certificate(ctx),
+    ingress(ctx),
+    ...monitoringObjects(ctx),
+  ];
+}
+
+export function renderBundle(platform: PlatformConfig, t: ResolvedTenant): Bundle {
+  const ctx: RenderContext = { t, platform };
+  const objects = renderObjects(ctx);
+  const variables = customerInstanceVars(ctx);
+  const hash = createHash("sha256").update(toJson({ objects, variables })).digest("hex");
+  return {
+    tenant: t.tenant.metadata.name,
+    tier: t.tier.name,
+    namespace: t.names.namespace,
+    placement: t.placement,
+    version: t.version,
+    objects,
+    terraform: { module: "customer-instance", variables },
+    hash,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Default deny in and out, then the few paths a tenant needs: its own namespace, DNS,
+ * the shared ingress controller, monitoring scrapes, the CloudNativePG operator, and
+ * HTTPS egress for database pods (Kubernetes API and backup storage).
+ */
+import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import type { ResolvedTenant } from "../../spec/resolve.js";
+import { appSelector, asObject, DB, meta, type KubeObject, type RenderContext } from "../object.js";
+
+type Spec = NonNullable<INetworkPolicy["spec"]>;
+
+const NS_NAME = "kubernetes.io/metadata.name";
+export const POSTGRES_METRICS_PORT = 9187;
+export const PGBOUNCER_METRICS_PORT = 9127;
+export const CNPG_STATUS_PORT = 8000;
+
+function policy(t: ResolvedTenant, name: string, spec: Spec): KubeObject {
+  const np: INetworkPolicy & { metadata: ReturnType<typeof meta> } = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(t, name),
+    spec,
+  };
+  return asObject(np);
+}
+
+export function networkPolicies({ t, platform }: RenderContext): KubeObject[] {
+  const i = platform.integrations;
+  const app = t.effective.app;
+  const dbPods = { matchLabels: { "cnpg.io/cluster": DB } };
+  const fromNamespace = (ns: string, podLabels: Record<string, string> = {}) => ({
+    namespaceSelector: { matchLabels: { [NS_NAME]: ns } },
+    ...(Object.keys(podLabels).length > 0 ? { podSelector: { matchLabels: podLabels } } : {}),
+  });
+  return [
+    policy(t, "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+    policy(t, "allow-same-namespace", {
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    }),
+    policy(t, "allow-dns-egress", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [fromNamespace(i.dnsResolver.namespace, i.dnsResolver.podLabels)],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    }),
+    policy(t, "allow-from-ingress-controller", {
+      podSelector: { matchLabels: appSelector(t) },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [fromNamespace(i.ingress.namespace, i.ingress.podLabels)],
+          ports: [{ protocol: "TCP", port: app.port }],
+        },
+      ],
+    }),
+    policy(t, "allow-monitoring-scrape", {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [fromNamespace(i.monitoring.namespace)],
+          ports: [
+            { protocol: "TCP", port: app.metricsPort },
+            { protocol: "TCP", port: POSTGRES_METRICS_PORT },
+            { protocol: "TCP", port: PGBOUNCER_METRICS_PORT },
+          ],
+        },
+      ],
+    }),
+    policy(t, "allow-cnpg-operator", {
+      podSelector: dbPods,
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [fromNamespace(i.cnpg.namespace)], ports: [{ protocol: "TCP", port: CNPG_STATUS_PORT }] }],
+    }),
+    // The instance manager talks to the API server and ships WAL to blob storage over HTTPS;
+    // AKS API server addresses are not stable enough to pin, so the port is the fence here.
+    policy(t, "allow-database-https-egress", {
+      podSelector: dbPods,
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          ports: [
+            { protocol: "TCP", port: 443 },
+            { protocol: "TCP", port: 6443 },
+          ],
+        },
+      ],
+    }),
+  ];
+}

@@ -1,0 +1,62 @@
+/**
+ * Names derived from a tenant name. Every derived name must be valid for every valid
+ * tenant name, and unique per tenant: where a target's rules are tighter than a DNS label
+ * (Azure Key Vault, storage accounts, AKS node pools), the name is truncated and a short
+ * hash of the platform and tenant names keeps it unique.
+ */
+import { createHash } from "node:crypto";
+import type { PlatformConfig } from "./platform-schema.js";
+
+export interface TenantNames {
+  readonly namespace: string;
+  readonly keyVault: string;
+  readonly storageAccount: string;
+  readonly nodePool: string;
+  readonly dedicatedCluster: string;
+  readonly resourceGroup: string;
+}
+
+function shortHash(platformName: string, tenantName: string, length: number): string {
+  return createHash("sha256").update(`${platformName}/${tenantName}`).digest("hex").slice(0, length);
+}
+
+export function tenantNames(platform: PlatformConfig, tenantName: string): TenantNames {
+  const { namespacePrefix, name: platformName } = platform.platform;
+  const alnum = tenantName.replace(/[^a-z0-9]/g, "");
+  const kvPrefix = platform.integrations.keyVault.namePrefix;
+  const kvRoom = 24 - kvPrefix.length - 6; // "-" + 5 hex
+  const kvBody = tenantName.replace(/-+/g, "-").slice(0, kvRoom).replace(/-+$/, "");
+  const kvJoined = `${kvPrefix}${kvBody}`.replace(/-+/g, "-").replace(/-$/, "");
+  const stPrefix = platform.integrations.azure.storageAccountPrefix;
+  return {
+    namespace: `${namespacePrefix}${tenantName}`,
+    keyVault: `${kvJoined}-${shortHash(platformName, tenantName, 5)}`,
+    storageAccount: `${stPrefix}${alnum.slice(0, 24 - stPrefix.length - 6)}${shortHash(platformName, tenantName, 6)}`,
+    nodePool: `t${alnum.slice(0, 6)}${shortHash(platformName, tenantName, 5)}`,
+    dedicatedCluster: `aks-${tenantName}`,
+    resourceGroup: `${platform.integrations.azure.resourceGroupPrefix}${tenantName}`,
+  };
+}
+
+/** Kubernetes namespaces no tenant may take, whatever the prefix. */
+export function reservedNamespaces(platform: PlatformConfig): Set<string> {
+  const i = platform.integrations;
+  return new Set([
+    "default",
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    i.ingress.namespace,
+    i.monitoring.namespace,
+    i.cnpg.namespace,
+    i.dnsResolver.namespace,
+    "cert-manager",
+    "external-secrets",
+    "argocd",
+    "landlord-system",
+  ]);
+}
+
+export function reservedTenantNames(platform: PlatformConfig): Set<string> {
+  return new Set([...reservedNamespaces(platform), "landlord", "platform", "system", ...platform.platform.reservedNames]);
+}

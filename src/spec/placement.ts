@@ -1,0 +1,77 @@
+/**
+ * Where a tenant runs. Large tenants get a dedicated cluster; the others go to a shared
+ * cluster: the pinned one, else the one with the most free capacity in the tenant's region
+ * (free capacity comes from the caller; without it the registry order decides).
+ */
+import type { InputProblem } from "../errors.js";
+import type { IsolationMode, PlatformConfig } from "./platform-schema.js";
+import type { TenantNames } from "./names.js";
+import type { Tenant } from "./tenant-schema.js";
+
+export interface Placement {
+  readonly cluster: string;
+  readonly region: string;
+  readonly dedicatedCluster: boolean;
+  /** Dedicated AKS node pool, for nodepool isolation. */
+  readonly nodePool?: string;
+}
+
+/** Free CPU per shared cluster in millicores; higher wins. */
+export type FreeCapacity = ReadonlyMap<string, bigint>;
+
+export function placeTenant(
+  platform: PlatformConfig,
+  tenant: Tenant,
+  isolation: IsolationMode,
+  names: TenantNames,
+  free?: FreeCapacity,
+): { ok: true; placement: Placement } | { ok: false; problem: InputProblem } {
+  const region = tenant.spec.region;
+  const clusters = platform.clusters;
+  if (isolation === "cluster") {
+    const regionOf = region ?? clusters[0]?.region ?? "unknown";
+    return { ok: true, placement: { cluster: names.dedicatedCluster, region: regionOf, dedicatedCluster: true } };
+  }
+  const pool = isolation === "nodepool" ? { nodePool: names.nodePool } : {};
+  const pinned = tenant.spec.placement?.cluster;
+  if (pinned !== undefined) {
+    const c = clusters.find((x) => x.name === pinned);
+    if (!c) {
+      return {
+        ok: false,
+        problem: {
+          path: "spec.placement.cluster",
+          message: `cluster '${pinned}' is not in landlord.yaml`,
+          fix: `use one of: ${clusters.map((x) => x.name).join(", ")}`,
+        },
+      };
+    }
+    return { ok: true, placement: { cluster: c.name, region: c.region, dedicatedCluster: false, ...pool } };
+  }
+  const candidates = region === undefined ? clusters : clusters.filter((c) => c.region === region);
+  if (candidates.length === 0) {
+    return {
+      ok: false,
+      problem: {
+        path: "spec.region",
+        message: `no cluster in region '${region ?? ""}'`,
+        fix: `use one of: ${[...new Set(clusters.map((c) => c.region))].join(", ")}`,
+      },
+    };
+  }
+  let best = candidates[0];
+  if (free) {
+    for (const c of candidates) {
+      const room = free.get(c.name);
+      if (room !== undefined && room > 0n && (best === undefined || room > (free.get(best.name) ?? -1n))) best = c;
+    }
+    if (best && (free.get(best.name) ?? 0n) <= 0n) {
+      return {
+        ok: false,
+        problem: { path: "spec.region", message: "every shared cluster in the region is full", fix: "add capacity or a cluster to landlord.yaml" },
+      };
+    }
+  }
+  if (!best) throw new Error("unreachable: candidates is non-empty");
+  return { ok: true, placement: { cluster: best.name, region: best.region, dedicatedCluster: false, ...pool } };
+}

@@ -1,0 +1,172 @@
+/** Schema of landlord.yaml, the platform config. */
+import { z } from "zod";
+import {
+  count,
+  cpuQuantity,
+  dnsLabel,
+  explain,
+  hostname,
+  labels,
+  memoryQuantity,
+  money,
+  storageQuantity,
+} from "./fields.js";
+import { layerSchema } from "./layer-schema.js";
+
+export const ISOLATION_MODES = ["namespace", "nodepool", "cluster"] as const;
+export type IsolationMode = (typeof ISOLATION_MODES)[number];
+
+const taint = z.string().regex(/^[A-Za-z0-9./-]+=[A-Za-z0-9._-]*:(NoSchedule|PreferNoSchedule|NoExecute)$/, {
+  error: explain("taints are written key=value:Effect", "write e.g. 'landlord.dev/tier=medium:NoSchedule'"),
+});
+
+const aksPoolName = z.string().regex(/^[a-z][a-z0-9]{0,11}$/, {
+  error: explain("AKS node pool names are 1-12 lowercase letters and digits, starting with a letter", "write e.g. 'shared1'"),
+});
+
+const nodePool = z.strictObject({
+  name: aksPoolName,
+  role: z.enum(["system", "shared"]),
+  vmSize: z.string().min(1),
+  count: count("node count", 0, 1000),
+  allocatable: z.strictObject({
+    cpu: cpuQuantity("allocatable cpu"),
+    memory: memoryQuantity("allocatable memory"),
+    pods: count("allocatable pods", 1, 1000),
+  }),
+  hourlyPrice: money("hourlyPrice"),
+  labels: labels.default({}),
+  taints: z.array(taint).default([]),
+});
+
+const cluster = z.strictObject({
+  name: dnsLabel(40),
+  region: z.string().min(1),
+  kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/).optional(),
+  oidcIssuerUrl: z.url().optional(),
+  /** Azure resource id of the AKS cluster, for per-tenant node pools. */
+  resourceId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+$/).optional(),
+  apiServerCidrs: z.array(z.cidrv4()).default([]),
+  nodePools: z.array(nodePool).min(1, { error: explain("a cluster needs node pools", "list at least one node pool") }),
+});
+
+const tierNodePool = z.strictObject({
+  vmSize: z.string().min(1),
+  minCount: count("minCount", 1, 1000),
+  maxCount: count("maxCount", 1, 1000),
+});
+
+const tierCluster = z.strictObject({
+  kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/),
+  systemVmSize: z.string().min(1),
+  systemNodeCount: count("systemNodeCount", 1, 100),
+  appVmSize: z.string().min(1),
+  appMinCount: count("appMinCount", 1, 1000),
+  appMaxCount: count("appMaxCount", 1, 1000),
+  skuTier: z.enum(["Free", "Standard", "Premium"]).default("Standard"),
+});
+
+const tier = layerSchema
+  .extend({
+    description: z.string().max(500).optional(),
+    isolation: z.enum(ISOLATION_MODES, {
+      error: explain("isolation must be namespace, nodepool or cluster", "pick one of namespace | nodepool | cluster"),
+    }),
+    price: z.strictObject({ monthly: money("price.monthly") }),
+    ceilings: z
+      .strictObject({
+        maxReplicas: count("ceilings.maxReplicas", 1, 1000),
+        maxDatabaseInstances: count("ceilings.maxDatabaseInstances", 1, 9),
+        maxDatabaseStorage: storageQuantity("ceilings.maxDatabaseStorage"),
+      })
+      .partial()
+      .default({}),
+    nodePool: tierNodePool.optional(),
+    cluster: tierCluster.optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.isolation === "nodepool" && !t.nodePool) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["nodePool"],
+        message: explain("a nodepool tier needs a nodePool", "add nodePool: {vmSize, minCount, maxCount}"),
+      });
+    }
+    if (t.isolation === "cluster" && !t.cluster) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cluster"],
+        message: explain("a cluster tier needs a cluster", "add cluster: {kubernetesVersion, systemVmSize, ...}"),
+      });
+    }
+  });
+
+const integrations = z.strictObject({
+  ingress: z.strictObject({
+    className: z.string().min(1),
+    namespace: dnsLabel(),
+    podLabels: labels.default({}),
+  }),
+  certManager: z.strictObject({ clusterIssuer: z.string().min(1) }),
+  dns: z.strictObject({
+    zone: hostname,
+    resourceGroup: z.string().min(1),
+    target: z.strictObject({ type: z.enum(["A", "CNAME"]), value: z.string().min(1) }),
+  }),
+  keyVault: z.strictObject({
+    namePrefix: z.string().regex(/^[a-z][a-z0-9-]{0,9}$/, {
+      error: explain("namePrefix is 1-10 lowercase letters, digits or '-'", "write e.g. 'kv-'"),
+    }),
+    secrets: z
+      .array(z.strictObject({ key: z.string().regex(/^[-._a-zA-Z0-9]+$/), remoteKey: z.string().regex(/^[-a-zA-Z0-9]{1,127}$/) }))
+      .default([]),
+  }),
+  monitoring: z.strictObject({ namespace: dnsLabel(), ruleLabels: labels.default({}) }),
+  cnpg: z.strictObject({ namespace: dnsLabel() }),
+  dnsResolver: z
+    .strictObject({ namespace: dnsLabel(), podLabels: labels })
+    .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
+  azure: z.strictObject({
+    resourceGroupPrefix: z.string().regex(/^[-\w.()]{1,40}$/),
+    storageAccountPrefix: z.string().regex(/^[a-z0-9]{1,8}$/, {
+      error: explain("storageAccountPrefix is 1-8 lowercase letters or digits", "write e.g. 'llbk'"),
+    }),
+  }),
+});
+
+export const platformSchema = z.strictObject({
+  apiVersion: z.literal("landlord.dev/v1alpha1", {
+    error: explain("apiVersion must be landlord.dev/v1alpha1", "set apiVersion: landlord.dev/v1alpha1"),
+  }),
+  kind: z.literal("PlatformConfig", { error: explain("kind must be PlatformConfig", "set kind: PlatformConfig") }),
+  platform: z.strictObject({
+    name: dnsLabel(40),
+    namespacePrefix: z
+      .string()
+      .regex(/^([a-z0-9][-a-z0-9]{0,14})?$/, {
+        error: explain("namespacePrefix is up to 15 lowercase letters, digits or '-'", "write e.g. 'tenant-'"),
+      })
+      .default("tenant-"),
+    reservedNames: z.array(z.string()).default([]),
+  }),
+  defaults: layerSchema,
+  tiers: z.record(dnsLabel(30), tier).refine((t) => Object.keys(t).length > 0, {
+    error: explain("no tiers defined", "define at least one tier, e.g. small"),
+  }),
+  clusters: z.array(cluster).min(1, { error: explain("no clusters defined", "list at least one shared cluster") }),
+  integrations,
+  billing: z.strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/, { error: explain("currency is an ISO 4217 code", "write e.g. EUR or USD") }),
+    markupPercent: z.number().min(0).max(1000),
+  }),
+  policy: z
+    .strictObject({
+      allowExceedTierCeilings: z.boolean().default(false),
+      ceilingExceptions: z.array(z.string()).default([]),
+    })
+    .default({ allowExceedTierCeilings: false, ceilingExceptions: [] }),
+});
+
+export type PlatformConfig = z.infer<typeof platformSchema>;
+export type Tier = PlatformConfig["tiers"][string];
+export type ClusterConfig = PlatformConfig["clusters"][number];

@@ -1,0 +1,149 @@
+/**
+ * Resolving tenants against the platform: schema, tier lookup, three-layer merge,
+ * guardrails, derived names, placement; then the fleet-wide checks that need every
+ * tenant at once (names, domains and derived names unique).
+ */
+import type { InputProblem } from "../errors.js";
+import type { SourceDocument } from "./documents.js";
+import { checkCeilings, checkEffective, checkLayer } from "./guardrails.js";
+import { effectiveSchema, type EffectiveConfig } from "./layer-schema.js";
+import { mergeLayers } from "./merge.js";
+import { reservedNamespaces, reservedTenantNames, tenantNames, type TenantNames } from "./names.js";
+import { placeTenant, type FreeCapacity, type Placement } from "./placement.js";
+import type { PlatformContext, ResolvedTier, Result } from "./platform.js";
+import { closest, issuesToProblems, joinPath } from "./problems.js";
+import { tenantSchema, type Tenant } from "./tenant-schema.js";
+
+export interface ResolvedTenant {
+  readonly file?: string;
+  readonly tenant: Tenant;
+  readonly tier: ResolvedTier;
+  readonly effective: EffectiveConfig;
+  /** Effective leaf path -> "defaults" | "tier/<name>" | "tenant". */
+  readonly provenance: ReadonlyMap<string, string>;
+  readonly names: TenantNames;
+  readonly placement: Placement;
+  /** The app version this tenant runs: its pin, else the effective default. */
+  readonly version: string;
+}
+
+export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, free?: FreeCapacity): Result<ResolvedTenant> {
+  const file = doc.file;
+  const at = (p: InputProblem): InputProblem => ({ file, ...p });
+  const parsed = tenantSchema.safeParse(doc.value, { reportInput: true });
+  if (!parsed.success) {
+    const prefix = doc.index > 0 ? `document ${doc.index + 1}: ` : "";
+    const problems = [...issuesToProblems(tenantSchema, parsed.error.issues, { file }), ...looseChecks(ctx, doc.value, file)];
+    return { ok: false, problems: problems.map((p) => ({ ...p, path: prefix + p.path })) };
+  }
+  const tenant = parsed.data;
+  const name = tenant.metadata.name;
+  const names = tenantNames(ctx.config, name);
+  const problems: InputProblem[] = [...nameAndTierProblems(ctx, name, tenant.spec.tier, file)];
+  const tier = ctx.tiers.get(tenant.spec.tier);
+  if (!tier) return { ok: false, problems };
+
+  const overrides = { layer: tenant.spec.overrides, file, at: "spec.overrides" };
+  problems.push(...checkLayer(overrides));
+  const policy = ctx.config.policy;
+  if (!policy.allowExceedTierCeilings && !policy.ceilingExceptions.includes(name)) {
+    problems.push(...checkCeilings(overrides, tier.name, tier.effective, tier.tier.ceilings));
+  }
+  const merged = mergeLayers([
+    { source: "defaults", value: ctx.config.defaults },
+    { source: `tier/${tier.name}`, value: tier.layer },
+    { source: "tenant", value: tenant.spec.overrides },
+  ]);
+  const effective = effectiveSchema.safeParse(merged.value, { reportInput: true });
+  if (!effective.success) {
+    problems.push(...issuesToProblems(effectiveSchema, effective.error.issues, { file, pathPrefix: "spec.overrides" }));
+    return { ok: false, problems };
+  }
+  problems.push(
+    ...checkEffective(effective.data, (path, message, fix) => at({ path: joinPath("spec.overrides", path), message, fix })),
+  );
+  const placed = placeTenant(ctx.config, tenant, tier.tier.isolation, names, free);
+  if (!placed.ok) problems.push(at(placed.problem));
+  if (problems.length > 0 || !placed.ok) return { ok: false, problems };
+  return {
+    ok: true,
+    value: {
+      file,
+      tenant,
+      tier,
+      effective: effective.data,
+      provenance: merged.provenance,
+      names,
+      placement: placed.placement,
+      version: tenant.spec.version ?? effective.data.app.version,
+    },
+  };
+}
+
+function nameAndTierProblems(ctx: PlatformContext, name: string | undefined, tierName: string | undefined, file: string): InputProblem[] {
+  const out: InputProblem[] = [];
+  if (name !== undefined) {
+    const ns = `${ctx.config.platform.namespacePrefix}${name}`;
+    if (reservedTenantNames(ctx.config).has(name) || reservedNamespaces(ctx.config).has(ns)) {
+      out.push({ file, path: "metadata.name", message: `'${name}' is reserved for the platform`, fix: "choose another tenant name" });
+    }
+  }
+  if (tierName !== undefined && !ctx.tiers.has(tierName)) {
+    const known = [...ctx.tiers.keys()];
+    const guess = closest(tierName, known);
+    out.push({
+      file,
+      path: "spec.tier",
+      message: `unknown tier '${tierName}'`,
+      fix: guess ? `did you mean '${guess}'? tiers: ${known.join(", ")}` : `use one of: ${known.join(", ")}`,
+    });
+  }
+  return out;
+}
+
+/** When the schema already failed, the checks that still make sense on the raw value. */
+function looseChecks(ctx: PlatformContext, value: unknown, file: string): InputProblem[] {
+  const field = (obj: unknown, key: string): unknown =>
+    typeof obj === "object" && obj !== null && !Array.isArray(obj) ? (obj as Record<string, unknown>)[key] : undefined;
+  const name = field(field(value, "metadata"), "name");
+  const tier = field(field(value, "spec"), "tier");
+  return nameAndTierProblems(ctx, typeof name === "string" ? name : undefined, typeof tier === "string" ? tier : undefined, file);
+}
+
+/** Checks that need the whole fleet: nothing two tenants could both claim. */
+export function checkFleet(tenants: readonly ResolvedTenant[]): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const claims = new Map<string, { owner: string; file?: string }>();
+  const claim = (kind: string, value: string, t: ResolvedTenant, path: string): boolean => {
+    const key = `${kind}\u0000${value}`;
+    const owner = t.tenant.metadata.name;
+    const prior = claims.get(key);
+    if (prior === undefined) {
+      claims.set(key, { owner, ...(t.file === undefined ? {} : { file: t.file }) });
+      return true;
+    }
+    const where = prior.file === undefined ? "" : ` in ${prior.file}`;
+    problems.push({
+      ...(t.file === undefined ? {} : { file: t.file }),
+      path,
+      message:
+        prior.owner === owner
+          ? `tenant '${owner}' is defined twice (also${where})`
+          : `${kind} '${value}' is already claimed by tenant '${prior.owner}'${where}`,
+      fix: prior.owner === owner ? "keep one definition per tenant" : `choose another ${kind}, or remove it from one of the tenants`,
+    });
+    return false;
+  };
+  for (const t of tenants) {
+    if (!claim("tenant name", t.tenant.metadata.name, t, "metadata.name")) continue;
+    t.tenant.spec.domains.forEach((d, i) => {
+      claim("domain", d.toLowerCase(), t, `spec.domains[${i}]`);
+    });
+    // Derived names are hashed; a clash is astronomically unlikely but must never go unnoticed.
+    claim("namespace", t.names.namespace, t, "metadata.name");
+    claim("key vault name", t.names.keyVault, t, "metadata.name");
+    claim("storage account name", t.names.storageAccount, t, "metadata.name");
+    claim("node pool name", t.names.nodePool, t, "metadata.name");
+  }
+  return problems;
+}

@@ -1,0 +1,66 @@
+/** Schema of a Tenant document: one customer's instance, shaped like a Kubernetes object. */
+import { z } from "zod";
+import { dnsLabel, explain, hostname, labels, labelValue, secretRef } from "./fields.js";
+import { layerSchema } from "./layer-schema.js";
+
+/** Derived names (namespace, vault, node pool) must fit their limits for any valid name. */
+export const MAX_TENANT_NAME = 40;
+
+export const COMPLIANCE_TAGS = ["gdpr", "hipaa", "pci", "soc2", "iso27001"] as const;
+export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+
+export const tenantSchema = z.strictObject({
+  apiVersion: z.literal("landlord.dev/v1alpha1", {
+    error: explain("apiVersion must be landlord.dev/v1alpha1", "set apiVersion: landlord.dev/v1alpha1"),
+  }),
+  kind: z.literal("Tenant", { error: explain("kind must be Tenant", "set kind: Tenant") }),
+  metadata: z.strictObject({
+    name: dnsLabel(MAX_TENANT_NAME),
+    labels: labels.default({}),
+    annotations: z.record(z.string(), z.string()).default({}),
+  }),
+  spec: z.strictObject({
+    displayName: z.string().min(1).max(100),
+    customerId: labelValue.optional(),
+    tier: dnsLabel(30),
+    domains: z
+      .array(hostname)
+      .min(1, { error: explain("a tenant needs at least one domain", "add e.g. domains: [acme.example.com]") })
+      .max(50),
+    contacts: z.strictObject({
+      email: z.email({ error: explain("not an email address", "write e.g. ops@acme.example.com") }),
+      alertWebhookSecretRef: secretRef.optional(),
+    }),
+    compliance: z
+      .array(
+        z.enum(COMPLIANCE_TAGS, {
+          error: explain("unknown compliance tag", `use any of ${COMPLIANCE_TAGS.join(", ")}`),
+        }),
+      )
+      .default([]),
+    overrides: layerSchema.default({}),
+    version: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, { error: explain("version must be an image tag", "write e.g. '1.4.2'") })
+      .optional(),
+    maintenanceWindow: z
+      .strictObject({
+        days: z.array(z.enum(WEEKDAYS)).min(1),
+        start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: explain("start is HH:MM (24h)", "write e.g. '02:00'") }),
+        durationMinutes: z.number().int().min(30).max(1440),
+        timezone: z.string().default("UTC"),
+      })
+      .optional(),
+    region: z.string().min(1).optional(),
+    placement: z.strictObject({ cluster: dnsLabel(40) }).optional(),
+    access: z
+      .strictObject({
+        adminGroups: z.array(z.string().min(1).max(256)).default([]),
+        viewerGroups: z.array(z.string().min(1).max(256)).default([]),
+      })
+      .default({ adminGroups: [], viewerGroups: [] }),
+  }),
+});
+
+export type Tenant = z.infer<typeof tenantSchema>;
+export type TenantInput = z.input<typeof tenantSchema>;

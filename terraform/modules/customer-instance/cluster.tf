@@ -1,0 +1,89 @@
+# isolation = "cluster": an AKS cluster of the tenant's own.
+resource "azurerm_kubernetes_cluster" "dedicated" {
+  count = var.dedicated_cluster.enabled ? 1 : 0
+
+  name                = var.dedicated_cluster.name
+  location            = azurerm_resource_group.this.location
+  resource_group_name = azurerm_resource_group.this.name
+  dns_prefix          = var.tenant_name
+  kubernetes_version  = var.dedicated_cluster.kubernetes_version == "" ? null : var.dedicated_cluster.kubernetes_version
+  sku_tier            = var.dedicated_cluster.sku_tier
+
+  # Patch auto-upgrades only when the version is not pinned to a patch
+  # release; otherwise AKS would move past the configured version and the next
+  # plan would try to downgrade.
+  automatic_upgrade_channel = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.dedicated_cluster.kubernetes_version)) ? null : "patch"
+  node_os_upgrade_channel   = "NodeImage"
+
+  oidc_issuer_enabled       = true
+  workload_identity_enabled = true
+
+  role_based_access_control_enabled = true
+  local_account_disabled            = true
+
+  azure_active_directory_role_based_access_control {
+    azure_rbac_enabled     = true
+    tenant_id              = data.azurerm_client_config.current.tenant_id
+    admin_group_object_ids = var.dedicated_cluster_admin_group_object_ids
+  }
+
+  identity {
+    type = "SystemAssigned"
+  }
+
+  default_node_pool {
+    name                         = "system"
+    vm_size                      = var.dedicated_cluster.system_vm_size
+    node_count                   = var.dedicated_cluster.system_node_count
+    only_critical_addons_enabled = true
+    temporary_name_for_rotation  = "systemtmp"
+
+    upgrade_settings {
+      max_surge = "10%"
+    }
+
+    tags = local.tags
+  }
+
+  network_profile {
+    network_plugin      = "azure"
+    network_plugin_mode = "overlay"
+    network_policy      = var.network_policy
+    load_balancer_sku   = "standard"
+  }
+
+  dynamic "oms_agent" {
+    for_each = var.log_analytics_workspace_id == "" ? [] : [var.log_analytics_workspace_id]
+
+    content {
+      log_analytics_workspace_id      = oms_agent.value
+      msi_auth_for_monitoring_enabled = true
+    }
+  }
+
+  tags = local.tags
+}
+
+# Autoscaling user pool that runs the tenant's workloads.
+resource "azurerm_kubernetes_cluster_node_pool" "dedicated_app" {
+  count = var.dedicated_cluster.enabled ? 1 : 0
+
+  name                  = "app"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.dedicated[0].id
+  vm_size               = var.dedicated_cluster.app_vm_size
+  mode                  = "User"
+
+  auto_scaling_enabled = true
+  min_count            = var.dedicated_cluster.app_min_count
+  max_count            = var.dedicated_cluster.app_max_count
+
+  upgrade_settings {
+    max_surge = "10%"
+  }
+
+  tags = local.tags
+
+  lifecycle {
+    ignore_changes = [node_count]
+  }
+}

@@ -1,0 +1,28 @@
+# isolation = "nodepool": a pool in the shared cluster reserved for this
+# tenant through its labels and taints.
+resource "azurerm_kubernetes_cluster_node_pool" "tenant" {
+  count = var.node_pool.enabled ? 1 : 0
+
+  name                  = var.node_pool.name
+  kubernetes_cluster_id = var.node_pool.kubernetes_cluster_id
+  vm_size               = var.node_pool.vm_size
+  mode                  = "User"
+
+  auto_scaling_enabled = true
+  min_count            = var.node_pool.min_count
+  max_count            = var.node_pool.max_count
+
+  node_labels = var.node_pool.labels
+  node_taints = var.node_pool.taints
+
+  upgrade_settings {
+    max_surge = "10%"
+  }
+
+  tags = local.tags
+
+  lifecycle {
+    # The cluster autoscaler owns the current size.
+    ignore_changes = [node_count]
+  }
+}

@@ -1,0 +1,72 @@
+output "resource_group_name" {
+  description = "Name of the tenant's resource group."
+  value       = azurerm_resource_group.this.name
+}
+
+output "key_vault_name" {
+  description = "Name of the tenant's Key Vault."
+  value       = azurerm_key_vault.this.name
+}
+
+output "key_vault_uri" {
+  description = "Data-plane URI of the tenant's Key Vault, e.g. https://NAME.vault.azure.net/."
+  value       = azurerm_key_vault.this.vault_uri
+}
+
+output "key_vault_id" {
+  description = "Resource ID of the tenant's Key Vault."
+  value       = azurerm_key_vault.this.id
+}
+
+output "storage_account_name" {
+  description = "Name of the storage account holding the backups."
+  value       = azurerm_storage_account.backups.name
+}
+
+output "backup_container_name" {
+  description = "Name of the blob container holding the backups."
+  value       = azurerm_storage_container.backups.name
+}
+
+output "backup_destination_path" {
+  description = "CloudNativePG barmanObjectStore destinationPath: https://ACCOUNT.blob.core.windows.net/CONTAINER."
+  value       = "${trimsuffix(azurerm_storage_account.backups.primary_blob_endpoint, "/")}/${azurerm_storage_container.backups.name}"
+}
+
+output "identity_client_id" {
+  description = "Client ID of the workload identity; goes into the service account annotation azure.workload.identity/client-id."
+  value       = azurerm_user_assigned_identity.workload.client_id
+}
+
+output "identity_principal_id" {
+  description = "Object (principal) ID of the workload identity."
+  value       = azurerm_user_assigned_identity.workload.principal_id
+}
+
+output "identity_id" {
+  description = "Resource ID of the workload identity."
+  value       = azurerm_user_assigned_identity.workload.id
+}
+
+output "node_pool_name" {
+  description = "Name of the tenant's node pool in the shared cluster; null unless node_pool.enabled."
+  value       = one(azurerm_kubernetes_cluster_node_pool.tenant[*].name)
+}
+
+output "cluster_id" {
+  description = "Resource ID of the tenant's dedicated AKS cluster; null unless dedicated_cluster.enabled."
+  value       = one(azurerm_kubernetes_cluster.dedicated[*].id)
+}
+
+output "cluster_oidc_issuer_url" {
+  description = "OIDC issuer URL of the tenant's dedicated AKS cluster; null unless dedicated_cluster.enabled."
+  value       = one(azurerm_kubernetes_cluster.dedicated[*].oidc_issuer_url)
+}
+
+output "dns_record_fqdns" {
+  description = "FQDN of each DNS record set created, keyed by relative record name."
+  value = merge(
+    { for name, r in azurerm_dns_a_record.this : name => r.fqdn },
+    { for name, r in azurerm_dns_cname_record.this : name => r.fqdn },
+  )
+}

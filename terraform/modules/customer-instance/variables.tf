@@ -1,0 +1,443 @@
+# -----------------------------------------------------------------------------
+# Interface written by the Landlord generator (terraform.tfvars.json).
+# Names and types are a contract with the TypeScript side: do not rename.
+# -----------------------------------------------------------------------------
+
+variable "tenant_name" {
+  description = "Tenant identifier. A DNS label (1-40 characters of lowercase letters, digits and '-', starting and ending with a letter or digit); used in resource names and the `tenant` tag."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = length(var.tenant_name) >= 1 && length(var.tenant_name) <= 40 && can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", var.tenant_name))
+    error_message = "The tenant_name must be a DNS label of 1-40 characters: lowercase letters, digits and '-', starting and ending with a letter or digit."
+  }
+}
+
+variable "customer" {
+  description = "Customer display name or identifier; recorded in the `customer` tag."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = length(trimspace(var.customer)) > 0 && length(var.customer) <= 256
+    error_message = "The customer must be a non-empty string of at most 256 characters (the Azure tag value limit)."
+  }
+}
+
+variable "tier" {
+  description = "Service tier of the tenant: small, medium or large."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(["small", "medium", "large"], var.tier)
+    error_message = "The tier must be one of: small, medium, large."
+  }
+}
+
+variable "isolation" {
+  description = "Isolation level: namespace (shared pools), nodepool (dedicated node pool in the shared cluster, requires node_pool.enabled) or cluster (dedicated AKS cluster, requires dedicated_cluster.enabled)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = contains(["namespace", "nodepool", "cluster"], var.isolation)
+    error_message = "The isolation must be one of: namespace, nodepool, cluster."
+  }
+}
+
+variable "location" {
+  description = "Azure region for the tenant's resources, e.g. westeurope."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = length(trimspace(var.location)) > 0
+    error_message = "The location must not be empty."
+  }
+}
+
+variable "resource_group_name" {
+  description = "Name of the tenant's resource group. The module creates it."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[-\\w.()]{1,90}$", var.resource_group_name)) && !endswith(var.resource_group_name, ".")
+    error_message = "The resource_group_name must be 1-90 characters of letters, digits, '_', '-', '.', '(' or ')' and must not end with '.'."
+  }
+}
+
+variable "compliance" {
+  description = "Compliance regimes that apply to the tenant, e.g. [\"gdpr\", \"pci\"]. Any of gdpr, hipaa or pci turns on Key Vault purge protection (irreversible)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for c in var.compliance : can(regex("^[a-z0-9][a-z0-9-]{0,31}$", c))])
+    error_message = "Each compliance entry must be a lowercase tag of 1-32 characters (letters, digits, '-'), e.g. gdpr, hipaa, pci."
+  }
+}
+
+variable "key_vault_name" {
+  description = "Globally unique name of the tenant's Key Vault (3-24 characters, starts with a letter, letters/digits/'-', no '--')."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$", var.key_vault_name)) && !can(regex("--", var.key_vault_name))
+    error_message = "The key_vault_name must be 3-24 characters, start with a letter, end with a letter or digit, contain only letters, digits and '-', and have no consecutive hyphens."
+  }
+}
+
+variable "key_vault_soft_delete_retention_days" {
+  description = "Days a deleted Key Vault (and its deleted secrets) stay recoverable. Azure allows 7-90; it can only be set at creation."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.key_vault_soft_delete_retention_days >= 7 && var.key_vault_soft_delete_retention_days <= 90 && floor(var.key_vault_soft_delete_retention_days) == var.key_vault_soft_delete_retention_days
+    error_message = "The key_vault_soft_delete_retention_days must be a whole number between 7 and 90."
+  }
+}
+
+variable "storage_account_name" {
+  description = "Globally unique name of the storage account holding the CloudNativePG backups (3-24 lowercase letters and digits)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9]{3,24}$", var.storage_account_name))
+    error_message = "The storage_account_name must be 3-24 characters of lowercase letters and digits only."
+  }
+}
+
+variable "backup_container_name" {
+  description = "Name of the private blob container the CloudNativePG backups are written to."
+  type        = string
+  default     = "cnpg-backups"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.backup_container_name)) && !can(regex("--", var.backup_container_name))
+    error_message = "The backup_container_name must be 3-63 characters of lowercase letters, digits and '-', start and end with a letter or digit, and have no consecutive hyphens."
+  }
+}
+
+variable "backup_retention_days" {
+  description = "Blobs (and their versions and snapshots) in the backup container are deleted by a lifecycle rule this many days after they were last modified. Keep it longer than the CloudNativePG retentionPolicy so the operator, not the lifecycle rule, expires backups."
+  type        = number
+  nullable    = false
+
+  validation {
+    condition     = var.backup_retention_days >= 1 && var.backup_retention_days <= 3650 && floor(var.backup_retention_days) == var.backup_retention_days
+    error_message = "The backup_retention_days must be a whole number between 1 and 3650."
+  }
+}
+
+variable "dns_zone_name" {
+  description = "Existing public DNS zone (normally the platform zone) in which the tenant's records are created, e.g. apps.example.com."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = length(var.dns_zone_name) <= 253 && can(regex("^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.dns_zone_name))
+    error_message = "The dns_zone_name must be a lowercase fully qualified domain name without a trailing dot, e.g. apps.example.com."
+  }
+}
+
+variable "dns_zone_resource_group_name" {
+  description = "Resource group that holds dns_zone_name."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[-\\w.()]{1,90}$", var.dns_zone_resource_group_name)) && !endswith(var.dns_zone_resource_group_name, ".")
+    error_message = "The dns_zone_resource_group_name must be 1-90 characters of letters, digits, '_', '-', '.', '(' or ')' and must not end with '.'."
+  }
+}
+
+variable "dns_records" {
+  description = "Records to create in dns_zone_name. `name` is relative to the zone (\"@\" is the apex, \"*\" a wildcard); `type` is \"A\" (target = IPv4 address) or \"CNAME\" (target = host name). Several A entries with the same name form one record set."
+  type = list(object({
+    name   = string
+    type   = string
+    target = string
+  }))
+  default  = []
+  nullable = false
+
+  validation {
+    condition     = alltrue([for r in var.dns_records : contains(["A", "CNAME"], r.type)])
+    error_message = "Each dns_records entry must have type \"A\" or \"CNAME\"."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.dns_records : can(regex("^(@|\\*|(\\*\\.)?[a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9_])?(\\.[a-z0-9_]([-a-z0-9_]{0,61}[a-z0-9_])?)*)$", r.name))])
+    error_message = "Each dns_records name must be \"@\", \"*\" or a lowercase name relative to the zone (dot-separated labels, optionally starting with \"*.\")."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.dns_records : r.type != "A" || can(regex("^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$", r.target))])
+    error_message = "The target of an A record must be an IPv4 address."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.dns_records : r.type != "CNAME" || (length(r.target) <= 253 && can(regex("^([a-zA-Z0-9_]([-a-zA-Z0-9_]{0,61}[a-zA-Z0-9])?\\.)*[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?\\.?$", r.target)))])
+    error_message = "The target of a CNAME record must be a host name, e.g. ingress.apps.example.com."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.dns_records : r.type != "CNAME" || (r.name != "@" && length([for o in var.dns_records : o if o.name == r.name]) == 1)])
+    error_message = "A CNAME record cannot be at the zone apex (\"@\") and its name must not be used by any other record."
+  }
+}
+
+variable "workload_identity" {
+  description = "Kubernetes service account that is federated with the tenant's user-assigned identity. oidc_issuer_url is the issuer of the cluster the workload runs in; it may be \"\" when dedicated_cluster.enabled is true (the dedicated cluster's issuer is used then)."
+  type = object({
+    oidc_issuer_url = string
+    namespace       = string
+    service_account = string
+  })
+  nullable = false
+
+  validation {
+    condition     = var.workload_identity.oidc_issuer_url == "" || can(regex("^https://[^\\s/]+(/\\S*)?$", var.workload_identity.oidc_issuer_url))
+    error_message = "The workload_identity.oidc_issuer_url must be an https:// URL (or \"\" for a dedicated cluster)."
+  }
+
+  validation {
+    condition     = length(var.workload_identity.namespace) <= 63 && can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", var.workload_identity.namespace))
+    error_message = "The workload_identity.namespace must be a Kubernetes namespace name (DNS label, 1-63 characters)."
+  }
+
+  validation {
+    condition     = length(var.workload_identity.service_account) <= 253 && can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", var.workload_identity.service_account))
+    error_message = "The workload_identity.service_account must be a Kubernetes service account name (DNS subdomain, 1-253 characters)."
+  }
+}
+
+variable "node_pool" {
+  description = "Dedicated node pool in the shared AKS cluster (isolation = nodepool, medium tier). Ignored unless enabled; the pool autoscales between min_count and max_count and gets the given Kubernetes labels and taints (\"key=value:Effect\")."
+  type = object({
+    enabled               = bool
+    kubernetes_cluster_id = string
+    name                  = string
+    vm_size               = string
+    min_count             = number
+    max_count             = number
+    labels                = map(string)
+    taints                = list(string)
+  })
+  default = {
+    enabled               = false
+    kubernetes_cluster_id = ""
+    name                  = ""
+    vm_size               = ""
+    min_count             = 0
+    max_count             = 0
+    labels                = {}
+    taints                = []
+  }
+  nullable = false
+
+  validation {
+    condition     = !var.node_pool.enabled || can(regex("^[a-z][a-z0-9]{0,11}$", var.node_pool.name))
+    error_message = "The node_pool.name must be 1-12 lowercase letters and digits, starting with a letter (AKS rule for Linux pools)."
+  }
+
+  validation {
+    condition     = !var.node_pool.enabled || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.ContainerService/managedClusters/[^/]+$", var.node_pool.kubernetes_cluster_id))
+    error_message = "The node_pool.kubernetes_cluster_id must be the resource ID of an AKS cluster (/subscriptions/.../providers/Microsoft.ContainerService/managedClusters/NAME)."
+  }
+
+  validation {
+    condition     = !var.node_pool.enabled || length(trimspace(var.node_pool.vm_size)) > 0
+    error_message = "The node_pool.vm_size must be set when the node pool is enabled."
+  }
+
+  validation {
+    condition = !var.node_pool.enabled || (
+      floor(var.node_pool.min_count) == var.node_pool.min_count &&
+      floor(var.node_pool.max_count) == var.node_pool.max_count &&
+      var.node_pool.min_count >= 0 &&
+      var.node_pool.max_count >= 1 &&
+      var.node_pool.max_count <= 1000 &&
+      var.node_pool.min_count <= var.node_pool.max_count
+    )
+    error_message = "The node_pool counts must be whole numbers with 0 <= min_count <= max_count, 1 <= max_count <= 1000."
+  }
+
+  validation {
+    condition     = alltrue([for t in var.node_pool.taints : can(regex("^[^=:\\s]+(=[^:\\s]*)?:(NoSchedule|PreferNoSchedule|NoExecute)$", t))])
+    error_message = "Each node_pool taint must look like key=value:Effect (or key:Effect) with Effect one of NoSchedule, PreferNoSchedule, NoExecute."
+  }
+}
+
+variable "dedicated_cluster" {
+  description = "Dedicated AKS cluster for the tenant (isolation = cluster, large tier). Ignored unless enabled. kubernetes_version \"\" means the AKS default; sku_tier is Free, Standard or Premium."
+  type = object({
+    enabled            = bool
+    name               = string
+    kubernetes_version = string
+    system_vm_size     = string
+    system_node_count  = number
+    app_vm_size        = string
+    app_min_count      = number
+    app_max_count      = number
+    sku_tier           = string
+  })
+  default = {
+    enabled            = false
+    name               = ""
+    kubernetes_version = ""
+    system_vm_size     = ""
+    system_node_count  = 0
+    app_vm_size        = ""
+    app_min_count      = 0
+    app_max_count      = 0
+    sku_tier           = ""
+  }
+  nullable = false
+
+  validation {
+    condition     = !var.dedicated_cluster.enabled || can(regex("^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$", var.dedicated_cluster.name))
+    error_message = "The dedicated_cluster.name must be 1-63 characters of letters, digits, '-' and '_', starting and ending with a letter or digit."
+  }
+
+  validation {
+    condition     = !var.dedicated_cluster.enabled || var.dedicated_cluster.kubernetes_version == "" || can(regex("^[0-9]+\\.[0-9]+(\\.[0-9]+)?$", var.dedicated_cluster.kubernetes_version))
+    error_message = "The dedicated_cluster.kubernetes_version must be \"\" (AKS default) or a version like 1.31 or 1.31.2."
+  }
+
+  validation {
+    condition     = !var.dedicated_cluster.enabled || (length(trimspace(var.dedicated_cluster.system_vm_size)) > 0 && length(trimspace(var.dedicated_cluster.app_vm_size)) > 0)
+    error_message = "The dedicated_cluster.system_vm_size and app_vm_size must be set when the dedicated cluster is enabled."
+  }
+
+  validation {
+    condition = !var.dedicated_cluster.enabled || (
+      floor(var.dedicated_cluster.system_node_count) == var.dedicated_cluster.system_node_count &&
+      var.dedicated_cluster.system_node_count >= 1 &&
+      var.dedicated_cluster.system_node_count <= 1000
+    )
+    error_message = "The dedicated_cluster.system_node_count must be a whole number between 1 and 1000."
+  }
+
+  validation {
+    condition = !var.dedicated_cluster.enabled || (
+      floor(var.dedicated_cluster.app_min_count) == var.dedicated_cluster.app_min_count &&
+      floor(var.dedicated_cluster.app_max_count) == var.dedicated_cluster.app_max_count &&
+      var.dedicated_cluster.app_min_count >= 0 &&
+      var.dedicated_cluster.app_max_count >= 1 &&
+      var.dedicated_cluster.app_max_count <= 1000 &&
+      var.dedicated_cluster.app_min_count <= var.dedicated_cluster.app_max_count
+    )
+    error_message = "The dedicated_cluster app pool counts must be whole numbers with 0 <= app_min_count <= app_max_count, 1 <= app_max_count <= 1000."
+  }
+
+  validation {
+    condition     = !var.dedicated_cluster.enabled || contains(["Free", "Standard", "Premium"], var.dedicated_cluster.sku_tier)
+    error_message = "The dedicated_cluster.sku_tier must be one of: Free, Standard, Premium."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every taggable resource. The module's own tags (customer, tenant, tier, compliance, managed-by) take precedence on key clashes."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(var.tags) <= 45
+    error_message = "At most 45 extra tags are allowed (Azure allows 50 per resource and the module adds 5)."
+  }
+
+  validation {
+    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 512 && length(v) <= 256 && !can(regex("[<>%&\\\\?/]", k))])
+    error_message = "Tag names must be 1-512 characters without any of < > % & \\ ? /, and tag values at most 256 characters."
+  }
+}
+
+# -----------------------------------------------------------------------------
+# Optional settings that are not part of the generator contract; the defaults
+# are what Landlord expects.
+# -----------------------------------------------------------------------------
+
+variable "key_vault_public_network_access_enabled" {
+  description = "Whether the Key Vault accepts traffic from public networks. Set to false only when a private endpoint (managed outside this module) gives the cluster access."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "storage_account_replication_type" {
+  description = "Replication of the backup storage account: LRS, ZRS, GRS, RAGRS, GZRS or RAGZRS."
+  type        = string
+  default     = "GRS"
+  nullable    = false
+
+  validation {
+    condition     = contains(["LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS"], var.storage_account_replication_type)
+    error_message = "The storage_account_replication_type must be one of: LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS."
+  }
+}
+
+variable "storage_shared_access_key_enabled" {
+  description = "Whether the backup storage account accepts shared keys. Off by default: CloudNativePG authenticates with workload identity. With it off, the azurerm provider must be configured with storage_use_azuread = true."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "dns_ttl" {
+  description = "TTL in seconds of the DNS records created in dns_zone_name."
+  type        = number
+  default     = 300
+  nullable    = false
+
+  validation {
+    condition     = var.dns_ttl >= 1 && var.dns_ttl <= 2147483647 && floor(var.dns_ttl) == var.dns_ttl
+    error_message = "The dns_ttl must be a whole number of seconds, at least 1."
+  }
+}
+
+variable "network_policy" {
+  description = "Network policy engine of the dedicated cluster: azure or calico."
+  type        = string
+  default     = "calico"
+  nullable    = false
+
+  validation {
+    condition     = contains(["azure", "calico"], var.network_policy)
+    error_message = "The network_policy must be azure or calico."
+  }
+}
+
+variable "dedicated_cluster_admin_group_object_ids" {
+  description = "Entra ID group object IDs granted cluster-admin on the dedicated cluster (local accounts are disabled, so access goes through Entra ID)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in var.dedicated_cluster_admin_group_object_ids : can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", id))])
+    error_message = "Each entry of dedicated_cluster_admin_group_object_ids must be a GUID."
+  }
+}
+
+variable "log_analytics_workspace_id" {
+  description = "Resource ID of a Log Analytics workspace (e.g. the platform's) that the dedicated cluster's monitoring agent sends to. \"\" disables the agent."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = var.log_analytics_workspace_id == "" || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", var.log_analytics_workspace_id))
+    error_message = "The log_analytics_workspace_id must be \"\" or the resource ID of a Log Analytics workspace."
+  }
+}

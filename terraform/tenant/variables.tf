@@ -1,0 +1,1 @@
+../modules/customer-instance/variables.tf
