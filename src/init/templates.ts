@@ -115,6 +115,9 @@ clusters:
   - name: aks-weu-1
     region: westeurope
     kubernetesVersion: "1.30"
+    # From \`az aks show\`: the OIDC issuer (workload identity) and the resource id (node pools).
+    oidcIssuerUrl: https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/11111111-1111-1111-1111-111111111111/
+    resourceId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-landlord-platform/providers/Microsoft.ContainerService/managedClusters/aks-weu-1
     nodePools:
       - { name: system, role: system, vmSize: Standard_D4s_v5, count: 3, hourlyPrice: 22, allocatable: { cpu: 3860m, memory: 12Gi, pods: 110 } }
       - { name: shared, role: shared, vmSize: Standard_D8s_v5, count: 6, hourlyPrice: 44, allocatable: { cpu: 7820m, memory: 28Gi, pods: 110 } }

@@ -15,7 +15,6 @@ import { networkPolicies } from "./kubernetes/network-policies.js";
 import { rbac, serviceAccounts } from "./kubernetes/rbac.js";
 import { secretObjects } from "./kubernetes/secrets.js";
 import type { KubeObject, RenderContext } from "./object.js";
-import { toJson } from "./serialize.js";
 import { customerInstanceVars, type CustomerInstanceVars } from "./terraform/tfvars.js";
 
 export interface Bundle {
@@ -27,8 +26,23 @@ export interface Bundle {
   /** Namespace first, then fences, identity, data, workload, exposure, monitoring. */
   readonly objects: readonly KubeObject[];
   readonly terraform: { readonly module: "customer-instance"; readonly variables: CustomerInstanceVars };
-  /** sha256 over the canonical JSON of objects and Terraform inputs. */
-  readonly hash: string;
+}
+
+const hashes = new WeakMap<Bundle, string>();
+
+/**
+ * sha256 over the JSON of objects and Terraform inputs, computed on first use: only
+ * delivery needs it (to skip unchanged tenants), and it costs more than rendering.
+ * Key order is fixed by construction (renderers build objects in code order, user maps
+ * keep their file order), so equal input always gives an equal hash.
+ */
+export function bundleHash(bundle: Bundle): string {
+  let hash = hashes.get(bundle);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(JSON.stringify({ objects: bundle.objects, variables: bundle.terraform.variables })).digest("hex");
+    hashes.set(bundle, hash);
+  }
+  return hash;
 }
 
 export function renderObjects(ctx: RenderContext): KubeObject[] {
@@ -57,7 +71,6 @@ export function renderBundle(platform: PlatformConfig, t: ResolvedTenant): Bundl
   const ctx: RenderContext = { t, platform };
   const objects = renderObjects(ctx);
   const variables = customerInstanceVars(ctx);
-  const hash = createHash("sha256").update(toJson({ objects, variables })).digest("hex");
   return {
     tenant: t.tenant.metadata.name,
     tier: t.tier.name,
@@ -66,6 +79,5 @@ export function renderBundle(platform: PlatformConfig, t: ResolvedTenant): Bundl
     version: t.version,
     objects,
     terraform: { module: "customer-instance", variables },
-    hash,
   };
 }

@@ -1,5 +1,12 @@
-/** Byte-stable serialisation: keys sorted at every level, fixed document order. */
-import { Document, stringify } from "yaml";
+/**
+ * Byte-stable serialisation: keys sorted at every level, fixed document order.
+ *
+ * YAML is written with js-yaml, which quotes every scalar that a YAML 1.1 reader would
+ * take for something else ('yes', 'on', '0755', '2024-01-01'). Kubernetes tooling reads
+ * YAML 1.1 (go-yaml v2 behind sigs.k8s.io/yaml): an unquoted `on` env value or label
+ * would arrive as a boolean. Parsing stays with the `yaml` package (hardened reader).
+ */
+import { dump } from "js-yaml";
 
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
@@ -14,15 +21,15 @@ export function sortKeys(value: unknown): unknown {
   return value;
 }
 
-const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+const YAML_OPTIONS = { sortKeys: true, lineWidth: -1, noRefs: true, noCompatMode: false } as const;
 
 export function toYaml(value: unknown): string {
-  return stringify(sortKeys(value), YAML_OPTIONS);
+  return dump(value, YAML_OPTIONS);
 }
 
 /** A multi-document YAML stream, as kubectl and Argo CD read it. */
 export function toYamlStream(values: readonly unknown[]): string {
-  return values.map((v) => new Document(sortKeys(v), YAML_OPTIONS).toString(YAML_OPTIONS)).join("---\n");
+  return values.map(toYaml).join("---\n");
 }
 
 export function toJson(value: unknown): string {

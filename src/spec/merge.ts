@@ -20,9 +20,9 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-export function mergeLayers(layers: readonly NamedLayer[]): MergeResult {
-  const provenance = new Map<string, string>();
-  let value: Record<string, unknown> = {};
+export function mergeLayers(layers: readonly NamedLayer[], base?: MergeResult): MergeResult {
+  const provenance = new Map<string, string>(base?.provenance);
+  let value: Record<string, unknown> = base?.value ?? {};
   for (const layer of layers) {
     if (!isPlainObject(layer.value)) continue;
     value = mergeInto(value, layer.value, "", layer.source, provenance);

@@ -16,23 +16,31 @@ export interface TenantNames {
   readonly resourceGroup: string;
 }
 
+/**
+ * Base-36 digits of sha256(platform/tenant). Eight digits are 41 bits: across 10,000
+ * tenants the chance of any clash is about 2 in 100,000 (and checkFleet still catches it).
+ */
 function shortHash(platformName: string, tenantName: string, length: number): string {
-  return createHash("sha256").update(`${platformName}/${tenantName}`).digest("hex").slice(0, length);
+  const digest = createHash("sha256").update(`${platformName}/${tenantName}`).digest();
+  return digest.readBigUInt64BE(0).toString(36).padStart(13, "0").slice(0, length);
 }
+
+const HASH = 8;
 
 export function tenantNames(platform: PlatformConfig, tenantName: string): TenantNames {
   const { namespacePrefix, name: platformName } = platform.platform;
   const alnum = tenantName.replace(/[^a-z0-9]/g, "");
   const kvPrefix = platform.integrations.keyVault.namePrefix;
-  const kvRoom = 24 - kvPrefix.length - 6; // "-" + 5 hex
+  const kvRoom = 24 - kvPrefix.length - 1 - HASH;
   const kvBody = tenantName.replace(/-+/g, "-").slice(0, kvRoom).replace(/-+$/, "");
   const kvJoined = `${kvPrefix}${kvBody}`.replace(/-+/g, "-").replace(/-$/, "");
   const stPrefix = platform.integrations.azure.storageAccountPrefix;
   return {
     namespace: `${namespacePrefix}${tenantName}`,
-    keyVault: `${kvJoined}-${shortHash(platformName, tenantName, 5)}`,
-    storageAccount: `${stPrefix}${alnum.slice(0, 24 - stPrefix.length - 6)}${shortHash(platformName, tenantName, 6)}`,
-    nodePool: `t${alnum.slice(0, 6)}${shortHash(platformName, tenantName, 5)}`,
+    keyVault: `${kvJoined}-${shortHash(platformName, tenantName, HASH)}`,
+    storageAccount: `${stPrefix}${alnum.slice(0, 24 - stPrefix.length - HASH)}${shortHash(platformName, tenantName, HASH)}`,
+    // AKS pool names are 12 characters at most: the hash is most of it.
+    nodePool: `t${alnum.slice(0, 11 - HASH)}${shortHash(platformName, tenantName, HASH)}`,
     dedicatedCluster: `aks-${tenantName}`,
     resourceGroup: `${platform.integrations.azure.resourceGroupPrefix}${tenantName}`,
   };

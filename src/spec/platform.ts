@@ -3,7 +3,7 @@ import type { InputProblem } from "../errors.js";
 import type { SourceDocument } from "./documents.js";
 import { checkEffective, checkLayer } from "./guardrails.js";
 import { effectiveSchema, type ConfigLayer, type EffectiveConfig } from "./layer-schema.js";
-import { mergeLayers } from "./merge.js";
+import { mergeLayers, type MergeResult } from "./merge.js";
 import { platformSchema, type PlatformConfig, type Tier } from "./platform-schema.js";
 import { issuesToProblems, joinPath } from "./problems.js";
 
@@ -13,6 +13,8 @@ export interface ResolvedTier {
   readonly layer: ConfigLayer;
   /** defaults + tier, before any tenant override: the ceiling tenants are held to. */
   readonly effective: EffectiveConfig;
+  /** The same merge with provenance, the base every tenant of the tier merges onto. */
+  readonly merged: MergeResult;
 }
 
 export interface PlatformContext {
@@ -61,7 +63,7 @@ export function parsePlatform(doc: SourceDocument): Result<PlatformContext> {
     problems.push(
       ...checkEffective(effective.data, (path, message, fix) => ({ file, path: joinPath(at, path), message, fix })),
     );
-    tiers.set(name, { name, tier, layer, effective: effective.data });
+    tiers.set(name, { name, tier, layer, effective: effective.data, merged });
   }
   const clusterNames = new Set<string>();
   config.clusters.forEach((c, i) => {

@@ -22,8 +22,18 @@ const DECIMAL: Record<string, bigint> = {
 
 const QUANTITY = /^(\d+)(?:\.(\d+))?(m|Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/;
 
+/** Quantities repeat across a fleet ("500m", "1Gi"): parse each distinct one once. */
+const parsed = new Map<string, bigint | undefined>();
+
 /** Parses a quantity to thousandths of its base unit (so "500m" -> 500n, "2" -> 2000n). */
 export function parseMilli(text: string): bigint | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const value = parseUncached(text);
+  if (parsed.size < 10_000) parsed.set(text, value);
+  return value;
+}
+
+function parseUncached(text: string): bigint | undefined {
   const match = QUANTITY.exec(text);
   if (!match) return undefined;
   const [, whole = "0", frac = "", suffix = ""] = match;

@@ -22,7 +22,11 @@ export function namespace(t: ResolvedTenant): KubeObject {
         "pod-security.kubernetes.io/audit": "restricted",
         ...ownershipLabels(t),
       },
-      annotations: { "landlord.dev/display-name": t.tenant.spec.displayName },
+      annotations: {
+        "landlord.dev/display-name": t.tenant.spec.displayName,
+        "landlord.dev/cluster": t.placement.cluster,
+        "landlord.dev/region": t.placement.region,
+      },
     },
   };
   return asObject(ns);
