@@ -56,7 +56,9 @@ const serialised = time(() => rendered.value.reduce((n, b) => n + toYamlStream(b
 const pipelineMs = resolved.ms + rendered.ms;
 const objects = rendered.value.reduce((n, b) => n + b.objects.length, 0);
 const perSecond = (count / pipelineMs) * 1000;
-const line = (label: string, value: string) => console.log(`${label.padEnd(44)} ${value}`);
+const line = (label: string, value: string): void => {
+  console.log(`${label.padEnd(44)} ${value}`);
+};
 line("tenants", String(count));
 line("objects rendered", String(objects));
 line("validate + merge + guardrails + fleet checks", `${resolved.ms.toFixed(0)} ms`);
