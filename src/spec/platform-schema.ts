@@ -126,6 +126,16 @@ const integrations = z.strictObject({
   dnsResolver: z
     .strictObject({ namespace: dnsLabel(), podLabels: labels })
     .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
+  terraform: z
+    .strictObject({
+      /** Where customers/<tenant>/main.tf finds the module; a relative path or a Git source. */
+      moduleSource: z.string().min(1).default("../../terraform/modules/customer-instance"),
+      stateKeyPrefix: z.string().regex(/^[-\w./]*$/).default("tenants/"),
+      backend: z
+        .strictObject({ resourceGroupName: z.string().min(1), storageAccountName: z.string().min(1), containerName: z.string().min(1) })
+        .optional(),
+    })
+    .default({ moduleSource: "../../terraform/modules/customer-instance", stateKeyPrefix: "tenants/" }),
   azure: z.strictObject({
     resourceGroupPrefix: z.string().regex(/^[-\w.()]{1,40}$/),
     storageAccountPrefix: z.string().regex(/^[a-z0-9]{1,8}$/, {

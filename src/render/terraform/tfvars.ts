@@ -5,6 +5,7 @@
 import { poolLabelsAndTaints } from "../kubernetes/scheduling.js";
 import { APP, type RenderContext } from "../object.js";
 import { BACKUP_CONTAINER } from "../kubernetes/database.js";
+import { t, type HclType } from "./hcl-type.js";
 
 export interface DnsRecord {
   name: string;
@@ -114,3 +115,46 @@ export function customerInstanceVars(ctx: RenderContext): CustomerInstanceVars {
   };
 }
 
+
+/** The type of every variable the generator writes: the contract test/terraform checks. */
+const dnsRecord = t.object({ name: t.string, type: t.string, target: t.string });
+export const CUSTOMER_INSTANCE_TYPES: Record<keyof CustomerInstanceVars, HclType> = {
+  tenant_name: t.string,
+  customer: t.string,
+  tier: t.string,
+  isolation: t.string,
+  location: t.string,
+  resource_group_name: t.string,
+  compliance: t.list(t.string),
+  key_vault_name: t.string,
+  key_vault_soft_delete_retention_days: t.number,
+  storage_account_name: t.string,
+  backup_container_name: t.string,
+  backup_retention_days: t.number,
+  dns_zone_name: t.string,
+  dns_zone_resource_group_name: t.string,
+  dns_records: t.list(dnsRecord),
+  workload_identity: t.object({ oidc_issuer_url: t.string, namespace: t.string, service_account: t.string }),
+  node_pool: t.object({
+    enabled: t.bool,
+    kubernetes_cluster_id: t.string,
+    name: t.string,
+    vm_size: t.string,
+    min_count: t.number,
+    max_count: t.number,
+    labels: t.map(t.string),
+    taints: t.list(t.string),
+  }),
+  dedicated_cluster: t.object({
+    enabled: t.bool,
+    name: t.string,
+    kubernetes_version: t.string,
+    system_vm_size: t.string,
+    system_node_count: t.number,
+    app_vm_size: t.string,
+    app_min_count: t.number,
+    app_max_count: t.number,
+    sku_tier: t.string,
+  }),
+  tags: t.map(t.string),
+};
