@@ -126,6 +126,13 @@ const integrations = z.strictObject({
   dnsResolver: z
     .strictObject({ namespace: dnsLabel(), podLabels: labels })
     .default({ namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } }),
+  gitops: z
+    .strictObject({
+      repoURL: z.string().min(1),
+      revision: z.string().min(1).default("main"),
+      argocdNamespace: dnsLabel().default("argocd"),
+    })
+    .optional(),
   terraform: z
     .strictObject({
       /** Where customers/<tenant>/main.tf finds the module; a relative path or a Git source. */

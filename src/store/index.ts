@@ -1,0 +1,23 @@
+export { openStore, locateStore, DEFAULT_SQLITE_PATH } from "./store.js";
+export type { OpenStoreOptions, Repos, Store, StoreLocation } from "./store.js";
+export type { TenantRecord, TenantsRepo, ReserveTenant, UpdateTenantSpec } from "./tenants-repo.js";
+export type {
+  WorkflowRecord,
+  StepRecord,
+  WorkflowsRepo,
+  CreateWorkflow,
+  WorkflowFilter,
+  FinishStep,
+  FinishWorkflow,
+} from "./workflows-repo.js";
+export { isFinished } from "./workflows-repo.js";
+export type { AuditEntry, AuditRepo, AppendAudit, AuditFilter } from "./audit-repo.js";
+export { isUniqueViolation } from "./unique-violation.js";
+export {
+  TENANT_PHASES,
+  WORKFLOW_KINDS,
+  WORKFLOW_STATUSES,
+  STEP_STATUSES,
+  FINISHED_WORKFLOW_STATUSES,
+} from "./schema.js";
+export type { Backend, TenantPhase, WorkflowKind, WorkflowStatus, StepStatus } from "./schema.js";

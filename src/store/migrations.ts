@@ -1,0 +1,122 @@
+/**
+ * Versioned schema migrations, kept in code (not scanned from a folder) so the compiled
+ * CLI carries them and the order is explicit. Names sort in application order; a released
+ * migration is never edited, a change is a new entry.
+ */
+import { sql } from "kysely";
+import type { Kysely, Migration, MigrationProvider, RawBuilder } from "kysely";
+import type { Backend } from "./schema.js";
+
+/** What differs between the backends' DDL; everything else is shared. */
+interface Dialect {
+  /** Timestamps are compared as text (lease expiry), so PostgreSQL must compare bytes, not locale order. */
+  readonly time: RawBuilder<unknown>;
+  readonly backend: Backend;
+}
+
+function dialectOf(backend: Backend): Dialect {
+  return { backend, time: backend === "postgres" ? sql`text collate "C"` : sql`text` };
+}
+
+async function initial(db: Kysely<unknown>, d: Dialect): Promise<void> {
+  await db.schema
+    .createTable("tenants")
+    .addColumn("name", "text", (c) => c.primaryKey())
+    .addColumn("spec", "text", (c) => c.notNull())
+    .addColumn("generation", "integer", (c) => c.notNull())
+    .addColumn("phase", "text", (c) => c.notNull())
+    .addColumn("placement", "text")
+    .addColumn("created_at", d.time, (c) => c.notNull())
+    .addColumn("updated_at", d.time, (c) => c.notNull())
+    .addColumn("offboarded_at", d.time)
+    .addColumn("retain_until", d.time)
+    .execute();
+
+  await db.schema
+    .createTable("tenant_domains")
+    .addColumn("domain", "text", (c) => c.primaryKey())
+    .addColumn("tenant_name", "text", (c) => c.notNull().references("tenants.name").onDelete("cascade"))
+    .execute();
+  await db.schema.createIndex("tenant_domains_tenant_name").on("tenant_domains").column("tenant_name").execute();
+
+  // No foreign key to tenants: a workflow's history outlives a purged tenant row.
+  await db.schema
+    .createTable("workflows")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("kind", "text", (c) => c.notNull())
+    .addColumn("tenant_name", "text", (c) => c.notNull())
+    .addColumn("input", "text", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("error", "text")
+    .addColumn("created_at", d.time, (c) => c.notNull())
+    .addColumn("started_at", d.time)
+    .addColumn("finished_at", d.time)
+    .addColumn("lease_owner", "text")
+    .addColumn("lease_expires_at", d.time)
+    .addColumn("cancel_requested", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("attempt", "integer", (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema.createIndex("workflows_status").on("workflows").column("status").execute();
+  await db.schema.createIndex("workflows_tenant_name").on("workflows").columns(["tenant_name", "created_at"]).execute();
+
+  await db.schema
+    .createTable("workflow_steps")
+    .addColumn("workflow_id", "text", (c) => c.notNull().references("workflows.id").onDelete("cascade"))
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("position", "integer", (c) => c.notNull())
+    .addColumn("status", "text", (c) => c.notNull())
+    .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+    .addColumn("output", "text")
+    .addColumn("error", "text")
+    .addColumn("started_at", d.time)
+    .addColumn("finished_at", d.time)
+    .addColumn("duration_ms", "integer")
+    .addPrimaryKeyConstraint("workflow_steps_pk", ["workflow_id", "name"])
+    .addUniqueConstraint("workflow_steps_position", ["workflow_id", "position"])
+    .execute();
+
+  await db.schema
+    .createTable("audit_log")
+    .addColumn("id", "integer", (c) =>
+      d.backend === "postgres" ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+    )
+    .addColumn("at", d.time, (c) => c.notNull())
+    .addColumn("actor", "text", (c) => c.notNull())
+    .addColumn("action", "text", (c) => c.notNull())
+    .addColumn("tenant_name", "text")
+    .addColumn("details", "text", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("audit_log_tenant_name").on("audit_log").columns(["tenant_name", "id"]).execute();
+  await auditAppendOnly(db, d.backend);
+}
+
+/** The repo has no update/delete; the triggers make that hold for any other client too. */
+async function auditAppendOnly(db: Kysely<unknown>, backend: Backend): Promise<void> {
+  if (backend === "sqlite") {
+    await sql`create trigger audit_log_no_update before update on audit_log
+      begin select raise(abort, 'audit_log is append-only'); end`.execute(db);
+    await sql`create trigger audit_log_no_delete before delete on audit_log
+      begin select raise(abort, 'audit_log is append-only'); end`.execute(db);
+    return;
+  }
+  await sql`create function landlord_audit_log_append_only() returns trigger language plpgsql as $$
+      begin raise exception 'audit_log is append-only'; end $$`.execute(db);
+  await sql`create trigger audit_log_no_update_delete before update or delete on audit_log
+      for each row execute function landlord_audit_log_append_only()`.execute(db);
+  await sql`create trigger audit_log_no_truncate before truncate on audit_log
+      for each statement execute function landlord_audit_log_append_only()`.execute(db);
+}
+
+export function migrations(backend: Backend): Record<string, Migration> {
+  const d = dialectOf(backend);
+  return {
+    "0001_initial": { up: (db: Kysely<unknown>) => initial(db, d) },
+  };
+}
+
+export class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly backend: Backend) {}
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(migrations(this.backend));
+  }
+}

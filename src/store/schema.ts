@@ -1,0 +1,99 @@
+/**
+ * Row shapes of the store's tables, as Kysely sees them. Both backends hold the same
+ * types: timestamps are ISO-8601 UTC text, JSON is text, booleans are 0/1 integers
+ * (SQLite has neither a boolean nor a JSON type, and one representation keeps the
+ * query layer identical). See docs/adr/0004-store-and-workflow-engine.md.
+ */
+import type { Generated } from "kysely";
+
+export const TENANT_PHASES = [
+  "Pending",
+  "Provisioning",
+  "Ready",
+  "Updating",
+  "Offboarding",
+  "Offboarded",
+  "Failed",
+] as const;
+export type TenantPhase = (typeof TENANT_PHASES)[number];
+
+export const WORKFLOW_KINDS = ["onboard", "update", "offboard", "rollout"] as const;
+export type WorkflowKind = (typeof WORKFLOW_KINDS)[number];
+
+export const WORKFLOW_STATUSES = ["Pending", "Running", "Succeeded", "Failed", "Cancelled"] as const;
+export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
+/** A workflow in one of these states never runs again. */
+export const FINISHED_WORKFLOW_STATUSES: readonly WorkflowStatus[] = ["Succeeded", "Failed", "Cancelled"];
+
+export const STEP_STATUSES = ["Pending", "Running", "Succeeded", "Failed", "Skipped"] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** ISO-8601 UTC with milliseconds, e.g. 2026-11-27T10:00:00.000Z (fixed width, sorts as text). */
+export type IsoTime = string;
+/** JSON document stored as text. */
+export type JsonText = string;
+
+export interface TenantsTable {
+  name: string;
+  spec: JsonText;
+  generation: number;
+  phase: TenantPhase;
+  placement: JsonText | null;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+  offboarded_at: IsoTime | null;
+  retain_until: IsoTime | null;
+}
+
+export interface TenantDomainsTable {
+  domain: string;
+  tenant_name: string;
+}
+
+export interface WorkflowsTable {
+  id: string;
+  kind: WorkflowKind;
+  tenant_name: string;
+  input: JsonText;
+  status: WorkflowStatus;
+  error: string | null;
+  created_at: IsoTime;
+  started_at: IsoTime | null;
+  finished_at: IsoTime | null;
+  lease_owner: string | null;
+  lease_expires_at: IsoTime | null;
+  cancel_requested: number;
+  attempt: number;
+}
+
+export interface WorkflowStepsTable {
+  workflow_id: string;
+  name: string;
+  position: number;
+  status: StepStatus;
+  attempts: number;
+  output: JsonText | null;
+  error: string | null;
+  started_at: IsoTime | null;
+  finished_at: IsoTime | null;
+  duration_ms: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: IsoTime;
+  actor: string;
+  action: string;
+  tenant_name: string | null;
+  details: JsonText;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  tenant_domains: TenantDomainsTable;
+  workflows: WorkflowsTable;
+  workflow_steps: WorkflowStepsTable;
+  audit_log: AuditLogTable;
+}
+
+export type Backend = "sqlite" | "postgres";

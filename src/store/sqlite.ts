@@ -1,0 +1,92 @@
+/**
+ * The SQLite side of the store: WAL, a busy timeout, and one connection per database file
+ * per process, shared by every Store opened on it.
+ *
+ * Why shared: better-sqlite3 is synchronous, so while one connection of this process sits
+ * in a write transaction (awaiting between statements), a second connection of the same
+ * process waiting for the lock blocks the very event loop the first needs to finish —
+ * it can only time out. One shared connection lets Kysely queue transactions instead.
+ * Other processes are real concurrency, and the busy timeout covers them.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import type { Dialect, SqliteDatabase, SqliteStatement } from "kysely";
+import type { Database } from "./schema.js";
+
+/** How long a writer waits for another process's write lock before SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+interface Shared {
+  readonly db: Kysely<Database>;
+  users: number;
+}
+
+const open = new Map<string, Shared>();
+
+export interface SqliteHandle {
+  readonly db: Kysely<Database>;
+  /** The first release of a handle gives up its share; the last one closes the connection. */
+  readonly release: () => Promise<void>;
+}
+
+/** `path` must be absolute (or ":memory:", which is never shared: each open is a new database). */
+export function openSqlite(path: string): SqliteHandle {
+  const key = path === ":memory:" ? undefined : path;
+  let shared = key === undefined ? undefined : open.get(key);
+  if (!shared) {
+    shared = { db: new Kysely<Database>({ dialect: sqliteDialect(path) }), users: 0 };
+    if (key !== undefined) open.set(key, shared);
+  }
+  shared.users++;
+  const mine = shared;
+  let released = false;
+  return {
+    db: mine.db,
+    release: async () => {
+      if (released) return;
+      released = true;
+      if (--mine.users > 0) return;
+      if (key !== undefined && open.get(key) === mine) open.delete(key);
+      await mine.db.destroy();
+    },
+  };
+}
+
+function sqliteDialect(path: string): Dialect {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new BetterSqlite3(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  db.pragma("foreign_keys = ON");
+  // With WAL, NORMAL is durable against process crashes (only an OS crash can lose the last commits).
+  db.pragma("synchronous = NORMAL");
+  return new SqliteDialect({ database: immediateTransactions(db) });
+}
+
+/**
+ * Kysely opens SQLite transactions with a plain (deferred) BEGIN. A deferred transaction
+ * that has read and then tries to write fails at once with SQLITE_BUSY when another
+ * process wrote in between; the busy timeout does not help there. BEGIN IMMEDIATE takes
+ * the write lock up front, so concurrent writers from other processes queue instead.
+ * (Inside one process Kysely already serialises everything on the single connection.)
+ */
+function immediateTransactions(db: BetterSqlite3.Database): SqliteDatabase {
+  return {
+    close: () => {
+      db.close();
+    },
+    prepare: (sqlText: string): SqliteStatement => {
+      const statement = db.prepare(/^\s*begin\s*;?\s*$/i.test(sqlText) ? "begin immediate" : sqlText);
+      return {
+        get reader() {
+          return statement.reader;
+        },
+        all: (parameters) => statement.all(...parameters),
+        run: (parameters) => statement.run(...parameters),
+        iterate: (parameters) => statement.iterate(...parameters),
+      };
+    },
+  };
+}

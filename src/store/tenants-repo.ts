@@ -1,0 +1,300 @@
+/**
+ * Tenants and the domains they claim. A tenant name and its domains are reserved in one
+ * transaction; of two racing reservers exactly one wins and the other gets a
+ * ConflictError naming what was taken. Inserts use ON CONFLICT DO NOTHING followed by a
+ * read, rather than catching the unique violation, because on PostgreSQL a violation
+ * aborts the transaction (and a caller's enclosing one) before we could say who holds it.
+ */
+import type { Kysely, Selectable } from "kysely";
+import { ConflictError, NotFoundError } from "../errors.js";
+import { canonicalJson, parseJson, parseJsonOrNull } from "./json.js";
+import type { Database, TenantPhase, TenantsTable } from "./schema.js";
+import { fromIso, fromIsoOrNull, toIso } from "./time.js";
+import { inTransaction } from "./transaction.js";
+
+export interface TenantRecord {
+  readonly name: string;
+  readonly spec: unknown;
+  /** Starts at 1, +1 on every spec change; never reused for a name, even after re-reservation. */
+  readonly generation: number;
+  readonly phase: TenantPhase;
+  readonly placement: unknown;
+  /** Sorted; lower-cased. */
+  readonly domains: readonly string[];
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly offboardedAt: Date | null;
+  readonly retainUntil: Date | null;
+}
+
+export interface ReserveTenant {
+  readonly name: string;
+  readonly spec: unknown;
+  readonly domains: readonly string[];
+  readonly now: Date;
+}
+
+export interface UpdateTenantSpec {
+  readonly name: string;
+  readonly spec: unknown;
+  /** The full new set of domains; domains no longer listed are freed. */
+  readonly domains: readonly string[];
+  readonly now: Date;
+  /** Optimistic concurrency: refuse (ConflictError) unless the stored generation is this. */
+  readonly expectedGeneration?: number;
+}
+
+export interface TenantsRepo {
+  /** Claims the name and domains (phase Pending, or back to Pending for an Offboarded name). */
+  reserve(r: ReserveTenant): Promise<TenantRecord>;
+  get(name: string): Promise<TenantRecord | undefined>;
+  /** Like get, but a missing tenant is a NotFoundError. */
+  require(name: string): Promise<TenantRecord>;
+  list(filter?: { readonly phases?: readonly TenantPhase[] }): Promise<TenantRecord[]>;
+  /**
+   * Stores a new spec; bumps the generation only when the canonical spec text changed.
+   * Domains come from the spec, so with an unchanged spec they are left as they are.
+   */
+  updateSpec(u: UpdateTenantSpec): Promise<{ readonly tenant: TenantRecord; readonly changed: boolean }>;
+  /** Moves to `phase`; with `from`, only from one of those phases (else ConflictError). */
+  setPhase(name: string, phase: TenantPhase, now: Date, from?: readonly TenantPhase[]): Promise<TenantRecord>;
+  setPlacement(name: string, placement: unknown, now: Date): Promise<TenantRecord>;
+  /** Ends offboarding: frees the domains, marks Offboarded. The name can then be reserved again. */
+  release(name: string, opts: { readonly now: Date; readonly retainUntil?: Date | null }): Promise<TenantRecord>;
+  /** Which tenant holds a domain, if any. */
+  domainOwner(domain: string): Promise<string | undefined>;
+}
+
+const OFFBOARD_PHASES: readonly TenantPhase[] = ["Offboarding", "Offboarded"];
+
+export function normalizeDomains(domains: readonly string[]): string[] {
+  return [...new Set(domains.map((d) => d.trim().toLowerCase()))].sort();
+}
+
+export function tenantsRepo(db: Kysely<Database>): TenantsRepo {
+  async function find(q: Kysely<Database>, name: string): Promise<TenantRecord | undefined> {
+    const row = await q.selectFrom("tenants").selectAll().where("name", "=", name).executeTakeFirst();
+    if (!row) return undefined;
+    return toRecord(row, await domainsOf(q, name));
+  }
+
+  async function mustFind(q: Kysely<Database>, name: string): Promise<TenantRecord> {
+    const t = await find(q, name);
+    if (!t) throw new NotFoundError(`tenant '${name}' does not exist`);
+    return t;
+  }
+
+  /** Inserts the domains this tenant lacks; throws ConflictError if any belongs to another tenant. */
+  async function claimDomains(q: Kysely<Database>, name: string, domains: readonly string[]): Promise<void> {
+    if (domains.length === 0) return;
+    // Sorted insert order: two transactions never wait on each other's domains in a cycle.
+    await q
+      .insertInto("tenant_domains")
+      .values(domains.map((domain) => ({ domain, tenant_name: name })))
+      .onConflict((oc) => oc.column("domain").doNothing())
+      .execute();
+    const taken = await q
+      .selectFrom("tenant_domains")
+      .select(["domain", "tenant_name"])
+      .where("domain", "in", domains)
+      .where("tenant_name", "<>", name)
+      .orderBy("domain")
+      .execute();
+    if (taken.length > 0) {
+      throw new ConflictError(
+        `${taken.length === 1 ? "domain" : "domains"} already claimed: ${taken
+          .map((t) => `'${t.domain}' by tenant '${t.tenant_name}'`)
+          .join(", ")}`,
+      );
+    }
+  }
+
+  return {
+    async reserve(r) {
+      const domains = normalizeDomains(r.domains);
+      const now = toIso(r.now);
+      const spec = canonicalJson(r.spec);
+      return inTransaction(db, async (q) => {
+        const revived = await q
+          .updateTable("tenants")
+          .set((eb) => ({
+            spec,
+            generation: eb("generation", "+", 1),
+            phase: "Pending",
+            placement: null,
+            created_at: now,
+            updated_at: now,
+            offboarded_at: null,
+            retain_until: null,
+          }))
+          .where("name", "=", r.name)
+          .where("phase", "=", "Offboarded")
+          .returning("name")
+          .executeTakeFirst();
+        if (!revived) {
+          const inserted = await q
+            .insertInto("tenants")
+            .values({ name: r.name, spec, generation: 1, phase: "Pending", placement: null, created_at: now, updated_at: now })
+            .onConflict((oc) => oc.column("name").doNothing())
+            .returning("name")
+            .executeTakeFirst();
+          if (!inserted) {
+            const holder = await q.selectFrom("tenants").select("phase").where("name", "=", r.name).executeTakeFirst();
+            throw new ConflictError(
+              `tenant name '${r.name}' is already taken${holder ? ` (tenant is ${holder.phase})` : ""}`,
+            );
+          }
+        }
+        await claimDomains(q, r.name, domains);
+        return mustFind(q, r.name);
+      });
+    },
+
+    get: (name) => find(db, name),
+    require: (name) => mustFind(db, name),
+
+    async list(filter) {
+      let query = db.selectFrom("tenants").selectAll().orderBy("name");
+      if (filter?.phases) {
+        if (filter.phases.length === 0) return [];
+        query = query.where("phase", "in", filter.phases);
+      }
+      let domainQuery = db
+        .selectFrom("tenant_domains")
+        .innerJoin("tenants", "tenants.name", "tenant_domains.tenant_name")
+        .select(["tenant_domains.domain", "tenant_domains.tenant_name"])
+        .orderBy("tenant_domains.domain");
+      if (filter?.phases) domainQuery = domainQuery.where("tenants.phase", "in", filter.phases);
+      const rows = await query.execute();
+      const domains = groupDomains(await domainQuery.execute());
+      return rows.map((r) => toRecord(r, domains));
+    },
+
+    async updateSpec(u) {
+      const domains = normalizeDomains(u.domains);
+      const spec = canonicalJson(u.spec);
+      return inTransaction(db, async (q) => {
+        let update = q
+          .updateTable("tenants")
+          .set((eb) => ({ spec, generation: eb("generation", "+", 1), updated_at: toIso(u.now) }))
+          .where("name", "=", u.name)
+          .where("phase", "not in", OFFBOARD_PHASES)
+          .where("spec", "<>", spec);
+        if (u.expectedGeneration !== undefined) update = update.where("generation", "=", u.expectedGeneration);
+        const updated = await update.returning("name").executeTakeFirst();
+        if (!updated) {
+          // Nothing written: find out why, in the order a caller would want to hear it.
+          const current = await mustFind(q, u.name);
+          if (OFFBOARD_PHASES.includes(current.phase)) {
+            throw new ConflictError(`tenant '${u.name}' is ${current.phase}; its spec can no longer change`);
+          }
+          if (u.expectedGeneration !== undefined && current.generation !== u.expectedGeneration) {
+            throw new ConflictError(
+              `tenant '${u.name}' is at generation ${current.generation}, not ${u.expectedGeneration}: it changed meanwhile; reload and retry`,
+            );
+          }
+          return { tenant: current, changed: false };
+        }
+        let release = q.deleteFrom("tenant_domains").where("tenant_name", "=", u.name);
+        if (domains.length > 0) release = release.where("domain", "not in", domains);
+        await release.execute();
+        await claimDomains(q, u.name, domains);
+        return { tenant: await mustFind(q, u.name), changed: true };
+      });
+    },
+
+    async setPhase(name, phase, now, from) {
+      return inTransaction(db, async (q) => {
+        let update = q.updateTable("tenants").set({ phase, updated_at: toIso(now) }).where("name", "=", name);
+        if (from) {
+          if (from.length === 0) throw new ConflictError(`tenant '${name}' cannot move to ${phase} from no phase`);
+          update = update.where("phase", "in", from);
+        }
+        const done = await update.returning("name").executeTakeFirst();
+        const current = await mustFind(q, name);
+        if (!done) {
+          throw new ConflictError(
+            `tenant '${name}' is ${current.phase}; it can move to ${phase} only from ${(from ?? []).join(" or ")}`,
+          );
+        }
+        return current;
+      });
+    },
+
+    async setPlacement(name, placement, now) {
+      return inTransaction(db, async (q) => {
+        await q
+          .updateTable("tenants")
+          .set({ placement: placement === null ? null : canonicalJson(placement), updated_at: toIso(now) })
+          .where("name", "=", name)
+          .execute();
+        return mustFind(q, name);
+      });
+    },
+
+    async release(name, opts) {
+      const now = toIso(opts.now);
+      return inTransaction(db, async (q) => {
+        const done = await q
+          .updateTable("tenants")
+          .set({
+            phase: "Offboarded",
+            updated_at: now,
+            offboarded_at: now,
+            retain_until: opts.retainUntil ? toIso(opts.retainUntil) : null,
+          })
+          .where("name", "=", name)
+          .where("phase", "<>", "Offboarded")
+          .returning("name")
+          .executeTakeFirst();
+        // Releasing twice is a no-op: offboarding workflows retry their last step.
+        if (done) await q.deleteFrom("tenant_domains").where("tenant_name", "=", name).execute();
+        return mustFind(q, name);
+      });
+    },
+
+    async domainOwner(domain) {
+      const row = await db
+        .selectFrom("tenant_domains")
+        .select("tenant_name")
+        .where("domain", "=", domain.trim().toLowerCase())
+        .executeTakeFirst();
+      return row?.tenant_name;
+    },
+  };
+}
+
+async function domainsOf(q: Kysely<Database>, name: string): Promise<Map<string, string[]>> {
+  const rows = await q
+    .selectFrom("tenant_domains")
+    .select(["domain", "tenant_name"])
+    .where("tenant_name", "=", name)
+    .orderBy("domain")
+    .execute();
+  return groupDomains(rows);
+}
+
+function groupDomains(rows: readonly { domain: string; tenant_name: string }[]): Map<string, string[]> {
+  const byTenant = new Map<string, string[]>();
+  for (const r of rows) {
+    const list = byTenant.get(r.tenant_name) ?? [];
+    list.push(r.domain);
+    byTenant.set(r.tenant_name, list);
+  }
+  return byTenant;
+}
+
+function toRecord(row: Selectable<TenantsTable>, domains: ReadonlyMap<string, string[]>): TenantRecord {
+  return {
+    name: row.name,
+    spec: parseJson(row.spec),
+    generation: row.generation,
+    phase: row.phase,
+    placement: parseJsonOrNull(row.placement),
+    domains: domains.get(row.name) ?? [],
+    createdAt: fromIso(row.created_at),
+    updatedAt: fromIso(row.updated_at),
+    offboardedAt: fromIsoOrNull(row.offboarded_at),
+    retainUntil: fromIsoOrNull(row.retain_until),
+  };
+}

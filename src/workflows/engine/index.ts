@@ -1,0 +1,11 @@
+export { createEngine, processOwnerId, DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_RUNS } from "./engine.js";
+export type { EngineOptions, RunOptions, ResumeResult, WorkflowEngine } from "./engine.js";
+export type { RunResult } from "./run.js";
+export { defineWorkflow } from "./definition.js";
+export type { StepContext, StepDefinition, WorkflowDefinition, RegisteredWorkflow } from "./definition.js";
+export { RetryableError, isRetryable } from "./retryable-error.js";
+export { DEFAULT_RETRY, backoffDelayMs } from "./retry.js";
+export type { RetryPolicy } from "./retry.js";
+export { systemClock } from "./clock.js";
+export type { Clock } from "./clock.js";
+export type { ProgressEvent, ProgressListener } from "./progress.js";
