@@ -1,6 +1,8 @@
 /** The `landlord` command tree. Commands receive typed options; errors map to exit codes in run(). */
 import { Command, CommanderError, Option } from "commander";
 import { explainCommand } from "./commands/explain.js";
+import { describeTenantCommand, getTenantsCommand, offboardCommand, onboardCommand, updateCommand, type OnboardOptions } from "./commands/tenants.js";
+import { workflowsCancelCommand, workflowsDescribeCommand, workflowsListCommand, workflowsResumeCommand } from "./commands/workflows.js";
 import { initCommand } from "./commands/init.js";
 import { renderCommand, type OutputFormat } from "./commands/render.js";
 import { validateCommand } from "./commands/validate.js";
@@ -49,6 +51,68 @@ export function buildProgram(io: CliIo): Command {
     .addOption(fileOption())
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "yaml", "json"]).default("table"))
     .action((name: string, opts: { file?: string[]; output: "table" | "yaml" | "json" }) => explainCommand(io, global(), name, opts));
+
+  program
+    .command("onboard")
+    .description("onboard a tenant: reserve, render, deliver, issue credentials (asks for what is missing at a terminal)")
+    .argument("[name]", "tenant name")
+    .option("--tier <tier>", "tier from landlord.yaml")
+    .option("--domain <host>", "a domain the tenant is served on (repeatable)", collect)
+    .option("--contact <email>", "contact for alerts")
+    .option("--display-name <text>", "display name (default: the name)")
+    .option("-f, --file <path>", "a Tenant spec file instead of the flags")
+    .action((name: string | undefined, opts: OnboardOptions) => onboardCommand(io, global(), name, opts));
+
+  program
+    .command("update")
+    .description("change a tenant (overrides, tier, version) from its spec file")
+    .requiredOption("-f, --file <path>", "the Tenant spec file")
+    .action((opts: { file: string }) => updateCommand(io, global(), opts));
+
+  program
+    .command("offboard")
+    .description("final backup, remove the tenant and its cloud resources, release its name and domains")
+    .argument("<name>", "tenant name")
+    .option("--force", "no retention window: data is destroyed now (asks for confirmation)", false)
+    .option("--yes", "confirm --force without a prompt", false)
+    .action((name: string, opts: { force: boolean; yes: boolean }) => offboardCommand(io, global(), name, opts));
+
+  const get = program.command("get").description("list resources");
+  get
+    .command("tenants")
+    .description("list tenants")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["wide", "yaml", "json"]))
+    .option("--all", "include offboarded tenants", false)
+    .action((opts: { output?: string; all?: boolean }) => getTenantsCommand(io, global(), opts));
+
+  const describe = program.command("describe").description("show one resource in detail");
+  describe
+    .command("tenant")
+    .description("spec, effective values, status and workflow history of a tenant")
+    .argument("<name>", "tenant name")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .action((name: string, opts: { output?: string }) => describeTenantCommand(io, global(), name, opts));
+
+  const workflows = program.command("workflows").description("durable workflows: list, describe, resume, cancel");
+  workflows
+    .command("list", { isDefault: true })
+    .option("--tenant <name>", "only this tenant's")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["json"]))
+    .action((opts: { tenant?: string; output?: string }) => workflowsListCommand(io, global(), opts));
+  workflows
+    .command("describe")
+    .argument("<id>", "workflow id")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .action((id: string, opts: { output?: string }) => workflowsDescribeCommand(io, global(), id, opts));
+  workflows
+    .command("resume")
+    .description("run a stopped workflow again (all resumable ones without an id)")
+    .argument("[id]", "workflow id")
+    .action((id: string | undefined) => workflowsResumeCommand(io, global(), id));
+  workflows
+    .command("cancel")
+    .argument("<id>", "workflow id")
+    .action((id: string) => workflowsCancelCommand(io, global(), id));
 
   return program;
 }

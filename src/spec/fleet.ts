@@ -37,7 +37,7 @@ export function resolveFleet(ctx: PlatformContext, documents: readonly SourceDoc
   const problems: InputProblem[] = [];
   const resolved: ResolvedTenant[] = [];
   for (const doc of documents) {
-    const r = resolveTenant(ctx, doc, free);
+    const r = resolveTenant(ctx, doc, free ? { free } : {});
     if (r.ok) resolved.push(r.value);
     else problems.push(...r.problems);
   }

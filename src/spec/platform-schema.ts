@@ -176,6 +176,15 @@ export const platformSchema = z.strictObject({
     currency: z.string().regex(/^[A-Z]{3}$/, { error: explain("currency is an ISO 4217 code", "write e.g. EUR or USD") }),
     markupPercent: z.number().min(0).max(1000),
   }),
+  delivery: z
+    .strictObject({
+      /** directory: rendered files only (no cluster); gitops: commits to a repository Argo CD syncs. */
+      mode: z.enum(["directory", "gitops"]).default("directory"),
+      directory: z.string().min(1).default("landlord-out"),
+      gitopsRepo: z.string().min(1).default("fleet-repo"),
+      pushTo: z.string().min(1).optional(),
+    })
+    .default({ mode: "directory", directory: "landlord-out", gitopsRepo: "fleet-repo" }),
   policy: z
     .strictObject({
       allowExceedTierCeilings: z.boolean().default(false),

@@ -27,7 +27,14 @@ export interface ResolvedTenant {
   readonly version: string;
 }
 
-export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, free?: FreeCapacity): Result<ResolvedTenant> {
+export interface ResolveOptions {
+  /** Free capacity per shared cluster, for placing a new tenant. */
+  readonly free?: FreeCapacity;
+  /** A placement already recorded for this tenant (the store's): kept as it is. */
+  readonly placement?: Placement;
+}
+
+export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options: ResolveOptions = {}): Result<ResolvedTenant> {
   const file = doc.file;
   const at = (p: InputProblem): InputProblem => ({ file, ...p });
   const parsed = tenantSchema.safeParse(doc.value, { reportInput: true });
@@ -54,7 +61,7 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, free?: 
   problems.push(
     ...checkEffective(effective.data, (path, message, fix) => at({ path: joinPath("spec.overrides", path), message, fix })),
   );
-  const placed = placeTenant(ctx.config, tenant, tier.tier.isolation, names, free);
+  const placed = keptPlacement(options.placement, tier.tier.isolation, names) ?? placeTenant(ctx.config, tenant, tier.tier.isolation, names, options.free);
   if (!placed.ok) problems.push(at(placed.problem));
   if (problems.length > 0 || !placed.ok) return { ok: false, problems };
   return {
@@ -110,6 +117,17 @@ function looseChecks(ctx: PlatformContext, value: unknown, file: string): InputP
  */
 function completeConfig(value: Record<string, unknown>): EffectiveConfig {
   return value as EffectiveConfig;
+}
+
+/**
+ * A recorded placement stays unless the isolation mode changed (small -> medium moves the
+ * tenant onto its node pool, -> large onto its own cluster), which places it anew.
+ */
+function keptPlacement(recorded: Placement | undefined, isolation: string, names: { nodePool: string }): { ok: true; placement: Placement } | undefined {
+  if (!recorded) return undefined;
+  const mode = recorded.dedicatedCluster ? "cluster" : recorded.nodePool !== undefined ? "nodepool" : "namespace";
+  if (mode !== isolation) return undefined;
+  return { ok: true, placement: mode === "nodepool" ? { ...recorded, nodePool: names.nodePool } : recorded };
 }
 
 /** Checks that need the whole fleet: nothing two tenants could both claim. */

@@ -21,3 +21,5 @@ export {
   FINISHED_WORKFLOW_STATUSES,
 } from "./schema.js";
 export type { Backend, TenantPhase, WorkflowKind, WorkflowStatus, StepStatus } from "./schema.js";
+export { sha256 } from "./tokens-repo.js";
+export type { ApiTokenRecord, TokensRepo } from "./tokens-repo.js";

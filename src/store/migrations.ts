@@ -107,10 +107,25 @@ async function auditAppendOnly(db: Kysely<unknown>, backend: Backend): Promise<v
       for each statement execute function landlord_audit_log_append_only()`.execute(db);
 }
 
+/** Tenant API tokens: only a sha256 of each token is kept; the token itself is shown once. */
+async function apiTokens(db: Kysely<unknown>, d: Dialect): Promise<void> {
+  await db.schema
+    .createTable("api_tokens")
+    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("tenant_name", "text", (c) => c.notNull())
+    .addColumn("name", "text", (c) => c.notNull())
+    .addColumn("token_sha256", "text", (c) => c.notNull().unique())
+    .addColumn("created_at", d.time, (c) => c.notNull())
+    .addColumn("revoked_at", d.time)
+    .execute();
+  await db.schema.createIndex("api_tokens_tenant_name").on("api_tokens").column("tenant_name").execute();
+}
+
 export function migrations(backend: Backend): Record<string, Migration> {
   const d = dialectOf(backend);
   return {
     "0001_initial": { up: (db: Kysely<unknown>) => initial(db, d) },
+    "0002_api_tokens": { up: (db: Kysely<unknown>) => apiTokens(db, d) },
   };
 }
 

@@ -88,12 +88,22 @@ export interface AuditLogTable {
   details: JsonText;
 }
 
+export interface ApiTokensTable {
+  id: string;
+  tenant_name: string;
+  name: string;
+  token_sha256: string;
+  created_at: IsoTime;
+  revoked_at: IsoTime | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   tenant_domains: TenantDomainsTable;
   workflows: WorkflowsTable;
   workflow_steps: WorkflowStepsTable;
   audit_log: AuditLogTable;
+  api_tokens: ApiTokensTable;
 }
 
 export type Backend = "sqlite" | "postgres";

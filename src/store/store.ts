@@ -13,6 +13,8 @@ import type { Backend, Database } from "./schema.js";
 import { openSqlite } from "./sqlite.js";
 import type { SqliteHandle } from "./sqlite.js";
 import { tenantsRepo } from "./tenants-repo.js";
+import { tokensRepo } from "./tokens-repo.js";
+import type { TokensRepo } from "./tokens-repo.js";
 import type { TenantsRepo } from "./tenants-repo.js";
 import { workflowsRepo } from "./workflows-repo.js";
 import type { WorkflowsRepo } from "./workflows-repo.js";
@@ -24,6 +26,7 @@ export interface Repos {
   readonly tenants: TenantsRepo;
   readonly workflows: WorkflowsRepo;
   readonly audit: AuditRepo;
+  readonly tokens: TokensRepo;
 }
 
 export interface Store extends Repos {
@@ -75,6 +78,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     tenants: tenantsRepo(q),
     workflows: workflowsRepo(q, newId),
     audit: auditRepo(q),
+    tokens: tokensRepo(q),
   });
   return {
     ...repos(db),

@@ -6,6 +6,9 @@ import { describe, expect, test } from "vitest";
 import { DEFAULT_SQLITE_PATH, locateStore, openStore } from "../../src/store/store.js";
 import { BACKENDS, useBackend } from "./support/backends.js";
 
+/** Every migration, in order: a new one is added here on purpose. */
+const ALL_MIGRATIONS = ["0001_initial", "0002_api_tokens"];
+
 describe("locateStore", () => {
   test("defaults to a SQLite file under the base directory", () => {
     expect(locateStore(undefined, "/srv/app")).toEqual({ backend: "sqlite", target: join("/srv/app", DEFAULT_SQLITE_PATH) });
@@ -45,20 +48,20 @@ describe.each(BACKENDS)("migrations on $name", (factory) => {
 
   test("run at open, also when several opens race on a fresh database", async () => {
     const stores = await Promise.all([backend.open(), backend.open(), backend.open()]);
-    for (const s of stores) expect(await s.migrations()).toEqual(["0001_initial"]);
+    for (const s of stores) expect(await s.migrations()).toEqual(ALL_MIGRATIONS);
   });
 
   test("are idempotent: opening again applies nothing new and keeps the data", async () => {
     const first = await backend.open();
-    expect(await first.migrations()).toEqual(["0001_initial"]);
+    expect(await first.migrations()).toEqual(ALL_MIGRATIONS);
     await first.tenants.reserve({ name: "kept", spec: { tier: "small" }, domains: ["kept.example.com"], now: new Date() });
     await first.close();
 
     const second = await backend.open();
     expect(second.backend).toBe(factory.name);
-    expect(await second.migrations()).toEqual(["0001_initial"]);
+    expect(await second.migrations()).toEqual(ALL_MIGRATIONS);
     expect((await second.tenants.require("kept")).domains).toEqual(["kept.example.com"]);
     const third = await backend.open();
-    expect(await third.migrations()).toEqual(["0001_initial"]);
+    expect(await third.migrations()).toEqual(ALL_MIGRATIONS);
   });
 });

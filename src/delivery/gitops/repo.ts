@@ -7,7 +7,10 @@ import { dirname, join, relative } from "node:path";
 import { CheckRepoActions, simpleGit, type SimpleGit } from "simple-git";
 import type { Bundle } from "../../render/bundle.js";
 import type { GitopsSettings } from "../../render/gitops/argocd.js";
-import { clusterFiles, ownedByTenant, tenantFiles, type RepoFiles } from "../../render/gitops/layout.js";
+import { clusterFiles, manifestFileName, ownedByTenant, tenantFiles, type RepoFiles } from "../../render/gitops/layout.js";
+import type { KubeObject } from "../../render/object.js";
+import { toYaml } from "../../render/serialize.js";
+import { parse } from "yaml";
 import type { Wave } from "../../render/gitops/waves.js";
 
 export interface GitopsRepoOptions {
@@ -95,6 +98,20 @@ export class GitopsRepo {
       ? `onboard ${bundle.tenant} (tier ${bundle.tier}, cluster ${bundle.placement.cluster}, wave ${wave})`
       : undefined;
     return this.commit(bundle.tenant, message);
+  }
+
+  /** Extra objects in the tenant's manifests (e.g. the final Backup before offboarding). */
+  async putExtra(tenant: string, objects: readonly KubeObject[], reason: string): Promise<CommitResult | undefined> {
+    for (const o of objects) {
+      const path = join(this.dir, "tenants", tenant, "manifests", manifestFileName(o));
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, toYaml(o));
+    }
+    const kustomization = join(this.dir, "tenants", tenant, "manifests", "kustomization.yaml");
+    const current = parse(await readFile(kustomization, "utf8")) as { resources: string[] };
+    const resources = [...new Set([...current.resources, ...objects.map(manifestFileName)])].sort();
+    await writeFile(kustomization, toYaml({ ...current, resources }));
+    return this.commit(tenant, `${reason} for ${tenant}`);
   }
 
   async removeTenant(tenant: string): Promise<CommitResult | undefined> {

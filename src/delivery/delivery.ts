@@ -1,0 +1,30 @@
+/**
+ * Where a bundle goes. Adapters: a folder (review, dry run, the default with no cluster)
+ * and a GitOps repository. Each reports honestly what it could and could not do.
+ */
+import type { Bundle } from "../render/bundle.js";
+import type { KubeObject } from "../render/object.js";
+import type { Wave } from "../render/gitops/waves.js";
+
+export interface ApplyResult {
+  readonly target: string;
+  readonly changed: boolean;
+  readonly detail: string;
+}
+
+export interface ReadyResult {
+  readonly ready: boolean;
+  /** Set when readiness cannot be observed by this adapter, with the reason. */
+  readonly skipped?: string;
+}
+
+export interface Delivery {
+  readonly kind: "directory" | "gitops";
+  /** True when the adapter talks to a cluster (none does yet: see docs). */
+  readonly usesCluster: boolean;
+  apply(bundle: Bundle, tenantSpecYaml: string, wave: Wave): Promise<ApplyResult>;
+  /** Adds objects next to a tenant's bundle (e.g. the final Backup before offboarding). */
+  applyExtra(tenant: string, objects: readonly KubeObject[], reason: string): Promise<ApplyResult>;
+  remove(tenant: string): Promise<ApplyResult>;
+  waitReady(bundle: Bundle, signal: AbortSignal): Promise<ReadyResult>;
+}

@@ -1,0 +1,108 @@
+/**
+ * Runs a tenant's Terraform workspace: init, plan, apply (destroy when offboarding), one
+ * state per tenant. Runs only when landlord.yaml configures a backend and a terraform or
+ * tofu binary is on PATH; otherwise the step says why it was skipped.
+ */
+import { execFile } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { CustomerInstanceVars } from "../../render/terraform/tfvars.js";
+import { tenantWorkspace } from "../../render/terraform/workspace.js";
+import type { PlatformConfig } from "../../spec/platform-schema.js";
+import { RetryableError } from "../../workflows/engine/index.js";
+
+const exec = promisify(execFile);
+
+export interface TerraformResult {
+  readonly skipped?: string;
+  readonly workspace?: string;
+  readonly outputs?: Record<string, unknown>;
+  /** The last lines of what terraform printed, for the workflow record. */
+  readonly log?: string;
+}
+
+export class TerraformFailed extends Error {
+  override readonly name = "TerraformFailed";
+}
+
+async function findBinary(): Promise<string | undefined> {
+  for (const bin of ["tofu", "terraform"]) {
+    const ok = await exec(bin, ["version"]).then(() => true, () => false);
+    if (ok) return bin;
+  }
+  return undefined;
+}
+
+function tail(text: string, lines = 20): string {
+  return text.trim().split("\n").slice(-lines).join("\n");
+}
+
+/** Outputs go into the workflow record: sensitive ones never do. */
+export function publicOutputs(outputs: Record<string, { sensitive?: boolean; value?: unknown }>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).filter(([, o]) => o.sensitive !== true).map(([k, o]) => [k, o.value]));
+}
+
+export class TerraformRunner {
+  private binary: Promise<string | undefined> | undefined;
+  constructor(
+    private readonly platform: PlatformConfig,
+    /** customers/<tenant>/ workspaces are written under this folder. */
+    private readonly workspaceRoot: string,
+  ) {}
+
+  /** Why Terraform will not run, or undefined when it will. */
+  async notConfigured(): Promise<string | undefined> {
+    if (!this.platform.integrations.terraform.backend) {
+      return "Terraform not configured: set integrations.terraform.backend in landlord.yaml to create cloud resources";
+    }
+    this.binary ??= findBinary();
+    if ((await this.binary) === undefined) return "Terraform not configured: no terraform or tofu binary on PATH";
+    return undefined;
+  }
+
+  async writeWorkspace(vars: CustomerInstanceVars): Promise<string> {
+    const dir = join(this.workspaceRoot, "customers", vars.tenant_name);
+    await mkdir(dir, { recursive: true });
+    for (const f of tenantWorkspace(this.platform, vars)) await writeFile(join(dir, f.name), f.text);
+    return dir;
+  }
+
+  async apply(vars: CustomerInstanceVars, signal: AbortSignal): Promise<TerraformResult> {
+    return this.run(vars, signal, "apply");
+  }
+
+  async destroy(vars: CustomerInstanceVars, signal: AbortSignal): Promise<TerraformResult> {
+    return this.run(vars, signal, "destroy");
+  }
+
+  private async run(vars: CustomerInstanceVars, signal: AbortSignal, action: "apply" | "destroy"): Promise<TerraformResult> {
+    const reason = await this.notConfigured();
+    if (reason !== undefined) return { skipped: reason };
+    const bin = (await this.binary) ?? "terraform";
+    const workspace = await this.writeWorkspace(vars);
+    const log: string[] = [];
+    const step = async (args: string[], retryable: boolean) => {
+      try {
+        const r = await exec(bin, [...args, "-no-color"], { cwd: workspace, signal, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TF_IN_AUTOMATION: "1" } });
+        log.push(tail(r.stdout, 5));
+        return r.stdout;
+      } catch (err) {
+        const e = err as { stderr?: string; stdout?: string; message: string };
+        const detail = tail(e.stderr ?? e.stdout ?? e.message, 10);
+        const message = `terraform ${args[0] ?? ""} failed in ${workspace}:\n${detail}`;
+        throw retryable ? new RetryableError(message) : new TerraformFailed(message);
+      }
+    };
+    // init talks to the backend and the registry: transient failures are worth retrying.
+    await step(["init", "-input=false"], true);
+    if (action === "apply") {
+      await step(["plan", "-input=false", "-out=tfplan"], false);
+      await step(["apply", "-input=false", "tfplan"], false);
+      const outputs = JSON.parse(await step(["output", "-json"], true)) as Record<string, { sensitive?: boolean; value?: unknown }>;
+      return { workspace, outputs: publicOutputs(outputs), log: log.join("\n") };
+    }
+    await step(["destroy", "-input=false", "-auto-approve"], false);
+    return { workspace, log: log.join("\n") };
+  }
+}

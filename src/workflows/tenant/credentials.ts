@@ -1,0 +1,37 @@
+/**
+ * Tenant credentials: an API token, stored only as a hash, handed over once in a 0600 file.
+ * Written file-first so a crash between the two leaves a token that the retry reuses.
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Store } from "../../store/index.js";
+
+export interface IssuedToken {
+  readonly id: string;
+  readonly file: string;
+}
+
+export function credentialsFolder(root: string, tenant: string): string {
+  return join(root, tenant);
+}
+
+export async function issueApiToken(store: Store, root: string, tenant: string, id: string, now: Date): Promise<IssuedToken> {
+  const dir = credentialsFolder(root, tenant);
+  const file = join(dir, "api-token");
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  let token = (await readFile(file, "utf8").catch(() => "")).trim();
+  if (token === "") {
+    token = `ll_${randomBytes(32).toString("base64url")}`;
+    const tmp = `${file}.tmp`;
+    await writeFile(tmp, `${token}\n`, { mode: 0o600 });
+    await chmod(tmp, 0o600);
+    await rename(tmp, file);
+  }
+  await store.tokens.record({ id, tenantName: tenant, name: "onboarding", token, now });
+  return { id, file };
+}
+
+export async function removeCredentials(root: string, tenant: string): Promise<void> {
+  await rm(credentialsFolder(root, tenant), { recursive: true, force: true });
+}

@@ -1,0 +1,14 @@
+/** Stored inputs of the tenant workflows. The spec is re-validated by the steps themselves. */
+import { z } from "zod";
+
+export const tenantInput = z.strictObject({
+  spec: z.record(z.string(), z.unknown()),
+  actor: z.string().min(1),
+});
+export type TenantInput = z.infer<typeof tenantInput>;
+
+export const offboardInput = tenantInput.extend({
+  force: z.boolean(),
+  retentionDays: z.number().int().min(0),
+});
+export type OffboardInput = z.infer<typeof offboardInput>;

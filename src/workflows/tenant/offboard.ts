@@ -1,0 +1,82 @@
+/**
+ * Offboarding: a final database backup is requested, the tenant's objects go, its cloud
+ * resources are destroyed, its credentials revoked, and its name and domains released.
+ * The audit record stays; backups are kept until the retention window ends (unless forced).
+ */
+import { defineWorkflow } from "../engine/index.js";
+import { meta } from "../../render/object.js";
+import { DB } from "../../render/object.js";
+import { removeCredentials } from "./credentials.js";
+import { offboardInput } from "./input.js";
+import { renderStored, type TenantServices } from "./services.js";
+
+const DAY_MS = 86_400_000;
+
+export function offboardWorkflow(s: TenantServices) {
+  return defineWorkflow({
+    kind: "offboard",
+    parseInput: (raw) => offboardInput.parse(raw),
+    steps: [
+      {
+        name: "final-backup",
+        async run(ctx) {
+          const { tenant } = await renderStored(s, ctx.tenantName, ctx.input.spec);
+          const backup = {
+            apiVersion: "postgresql.cnpg.io/v1",
+            kind: "Backup",
+            metadata: meta(tenant, `${DB}-final-${ctx.workflowId.slice(0, 8)}`),
+            spec: { cluster: { name: DB }, method: "barmanObjectStore" },
+          };
+          const result = await s.delivery.applyExtra(ctx.tenantName, [backup], "final-backup");
+          return { requested: backup.metadata.name, ...result, completion: s.delivery.usesCluster ? "awaited" : "not observable without a cluster connection" };
+        },
+      },
+      {
+        name: "delete",
+        async run(ctx) {
+          const result = await s.delivery.remove(ctx.tenantName);
+          ctx.log(result.detail);
+          return result;
+        },
+      },
+      {
+        name: "wait-gone",
+        run() {
+          return Promise.resolve(s.delivery.usesCluster ? { gone: true } : { skipped: `${s.delivery.kind} delivery: namespace deletion is not observable without a cluster` });
+        },
+      },
+      {
+        name: "cloud-destroy",
+        retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 60_000 },
+        async run(ctx) {
+          const { bundle } = await renderStored(s, ctx.tenantName, ctx.input.spec);
+          return s.terraform.destroy(bundle.terraform.variables, ctx.signal);
+        },
+      },
+      {
+        name: "revoke-credentials",
+        async run(ctx) {
+          const revoked = await s.store.tokens.revokeAll(ctx.tenantName, ctx.now());
+          await removeCredentials(s.credentialsDir, ctx.tenantName);
+          return { revokedTokens: revoked };
+        },
+      },
+      {
+        name: "release",
+        async run(ctx) {
+          const now = ctx.now();
+          const retainUntil = new Date(now.getTime() + (ctx.input.force ? 0 : ctx.input.retentionDays) * DAY_MS);
+          await s.store.tenants.release(ctx.tenantName, { now, retainUntil });
+          await s.store.audit.append({
+            at: now,
+            actor: ctx.input.actor,
+            action: "tenant.offboarded",
+            tenantName: ctx.tenantName,
+            details: { workflowId: ctx.workflowId, force: ctx.input.force, dataRetainedUntil: retainUntil.toISOString() },
+          });
+          return { retainUntil: retainUntil.toISOString() };
+        },
+      },
+    ],
+  });
+}

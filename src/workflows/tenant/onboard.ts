@@ -1,0 +1,72 @@
+/**
+ * Onboarding: validate -> reserve -> render -> cloud resources -> apply -> wait until
+ * ready -> monitoring and alert route -> credentials -> done. The name and domains are
+ * reserved when the workflow is submitted (submit.ts); the reserve step confirms it.
+ */
+import { checkRules } from "../../delivery/monitoring/promtool.js";
+import { InputError } from "../../errors.js";
+import { defineWorkflow } from "../engine/index.js";
+import { issueApiToken } from "./credentials.js";
+import { tenantInput } from "./input.js";
+import { renderStored, type TenantServices } from "./services.js";
+import { applyStep, cloudResourcesStep, renderStep, validateStep, waitReadyStep } from "./steps.js";
+
+export function onboardWorkflow(s: TenantServices) {
+  return defineWorkflow({
+    kind: "onboard",
+    parseInput: (raw) => tenantInput.parse(raw),
+    steps: [
+      validateStep(s),
+      {
+        name: "reserve",
+        async run(ctx) {
+          const record = await s.store.tenants.require(ctx.tenantName);
+          if (!["Pending", "Provisioning", "Failed"].includes(record.phase)) {
+            throw new InputError([{ path: "metadata.name", message: `tenant is ${record.phase}, not being onboarded`, fix: "use `landlord describe tenant` to see its state" }]);
+          }
+          await s.store.tenants.setPhase(ctx.tenantName, "Provisioning", ctx.now());
+          return { generation: record.generation, domains: record.domains };
+        },
+      },
+      renderStep(s),
+      cloudResourcesStep(s),
+      applyStep(s),
+      waitReadyStep(s),
+      {
+        name: "monitoring",
+        async run(ctx) {
+          const { bundle, tenant } = await renderStored(s, ctx.tenantName, ctx.input.spec);
+          const rule = bundle.objects.find((o) => o.kind === "PrometheusRule");
+          const groups = (rule?.spec as { groups?: unknown } | undefined)?.groups ?? [];
+          const check = await checkRules(groups);
+          if (check.skipped === undefined && !check.ok) throw new Error(`promtool rejected the tenant's alert rules:\n${check.output}`);
+          const contacts = tenant.tenant.spec.contacts;
+          return {
+            rules: check.skipped ?? check.output,
+            alertRoute: { receiver: "tenant-contacts", email: contacts.email, webhook: contacts.alertWebhookSecretRef !== undefined },
+          };
+        },
+      },
+      {
+        name: "credentials",
+        async run(ctx) {
+          const token = await issueApiToken(s.store, s.credentialsDir, ctx.tenantName, `onboard-${ctx.workflowId}`, ctx.now());
+          return {
+            apiToken: { id: token.id, file: token.file },
+            kubeconfig: s.delivery.usesCluster ? "issued" : "skipped: no cluster connection; a tenant kubeconfig is minted from ServiceAccount tenant-admin once one is configured",
+          };
+        },
+      },
+      {
+        name: "done",
+        async run(ctx) {
+          await s.store.tenants.setPhase(ctx.tenantName, "Ready", ctx.now());
+          const wf = await s.store.workflows.require(ctx.workflowId);
+          const timeToLiveMs = ctx.now().getTime() - wf.createdAt.getTime();
+          await s.store.audit.append({ at: ctx.now(), actor: ctx.input.actor, action: "tenant.onboarded", tenantName: ctx.tenantName, details: { workflowId: ctx.workflowId, timeToLiveMs } });
+          return { phase: "Ready", timeToLiveMs };
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,61 @@
+/** What the tenant workflows need from the world, passed in (adapters at the edge). */
+import type { Delivery } from "../../delivery/delivery.js";
+import type { TerraformRunner } from "../../delivery/terraform/runner.js";
+import { InputError } from "../../errors.js";
+import { renderBundle, type Bundle } from "../../render/bundle.js";
+import { waveOf, type Wave } from "../../render/gitops/waves.js";
+import { toYaml } from "../../render/serialize.js";
+import type { Placement } from "../../spec/placement.js";
+import type { PlatformContext } from "../../spec/platform.js";
+import { resolveTenant, type ResolvedTenant, type ResolveOptions } from "../../spec/resolve.js";
+import type { Store } from "../../store/index.js";
+
+export interface TenantServices {
+  readonly platform: PlatformContext;
+  readonly store: Store;
+  readonly delivery: Delivery;
+  readonly terraform: TerraformRunner;
+  /** Tenant credentials are written here, one folder per tenant, files mode 0600. */
+  readonly credentialsDir: string;
+}
+
+/** The placement kept in the store: where the tenant runs and what it holds there. */
+export interface PlacementRecord extends Placement {
+  readonly sharedCpuMillis: string;
+}
+
+export function isPlacementRecord(v: unknown): v is PlacementRecord {
+  return typeof v === "object" && v !== null && typeof (v as { cluster?: unknown }).cluster === "string";
+}
+
+/** Resolves a stored or submitted spec; an invalid one is an InputError (never retried). */
+export function resolveSpec(services: TenantServices, spec: unknown, options: ResolveOptions = {}): ResolvedTenant {
+  const r = resolveTenant(services.platform, { file: "spec", index: 0, value: spec }, options);
+  if (!r.ok) throw new InputError(r.problems.map((p) => ({ ...p, file: `tenant ${specName(spec)}` })));
+  return r.value;
+}
+
+export function specName(spec: unknown): string {
+  const name = (spec as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
+  return typeof name === "string" ? name : "(unnamed)";
+}
+
+export interface Rendered {
+  readonly tenant: ResolvedTenant;
+  readonly bundle: Bundle;
+  readonly specYaml: string;
+  readonly wave: Wave;
+}
+
+/** Everything a step needs about the tenant, recomputed (rendering is pure and cheap). */
+export async function renderStored(services: TenantServices, name: string, spec: unknown): Promise<Rendered> {
+  const record = await services.store.tenants.require(name);
+  const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
+  const tenant = resolveSpec(services, spec, placement ? { placement } : {});
+  return {
+    tenant,
+    bundle: renderBundle(services.platform.config, tenant),
+    specYaml: toYaml(tenant.tenant),
+    wave: waveOf(tenant.tenant.metadata.name, tenant.tenant.metadata.labels),
+  };
+}

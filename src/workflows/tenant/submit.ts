@@ -1,0 +1,93 @@
+/**
+ * Submitting tenant workflows. Validation happens before anything is written; the name
+ * and domains are reserved, the placement recorded and the workflow created in one
+ * transaction, so of two racing requests exactly one gets a workflow.
+ */
+import { ConflictError, InputError } from "../../errors.js";
+import { freeCapacity, type PlacedTenant } from "../../spec/capacity.js";
+import { cpuMillis } from "../../spec/quantity.js";
+import type { ResolvedTenant } from "../../spec/resolve.js";
+import type { WorkflowRecord } from "../../store/index.js";
+import type { WorkflowEngine } from "../engine/index.js";
+import { specDiff } from "./diff.js";
+import { isPlacementRecord, resolveSpec, type PlacementRecord, type TenantServices } from "./services.js";
+
+function placementRecord(t: ResolvedTenant): PlacementRecord {
+  const shared = !t.placement.dedicatedCluster && t.placement.nodePool === undefined;
+  return { ...t.placement, sharedCpuMillis: shared ? String(cpuMillis(t.effective.quota.cpu)) : "0" };
+}
+
+async function placedTenants(s: TenantServices, except?: string): Promise<PlacedTenant[]> {
+  const live = await s.store.tenants.list({ phases: ["Pending", "Provisioning", "Ready", "Updating", "Failed"] });
+  return live
+    .filter((t) => t.name !== except && isPlacementRecord(t.placement))
+    .map((t) => {
+      const p = t.placement as PlacementRecord;
+      return { cluster: p.cluster, sharedCpuMillis: BigInt(p.sharedCpuMillis) };
+    });
+}
+
+export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, spec: Record<string, unknown>, actor: string, now: Date): Promise<WorkflowRecord> {
+  const free = freeCapacity(s.platform.config, await placedTenants(s));
+  const tenant = resolveSpec(s, spec, { free });
+  const name = tenant.tenant.metadata.name;
+  const existing = await s.store.tenants.get(name);
+  if (existing && existing.phase !== "Offboarded") {
+    throw new ConflictError(`tenant '${name}' already exists (phase ${existing.phase}); change it with \`landlord update\``);
+  }
+  return s.store.transaction(async (tx) => {
+    await tx.tenants.reserve({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now });
+    await tx.tenants.setPlacement(name, placementRecord(tenant), now);
+    const wf = await engine.createWorkflow("onboard", name, { spec: tenant.tenant, actor }, { within: tx });
+    await tx.audit.append({ at: now, actor, action: "tenant.onboard-requested", tenantName: name, details: { workflowId: wf.id, spec: tenant.tenant } });
+    return wf;
+  });
+}
+
+export async function submitUpdate(s: TenantServices, engine: WorkflowEngine, spec: Record<string, unknown>, actor: string, now: Date): Promise<WorkflowRecord | undefined> {
+  const rawName = (spec.metadata as { name?: unknown } | undefined)?.name;
+  const name = typeof rawName === "string" ? rawName : "";
+  const record = await s.store.tenants.require(name);
+  if (!["Ready", "Failed"].includes(record.phase)) {
+    throw new ConflictError(`tenant '${name}' is ${record.phase}; wait for its workflow to finish (landlord workflows list)`);
+  }
+  const recorded = isPlacementRecord(record.placement) ? record.placement : undefined;
+  const free = freeCapacity(s.platform.config, await placedTenants(s, name));
+  const tenant = resolveSpec(s, spec, recorded ? { placement: recorded, free } : { free });
+  const changes = specDiff(record.spec, tenant.tenant);
+  if (changes.length === 0 && record.phase === "Ready") return undefined;
+  return s.store.transaction(async (tx) => {
+    await tx.tenants.updateSpec({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, expectedGeneration: record.generation });
+    await tx.tenants.setPlacement(name, placementRecord(tenant), now);
+    await tx.tenants.setPhase(name, "Updating", now);
+    const wf = await engine.createWorkflow("update", name, { spec: tenant.tenant, actor }, { within: tx });
+    await tx.audit.append({ at: now, actor, action: "tenant.update-requested", tenantName: name, details: { workflowId: wf.id, changes } });
+    return wf;
+  });
+}
+
+export async function submitOffboard(
+  s: TenantServices,
+  engine: WorkflowEngine,
+  name: string,
+  opts: { actor: string; force: boolean; now: Date },
+): Promise<WorkflowRecord> {
+  const record = await s.store.tenants.require(name);
+  if (record.phase === "Offboarded" || record.phase === "Offboarding") {
+    throw new ConflictError(`tenant '${name}' is already ${record.phase}`);
+  }
+  const recorded = isPlacementRecord(record.placement) ? record.placement : undefined;
+  let retentionDays = 30;
+  try {
+    retentionDays = resolveSpec(s, record.spec, recorded ? { placement: recorded } : {}).effective.database.backup.retentionDays;
+  } catch (err) {
+    // A spec that no longer validates (the platform changed) must still be removable.
+    if (!(err instanceof InputError)) throw err;
+  }
+  return s.store.transaction(async (tx) => {
+    await tx.tenants.setPhase(name, "Offboarding", opts.now);
+    const wf = await engine.createWorkflow("offboard", name, { spec: record.spec as Record<string, unknown>, actor: opts.actor, force: opts.force, retentionDays }, { within: tx });
+    await tx.audit.append({ at: opts.now, actor: opts.actor, action: "tenant.offboard-requested", tenantName: name, details: { workflowId: wf.id, force: opts.force } });
+    return wf;
+  });
+}
