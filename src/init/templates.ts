@@ -115,6 +115,7 @@ clusters:
   - name: aks-weu-1
     region: westeurope
     kubernetesVersion: "1.30"
+    cpuOvercommit: 4                       # CPU quotas placed here may add up to 4x the shared pools' CPU
     # From \`az aks show\`: the OIDC issuer (workload identity) and the resource id (node pools).
     oidcIssuerUrl: https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/11111111-1111-1111-1111-111111111111/
     resourceId: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-landlord-platform/providers/Microsoft.ContainerService/managedClusters/aks-weu-1

@@ -15,10 +15,11 @@ export interface PlacedTenant {
 export function freeCapacity(platform: PlatformConfig, placed: readonly PlacedTenant[]): Map<string, bigint> {
   const free = new Map<string, bigint>();
   for (const c of platform.clusters) {
-    const total = c.nodePools
+    const allocatable = c.nodePools
       .filter((p) => p.role === "shared")
       .reduce((sum, p) => sum + BigInt(p.count) * cpuMillis(p.allocatable.cpu), 0n);
-    free.set(c.name, total);
+    // Overcommit is a ratio like 4 or 2.5: scaled by 100 to stay in integer arithmetic.
+    free.set(c.name, (allocatable * BigInt(Math.round(c.cpuOvercommit * 100))) / 100n);
   }
   for (const t of placed) {
     const room = free.get(t.cluster);

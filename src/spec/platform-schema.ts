@@ -47,6 +47,8 @@ const cluster = z.strictObject({
   /** Azure resource id of the AKS cluster, for per-tenant node pools. */
   resourceId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+$/).optional(),
   apiServerCidrs: z.array(z.cidrv4()).default([]),
+  /** How far the CPU quotas of placed tenants may exceed the shared pools' allocatable CPU. */
+  cpuOvercommit: z.number().min(1).max(20).default(1),
   nodePools: z.array(nodePool).min(1, { error: explain("a cluster needs node pools", "list at least one node pool") }),
 });
 
