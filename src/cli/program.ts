@@ -1,5 +1,6 @@
 /** The `landlord` command tree. Commands receive typed options; errors map to exit codes in run(). */
 import { Command, CommanderError, Option } from "commander";
+import { diffCommand } from "./commands/diff.js";
 import { explainCommand } from "./commands/explain.js";
 import { describeTenantCommand, getTenantsCommand, offboardCommand, onboardCommand, updateCommand, type OnboardOptions } from "./commands/tenants.js";
 import { workflowsCancelCommand, workflowsDescribeCommand, workflowsListCommand, workflowsResumeCommand } from "./commands/workflows.js";
@@ -13,7 +14,12 @@ import type { GlobalOptions } from "./workspace.js";
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const fileOption = () => new Option("-f, --file <path>", "tenant file or directory (repeatable; default: tenants/ beside the config)").argParser(collect);
 
-export function buildProgram(io: CliIo): Command {
+/** Commands that report through their exit code (diff) set it here; one per run. */
+interface RunState {
+  exitCode: number;
+}
+
+export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok }): Command {
   const program = new Command("landlord")
     .description("Run one SaaS app for many customers on a shared Kubernetes fleet.")
     .option("--config <path>", "platform config", "landlord.yaml")
@@ -70,6 +76,15 @@ export function buildProgram(io: CliIo): Command {
     .action((opts: { file: string }) => updateCommand(io, global(), opts));
 
   program
+    .command("diff")
+    .description("show what delivering would change, per object (exit 1 when something differs, like kubectl diff)")
+    .argument("[tenant]", "only this stored tenant")
+    .addOption(fileOption())
+    .action(async (name: string | undefined, opts: { file?: string[] }) => {
+      state.exitCode = await diffCommand(io, global(), name, opts);
+    });
+
+  program
     .command("offboard")
     .description("final backup, remove the tenant and its cloud resources, release its name and domains")
     .argument("<name>", "tenant name")
@@ -119,10 +134,11 @@ export function buildProgram(io: CliIo): Command {
 
 /** Runs the CLI and returns its exit code; never calls process.exit itself. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const state: RunState = { exitCode: EXIT.ok };
+  const program = buildProgram(io, state);
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return EXIT.ok;
+    return state.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT.ok;

@@ -26,5 +26,7 @@ export interface Delivery {
   /** Adds objects next to a tenant's bundle (e.g. the final Backup before offboarding). */
   applyExtra(tenant: string, objects: readonly KubeObject[], reason: string): Promise<ApplyResult>;
   remove(tenant: string): Promise<ApplyResult>;
+  /** What the target holds for the tenant now, one YAML text per object ("Kind/name"); undefined if nothing. */
+  delivered?(tenant: string): Promise<Map<string, string> | undefined>;
   waitReady(bundle: Bundle, signal: AbortSignal): Promise<ReadyResult>;
 }

@@ -36,7 +36,7 @@ async function ask(io: CliIo, value: string | undefined, question: string, flag:
   throw new InputError([{ path: flag, message: "missing", fix: `pass ${flag}` }]);
 }
 
-async function specFromFile(io: CliIo, file: string): Promise<Record<string, unknown>> {
+export async function specFromFile(io: CliIo, file: string): Promise<Record<string, unknown>> {
   const path = resolve(io.cwd, file);
   const decoded = decodeYaml(file, new Uint8Array(await readFile(path)));
   if (!decoded.ok) throw new InputError(decoded.problems);

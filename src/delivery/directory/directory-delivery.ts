@@ -5,6 +5,7 @@ import type { Bundle } from "../../render/bundle.js";
 import type { KubeObject } from "../../render/object.js";
 import { toJson, toYamlStream } from "../../render/serialize.js";
 import type { ApplyResult, Delivery, ReadyResult } from "../delivery.js";
+import { objectsByName } from "../delivered.js";
 
 async function writeIfChanged(path: string, text: string): Promise<boolean> {
   const current = await readFile(path, "utf8").catch(() => undefined);
@@ -45,6 +46,11 @@ export class DirectoryDelivery implements Delivery {
     const dir = join(this.root, tenant);
     await rm(dir, { recursive: true, force: true });
     return { target: dir, changed: true, detail: `removed ${dir}` };
+  }
+
+  async delivered(tenant: string): Promise<Map<string, string> | undefined> {
+    const text = await readFile(join(this.root, tenant, "kubernetes.yaml"), "utf8").catch(() => undefined);
+    return text === undefined ? undefined : objectsByName(text);
   }
 
   waitReady(): Promise<ReadyResult> {

@@ -4,6 +4,7 @@ import type { GitopsSettings } from "../../render/gitops/argocd.js";
 import type { Wave } from "../../render/gitops/waves.js";
 import type { KubeObject } from "../../render/object.js";
 import type { ApplyResult, Delivery, ReadyResult } from "../delivery.js";
+import { objectsByName } from "../delivered.js";
 import type { GitopsRepo } from "./repo.js";
 
 export class GitopsDelivery implements Delivery {
@@ -29,6 +30,11 @@ export class GitopsDelivery implements Delivery {
   async remove(tenant: string): Promise<ApplyResult> {
     const commit = await this.repo.removeTenant(tenant);
     return { target: this.repo.dir, changed: commit !== undefined, detail: commit ? `commit ${commit.sha.slice(0, 8)}: ${commit.message}` : "nothing to remove" };
+  }
+
+  async delivered(tenant: string): Promise<Map<string, string> | undefined> {
+    const texts = await this.repo.tenantManifests(tenant);
+    return texts === undefined ? undefined : objectsByName(texts.join("---\n"));
   }
 
   waitReady(): Promise<ReadyResult> {

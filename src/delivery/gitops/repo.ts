@@ -114,6 +114,15 @@ export class GitopsRepo {
     return this.commit(tenant, `${reason} for ${tenant}`);
   }
 
+  /** The tenant's manifest files as committed to the work tree, or undefined if it has none. */
+  async tenantManifests(tenant: string): Promise<string[] | undefined> {
+    const dir = join(this.dir, "tenants", tenant, "manifests");
+    const names = await readdir(dir).catch(() => undefined);
+    if (!names) return undefined;
+    const files = names.filter((n) => n.endsWith(".yaml") && n !== "kustomization.yaml").sort();
+    return Promise.all(files.map((n) => readFile(join(dir, n), "utf8")));
+  }
+
   async removeTenant(tenant: string): Promise<CommitResult | undefined> {
     for (const path of await listFiles(this.dir)) {
       if (ownedByTenant(path, tenant)) await rm(join(this.dir, path));
