@@ -15,7 +15,7 @@ import { DirectoryDelivery } from "../src/delivery/directory/directory-delivery.
 import { TerraformRunner } from "../src/delivery/terraform/runner.js";
 import { PLATFORM_TEMPLATE } from "../src/init/templates.js";
 import { renderBundle } from "../src/render/bundle.js";
-import { waveOf } from "../src/render/gitops/waves.js";
+import { waveOf } from "../src/spec/waves.js";
 import { toYaml } from "../src/render/serialize.js";
 import { loadPlatform } from "../src/spec/fleet.js";
 import { openStore } from "../src/store/index.js";

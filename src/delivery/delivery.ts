@@ -4,7 +4,7 @@
  */
 import type { Bundle } from "../render/bundle.js";
 import type { KubeObject } from "../render/object.js";
-import type { Wave } from "../render/gitops/waves.js";
+import type { Wave } from "../spec/waves.js";
 
 export interface ApplyResult {
   readonly target: string;

@@ -14,6 +14,7 @@ import { limitRange, namespace, resourceQuota } from "./kubernetes/namespace.js"
 import { networkPolicies } from "./kubernetes/network-policies.js";
 import { rbac, serviceAccounts } from "./kubernetes/rbac.js";
 import { secretObjects } from "./kubernetes/secrets.js";
+import type { CloudOutputs } from "./cloud.js";
 import type { KubeObject, RenderContext } from "./object.js";
 import { customerInstanceVars, type CustomerInstanceVars } from "./terraform/tfvars.js";
 
@@ -52,10 +53,10 @@ export function renderObjects(ctx: RenderContext): KubeObject[] {
     resourceQuota(t),
     limitRange(t),
     ...networkPolicies(ctx),
-    ...serviceAccounts(t),
+    ...serviceAccounts(ctx),
     ...rbac(t),
     ...secretObjects(ctx),
-    ...databaseObjects(t),
+    ...databaseObjects(t, ctx.cloud),
     configMap(t),
     deployment(ctx),
     service(t),
@@ -67,8 +68,8 @@ export function renderObjects(ctx: RenderContext): KubeObject[] {
   ];
 }
 
-export function renderBundle(platform: PlatformConfig, t: ResolvedTenant): Bundle {
-  const ctx: RenderContext = { t, platform };
+export function renderBundle(platform: PlatformConfig, t: ResolvedTenant, cloud: CloudOutputs = {}): Bundle {
+  const ctx: RenderContext = { t, platform, cloud };
   const objects = renderObjects(ctx);
   const variables = customerInstanceVars(ctx);
   return {

@@ -1,6 +1,7 @@
 /** The common shape of every rendered object, and the labels every one of them carries. */
 import type { PlatformConfig } from "../spec/platform-schema.js";
 import type { ResolvedTenant } from "../spec/resolve.js";
+import type { CloudOutputs } from "./cloud.js";
 
 export interface ObjectMeta {
   name: string;
@@ -58,4 +59,5 @@ export function asObject(o: { apiVersion: string; kind: string; metadata: Object
 export interface RenderContext {
   readonly t: ResolvedTenant;
   readonly platform: PlatformConfig;
+  readonly cloud: CloudOutputs;
 }

@@ -15,8 +15,8 @@ const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)*$/;
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const CRON_FIELD = /^[0-9*,/?LW#-]+$/;
+/** Tags become the app.kubernetes.io/version label, so they obey the label limit of 63. */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$/;
 
 export const dnsLabel = (max = 63) =>
   z
@@ -87,13 +87,28 @@ export const imageRepository = z.string().regex(IMAGE_REPOSITORY, {
 });
 
 export const imageTag = z.string().regex(IMAGE_TAG, {
-  error: explain("must be an image tag", "write e.g. '1.4.2' (letters, digits, '.', '_', '-'; at most 128)"),
+  error: explain("must be an image tag", "write e.g. '1.4.2' (letters, digits, '.', '_', '-'; at most 63)"),
 });
+
+/** Ranges of CloudNativePG's six cron fields: second, minute, hour, day of month, month, weekday. */
+const CRON_RANGES: [number, number][] = [[0, 59], [0, 59], [0, 23], [1, 31], [1, 12], [0, 6]];
+
+function cronFieldOk(field: string, [min, max]: [number, number]): boolean {
+  return field.split(",").every((part) => {
+    const [range = "", step] = part.split("/");
+    if (step !== undefined && !/^[1-9]\d*$/.test(step)) return false;
+    if (range === "*" || range === "?") return true;
+    const bounds = range.split("-");
+    if (bounds.length > 2 || !bounds.every((b) => /^\d+$/.test(b))) return false;
+    const [lo, hi = lo] = bounds.map(Number);
+    return lo !== undefined && hi !== undefined && lo >= min && hi <= max && lo <= hi;
+  });
+}
 
 export const cron6 = z.string().refine(
   (s) => {
     const fields = s.trim().split(/\s+/);
-    return fields.length === 6 && fields.every((f) => CRON_FIELD.test(f));
+    return fields.length === 6 && fields.every((f, i) => cronFieldOk(f, CRON_RANGES[i] ?? [0, 0]));
   },
   {
     error: explain(

@@ -9,7 +9,9 @@ import type { ConfigLayer, EffectiveConfig } from "./layer-schema.js";
 import { formatBytes, formatCpu, bytes, cpuMillis } from "./quantity.js";
 
 const PLATFORM_ENV = new Set(["DATABASE_URL", "DATABASE_HOST", "DATABASE_USER", "DATABASE_PASSWORD", "TENANT", "TENANT_TIER"]);
-const SECRET_LIKE = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIALS?)$/i;
+const SECRET_LIKE = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
+/** scheme://user:password@host: a credential inside a URL. */
+const URL_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i;
 
 /** A layer as written, and where it was written (for paths in problems). */
 export interface LocatedLayer {
@@ -38,8 +40,17 @@ export function checkLayer(where: LocatedLayer): InputProblem[] {
       );
     }
   }
-  for (const name of Object.keys(where.layer.app?.env ?? {})) {
-    if (PLATFORM_ENV.has(name)) {
+  for (const [name, value] of Object.entries(where.layer.app?.env ?? {})) {
+    if (URL_CREDENTIALS.test(value)) {
+      out.push(
+        problem(
+          where,
+          `app.env.${name}`,
+          "the value holds a URL with a password, and secrets are never written in specs",
+          "store the URL in the tenant's Key Vault and list it under integrations.keyVault.secrets",
+        ),
+      );
+    } else if (PLATFORM_ENV.has(name)) {
       out.push(problem(where, `app.env.${name}`, `${name} is set by the platform`, "remove it; Landlord wires it from the tenant's database"));
     } else if (SECRET_LIKE.test(name)) {
       out.push(

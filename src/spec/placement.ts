@@ -25,6 +25,8 @@ export function placeTenant(
   isolation: IsolationMode,
   names: TenantNames,
   free?: FreeCapacity,
+  /** CPU the tenant will hold on the shared pools (its quota; 0 on its own nodes). */
+  needCpuMillis = 0n,
 ): { ok: true; placement: Placement } | { ok: false; problem: InputProblem } {
   const region = tenant.spec.region;
   const clusters = platform.clusters;
@@ -46,6 +48,17 @@ export function placeTenant(
         },
       };
     }
+    // Data residency: a pin never overrides the region the tenant asked for.
+    if (region !== undefined && c.region !== region) {
+      return {
+        ok: false,
+        problem: {
+          path: "spec.placement.cluster",
+          message: `cluster '${pinned}' is in ${c.region}, but spec.region is ${region}`,
+          fix: `pin a cluster in ${region}, or change spec.region`,
+        },
+      };
+    }
     return { ok: true, placement: { cluster: c.name, region: c.region, dedicatedCluster: false, ...pool } };
   }
   const candidates = region === undefined ? clusters : clusters.filter((c) => c.region === region);
@@ -61,16 +74,18 @@ export function placeTenant(
   }
   let best = candidates[0];
   if (free) {
-    for (const c of candidates) {
-      const room = free.get(c.name);
-      if (room !== undefined && room > 0n && (best === undefined || room > (free.get(best.name) ?? -1n))) best = c;
-    }
-    if (best && (free.get(best.name) ?? 0n) <= 0n) {
+    const fits = candidates.filter((c) => (free.get(c.name) ?? 0n) >= needCpuMillis && (free.get(c.name) ?? 0n) > 0n);
+    if (fits.length === 0) {
       return {
         ok: false,
-        problem: { path: "spec.region", message: "every shared cluster in the region is full", fix: "add capacity or a cluster to landlord.yaml" },
+        problem: {
+          path: "spec.region",
+          message: `no shared cluster${region === undefined ? "" : ` in ${region}`} has room for the tenant's CPU quota`,
+          fix: "add nodes or a cluster to landlord.yaml, raise cpuOvercommit, or choose a smaller tier",
+        },
       };
     }
+    best = fits.reduce((a, b) => ((free.get(b.name) ?? 0n) > (free.get(a.name) ?? 0n) ? b : a));
   }
   if (!best) throw new Error("unreachable: candidates is non-empty");
   return { ok: true, placement: { cluster: best.name, region: best.region, dedicatedCluster: false, ...pool } };

@@ -52,11 +52,13 @@ const cluster = z.strictObject({
   nodePools: z.array(nodePool).min(1, { error: explain("a cluster needs node pools", "list at least one node pool") }),
 });
 
-const tierNodePool = z.strictObject({
-  vmSize: z.string().min(1),
-  minCount: count("minCount", 1, 1000),
-  maxCount: count("maxCount", 1, 1000),
-});
+const tierNodePool = z
+  .strictObject({
+    vmSize: z.string().min(1),
+    minCount: count("minCount", 1, 1000),
+    maxCount: count("maxCount", 1, 1000),
+  })
+  .refine((p) => p.minCount <= p.maxCount, { error: explain("minCount is above maxCount", "lower minCount or raise maxCount"), path: ["minCount"] });
 
 const tierCluster = z.strictObject({
   kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/),
@@ -66,6 +68,9 @@ const tierCluster = z.strictObject({
   appMinCount: count("appMinCount", 1, 1000),
   appMaxCount: count("appMaxCount", 1, 1000),
   skuTier: z.enum(["Free", "Standard", "Premium"]).default("Standard"),
+}).refine((c) => c.appMinCount <= c.appMaxCount, {
+  error: explain("appMinCount is above appMaxCount", "lower appMinCount or raise appMaxCount"),
+  path: ["appMinCount"],
 });
 
 const tier = layerSchema
@@ -146,6 +151,8 @@ const integrations = z.strictObject({
     })
     .default({ moduleSource: "../../terraform/modules/customer-instance", stateKeyPrefix: "tenants/" }),
   azure: z.strictObject({
+    /** Private endpoint ranges of backup storage; with the API server ranges they fence database egress. */
+    backupStorageCidrs: z.array(z.cidrv4()).default([]),
     resourceGroupPrefix: z.string().regex(/^[-\w.()]{1,40}$/),
     storageAccountPrefix: z.string().regex(/^[a-z0-9]{1,8}$/, {
       error: explain("storageAccountPrefix is 1-8 lowercase letters or digits", "write e.g. 'llbk'"),

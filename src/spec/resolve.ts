@@ -7,6 +7,7 @@ import type { InputProblem } from "../errors.js";
 import type { SourceDocument } from "./documents.js";
 import { checkCeilings, checkEffective, checkLayer } from "./guardrails.js";
 import type { EffectiveConfig } from "./layer-schema.js";
+import { cpuMillis } from "./quantity.js";
 import { mergeLayers } from "./merge.js";
 import { reservedNamespaces, reservedTenantNames, tenantNames, type TenantNames } from "./names.js";
 import { placeTenant, type FreeCapacity, type Placement } from "./placement.js";
@@ -61,7 +62,8 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
   problems.push(
     ...checkEffective(effective.data, (path, message, fix) => at({ path: joinPath("spec.overrides", path), message, fix })),
   );
-  const placed = keptPlacement(options.placement, tier.tier.isolation, names) ?? placeTenant(ctx.config, tenant, tier.tier.isolation, names, options.free);
+  const need = tier.tier.isolation === "namespace" ? cpuMillis(effective.data.quota.cpu) : 0n;
+  const placed = keptPlacement(options.placement, tier.tier.isolation, names, tenant) ?? placeTenant(ctx.config, tenant, tier.tier.isolation, names, options.free, need);
   if (!placed.ok) problems.push(at(placed.problem));
   if (problems.length > 0 || !placed.ok) return { ok: false, problems };
   return {
@@ -123,8 +125,17 @@ function completeConfig(value: Record<string, unknown>): EffectiveConfig {
  * A recorded placement stays unless the isolation mode changed (small -> medium moves the
  * tenant onto its node pool, -> large onto its own cluster), which places it anew.
  */
-function keptPlacement(recorded: Placement | undefined, isolation: string, names: { nodePool: string }): { ok: true; placement: Placement } | undefined {
+function keptPlacement(
+  recorded: Placement | undefined,
+  isolation: string,
+  names: { nodePool: string },
+  tenant: Tenant,
+): { ok: true; placement: Placement } | undefined {
   if (!recorded) return undefined;
+  // A new pin or region in the spec is a move, not something to ignore.
+  const pin = tenant.spec.placement?.cluster;
+  if (!recorded.dedicatedCluster && pin !== undefined && pin !== recorded.cluster) return undefined;
+  if (tenant.spec.region !== undefined && tenant.spec.region !== recorded.region) return undefined;
   const mode = recorded.dedicatedCluster ? "cluster" : recorded.nodePool !== undefined ? "nodepool" : "namespace";
   if (mode !== isolation) return undefined;
   return { ok: true, placement: mode === "nodepool" ? { ...recorded, nodePool: names.nodePool } : recorded };

@@ -1,5 +1,6 @@
 /** Schema of a Tenant document: one customer's instance, shaped like a Kubernetes object. */
 import { z } from "zod";
+import { WAVE_LABEL, WAVES } from "./waves.js";
 import { dnsLabel, explain, hostname, labels, labelValue, secretRef } from "./fields.js";
 import { layerSchema } from "./layer-schema.js";
 
@@ -9,6 +10,11 @@ export const MAX_TENANT_NAME = 40;
 export const COMPLIANCE_TAGS = ["gdpr", "hipaa", "pci", "soc2", "iso27001"] as const;
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 
+/** Label keys a tenant may not set: they drive policies and selectors elsewhere. */
+const RESERVED_LABEL_PREFIX = /^([a-z0-9.-]+\.)?(kubernetes\.io|k8s\.io|landlord\.dev)\//;
+/** Secret names the bundle itself uses (CloudNativePG creates db-*). */
+const RESERVED_SECRET = /^(app-secrets|app-tls|db-.*|db)$/;
+
 export const tenantSchema = z.strictObject({
   apiVersion: z.literal("landlord.dev/v1alpha1", {
     error: explain("apiVersion must be landlord.dev/v1alpha1", "set apiVersion: landlord.dev/v1alpha1"),
@@ -16,8 +22,24 @@ export const tenantSchema = z.strictObject({
   kind: z.literal("Tenant", { error: explain("kind must be Tenant", "set kind: Tenant") }),
   metadata: z.strictObject({
     name: dnsLabel(MAX_TENANT_NAME),
-    labels: labels.default({}),
-    annotations: z.record(z.string(), z.string()).default({}),
+    labels: labels
+      .superRefine((l, ctx) => {
+        for (const [key, value] of Object.entries(l)) {
+          if (key === WAVE_LABEL) {
+            if (!(WAVES as readonly string[]).includes(value)) {
+              ctx.addIssue({ code: "custom", path: [key], message: explain(`'${value}' is not a rollout wave`, `use one of ${WAVES.join(", ")}`) });
+            }
+          } else if (RESERVED_LABEL_PREFIX.test(key)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [key],
+              message: explain("labels under kubernetes.io, k8s.io and landlord.dev are set by the platform", "use a prefix of your own, e.g. example.com/team"),
+            });
+          }
+        }
+      })
+      .default({}),
+    annotations: z.record(z.string().max(253), z.string().max(4096)).default({}),
   }),
   spec: z.strictObject({
     displayName: z.string().min(1).max(100),
@@ -29,7 +51,12 @@ export const tenantSchema = z.strictObject({
       .max(50),
     contacts: z.strictObject({
       email: z.email({ error: explain("not an email address", "write e.g. ops@acme.example.com") }),
-      alertWebhookSecretRef: secretRef.optional(),
+      alertWebhookSecretRef: secretRef
+        .refine((r) => !RESERVED_SECRET.test(r.name), {
+          error: explain("that Secret name is used by the tenant's own bundle", "name the webhook secret e.g. 'alert-webhook'"),
+          path: ["name"],
+        })
+        .optional(),
     }),
     compliance: z
       .array(
@@ -41,7 +68,7 @@ export const tenantSchema = z.strictObject({
     overrides: layerSchema.default({}),
     version: z
       .string()
-      .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, { error: explain("version must be an image tag", "write e.g. '1.4.2'") })
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,62}$/, { error: explain("version must be an image tag of at most 63 characters", "write e.g. '1.4.2'") })
       .optional(),
     maintenanceWindow: z
       .strictObject({

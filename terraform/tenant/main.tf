@@ -28,5 +28,6 @@ module "instance" {
   dns_ttl                                  = var.dns_ttl
   network_policy                           = var.network_policy
   dedicated_cluster_admin_group_object_ids = var.dedicated_cluster_admin_group_object_ids
+  extra_service_accounts                   = var.extra_service_accounts
   log_analytics_workspace_id               = var.log_analytics_workspace_id
 }

@@ -49,7 +49,7 @@ describe("landlord validate", () => {
   test("passes on the init example, checking CRDs when given", async () => {
     const r = await landlord(dir, "validate", "--crds", CRDS_DIR);
     expect(r).toMatchObject({ code: 0 });
-    expect(r.stdout).toMatch(/1 tenant valid; 31 rendered objects checked against Kubernetes schemas and \d+ CRD versions/);
+    expect(r.stdout).toMatch(/1 tenant valid; 32 rendered objects checked against Kubernetes schemas and \d+ CRD versions/);
   });
 
   test("lists every problem with file, field and fix, exit 2", async () => {
@@ -77,7 +77,7 @@ describe("landlord render", () => {
     const r = await landlord(dir, "render");
     expect(r.code).toBe(0);
     const docs = parseAllDocuments(r.stdout);
-    expect(Array.isArray(docs) && docs.length).toBe(31);
+    expect(Array.isArray(docs) && docs.length).toBe(32);
     expect(r.stdout.startsWith("apiVersion: v1\nkind: Namespace\n")).toBe(true);
   });
 
@@ -85,7 +85,7 @@ describe("landlord render", () => {
     const r = await landlord(dir, "render", "-o", "json");
     const list = JSON.parse(r.stdout) as { kind: string; items: unknown[] };
     expect(list.kind).toBe("List");
-    expect(list.items).toHaveLength(31);
+    expect(list.items).toHaveLength(32);
   });
 
   test("--out writes one folder per tenant, byte-identical on a second run", async () => {

@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { GitopsRepo } from "../../src/delivery/gitops/repo.js";
 import { renderBundle } from "../../src/render/bundle.js";
 import { gitopsSettings } from "../../src/render/gitops/argocd.js";
-import { waveOf } from "../../src/render/gitops/waves.js";
+import { waveOf } from "../../src/spec/waves.js";
 import type { KubeObject } from "../../src/render/object.js";
 import { toYaml } from "../../src/render/serialize.js";
 import type { ResolvedTenant } from "../../src/spec/resolve.js";
@@ -116,6 +116,6 @@ describe("GitOps repository", () => {
     const pointer = parse(await readFile(join(dir, pointers[0] ?? ""), "utf8")) as { resources: string[] };
     expect(pointer.resources).toEqual(["../../../../../tenants/acme/manifests"]);
     const kustomization = parse(await readFile(join(dir, "tenants/acme/manifests/kustomization.yaml"), "utf8")) as { resources: string[] };
-    expect(kustomization.resources).toHaveLength(31);
+    expect(kustomization.resources).toHaveLength(32);
   });
 });

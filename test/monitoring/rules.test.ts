@@ -41,7 +41,7 @@ describe.runIf(available)("tenant alert rules under promtool", () => {
   test("alerts fire for the tenant's own series, not for another tenant's", async () => {
     const dir = await mkdtemp(join(tmpdir(), "landlord-promtool-"));
     await writeFile(join(dir, "rules.yaml"), toYaml({ groups: rulesOf("small") }));
-    const labels = { severity: "critical", tenant: "acme", tier: "small" };
+    const labels = { severity: "critical", tenant: "acme", tier: "small", namespace: "tenant-acme" };
     const tests = {
       rule_files: ["rules.yaml"],
       evaluation_interval: "1m",

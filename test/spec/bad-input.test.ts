@@ -103,6 +103,14 @@ const tenantCases: [string, RawFile[], Expect[]][] = [
     [{ path: "spec.maintenanceWindow.start", message: /HH:MM/ }],
   ],
   ["invalid webhook secret key", withSpec({ contacts: { email: "a@b.co", alertWebhookSecretRef: { name: "hook", key: "a b" } } }), [{ path: "spec.contacts.alertWebhookSecretRef.key", message: /secret keys/ }]],
+  ["version longer than a label value", withSpec({ version: "v".repeat(64) }), [{ path: "spec.version", message: /at most 63/ }]],
+  ["a platform label key", [raw(file, stringify({ ...tenantDoc("acme"), metadata: { name: "acme", labels: { "kubernetes.io/metadata.name": "kube-system" } } }))], [{ path: "metadata.labels.kubernetes.io/metadata.name", message: /set by the platform/ }]],
+  ["an unknown rollout wave", [raw(file, stringify({ ...tenantDoc("acme"), metadata: { name: "acme", labels: { "landlord.dev/wave": "w25" } } }))], [{ path: "metadata.labels.landlord.dev/wave", message: /not a rollout wave/ }]],
+  ["webhook secret named like the bundle's own", withSpec({ contacts: { email: "a@b.co", alertWebhookSecretRef: { name: "db-app", key: "url" } } }), [{ path: "spec.contacts.alertWebhookSecretRef.name", message: /used by the tenant's own bundle/ }]],
+  ["a secret word inside an env name", withOverrides({ app: { env: { AWS_SECRET_ACCESS_KEY_ID: "x" } } }), [{ path: "spec.overrides.app.env.AWS_SECRET_ACCESS_KEY_ID", message: /looks like a secret/ }]],
+  ["a password inside a URL", withOverrides({ app: { env: { CACHE_URL: "redis://user:hunter2@cache:6379" } } }), [{ path: "spec.overrides.app.env.CACHE_URL", message: /URL with a password/ }]],
+  ["backup schedule out of range", withOverrides({ database: { backup: { schedule: "0 0 25 * * *" } } }), [{ path: "spec.overrides.database.backup.schedule", message: /six-field cron/ }]],
+  ["a pin that contradicts the region", withSpec({ region: "northeurope", placement: { cluster: "aks-weu-1" } }), [{ path: /spec\.(placement\.cluster|region)/, message: /no cluster in region|is in westeurope/ }]],
   ["wrong apiVersion", [raw(file, stringify({ ...tenantDoc("acme"), apiVersion: "v1" }))], [{ path: "apiVersion", message: /landlord.dev\/v1alpha1/ }]],
   ["wrong kind", [raw(file, stringify({ ...tenantDoc("acme"), kind: "Customer" }))], [{ path: "kind", message: /kind must be Tenant/ }]],
   ["a document that is a list", [raw(file, "- a\n- b\n")], [{ path: "", message: /expected object/ }]],
@@ -172,6 +180,7 @@ const platformCases: [string, string, Expect][] = [
   ["a tier that does not fit its own quota", platformWith(["tiers", "small", "quota", "pods"], 3), { path: "tiers.small.quota.pods", message: /does not fit/ }],
   ["cluster listed twice", platformWith(["clusters", 1], { name: "aks-weu-1", region: "westeurope", nodePools: [{ name: "x", role: "shared", vmSize: "a", count: 1, hourlyPrice: 1, allocatable: { cpu: "1", memory: "1Gi", pods: 10 } }] }), { path: "clusters[1].name", message: /listed twice/ }],
   ["money as a float", platformWith(["tiers", "small", "price", "monthly"], 49.99), { path: "tiers.small.price.monthly", message: /minor units/ }],
+  ["a node pool whose minimum exceeds its maximum", platformWith(["tiers", "medium", "nodePool", "minCount"], 9), { path: "tiers.medium.nodePool.minCount", message: /above maxCount/ }],
   ["an unknown isolation mode", platformWith(["tiers", "small", "isolation"], "vm"), { path: "tiers.small.isolation", message: /namespace, nodepool or cluster/ }],
 ];
 

@@ -1,7 +1,7 @@
 /** GitOps delivery: commits to the fleet repository that Argo CD syncs. */
 import type { Bundle } from "../../render/bundle.js";
 import type { GitopsSettings } from "../../render/gitops/argocd.js";
-import type { Wave } from "../../render/gitops/waves.js";
+import type { Wave } from "../../spec/waves.js";
 import type { KubeObject } from "../../render/object.js";
 import type { ApplyResult, Delivery, ReadyResult } from "../delivery.js";
 import { objectsByName } from "../delivered.js";

@@ -11,7 +11,7 @@ import { clusterFiles, manifestFileName, ownedByTenant, tenantFiles, type RepoFi
 import type { KubeObject } from "../../render/object.js";
 import { toYaml } from "../../render/serialize.js";
 import { parse } from "yaml";
-import type { Wave } from "../../render/gitops/waves.js";
+import type { Wave } from "../../spec/waves.js";
 
 export interface GitopsRepoOptions {
   readonly dir: string;

@@ -7,7 +7,7 @@ import { InputError } from "../../errors.js";
 import type { PlatformConfig } from "../../spec/platform-schema.js";
 import type { KubeObject } from "../object.js";
 import { LABEL } from "../object.js";
-import { WAVE_LABEL, WAVES } from "./waves.js";
+import { WAVE_LABEL, WAVES } from "../../spec/waves.js";
 
 export interface GitopsSettings {
   readonly repoURL: string;
@@ -66,8 +66,9 @@ export function applicationSet(cluster: string, s: GitopsSettings): KubeObject {
           project: "tenant-{{ .path.basename }}",
           source: { repoURL: s.repoURL, targetRevision: s.revision, path: "{{ .path.path }}" },
           destination: { name: cluster, namespace: `${s.namespacePrefix}{{ .path.basename }}` },
+          // No `automated`: with RollingSync the ApplicationSet controller drives every sync,
+          // wave by wave, and disables autosync on the Applications it generates.
           syncPolicy: {
-            automated: { prune: true, selfHeal: true },
             syncOptions: ["ServerSideApply=true", "PruneLast=true"],
             retry: { limit: 5, backoff: { duration: "10s", factor: 2, maxDuration: "5m" } },
           },

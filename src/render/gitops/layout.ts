@@ -15,7 +15,7 @@ import type { KubeObject } from "../object.js";
 import { LABEL } from "../object.js";
 import { toYaml } from "../serialize.js";
 import { applicationSet, appProject, wavePath, type GitopsSettings } from "./argocd.js";
-import type { Wave } from "./waves.js";
+import type { Wave } from "../../spec/waves.js";
 
 export type RepoFiles = Map<string, string>;
 

@@ -2,6 +2,7 @@
 import type { ResolvedTenant } from "../../spec/resolve.js";
 import { DB, meta, ownershipLabels, type KubeObject } from "../object.js";
 import { scheduling } from "./scheduling.js";
+import { workloadIdentityAnnotations, type CloudOutputs } from "../cloud.js";
 
 export const BACKUP_CONTAINER = "cnpg-backups";
 export const POOLER = "db-pooler-rw";
@@ -10,7 +11,7 @@ export function backupDestination(t: ResolvedTenant): string {
   return `https://${t.names.storageAccount}.blob.core.windows.net/${BACKUP_CONTAINER}`;
 }
 
-export function databaseObjects(t: ResolvedTenant): KubeObject[] {
+export function databaseObjects(t: ResolvedTenant, cloud: CloudOutputs = {}): KubeObject[] {
   const db = t.effective.database;
   const sched = scheduling(t);
   const cluster: KubeObject = {
@@ -21,7 +22,8 @@ export function databaseObjects(t: ResolvedTenant): KubeObject[] {
       instances: db.instances,
       imageName: db.imageName,
       enableSuperuserAccess: false,
-      inheritedMetadata: { labels: ownershipLabels(t) },
+      // The workload identity webhook acts on pods carrying this label.
+      inheritedMetadata: { labels: { ...ownershipLabels(t), "azure.workload.identity/use": "true" } },
       bootstrap: { initdb: { database: "app", owner: "app" } },
       postgresql: { parameters: db.parameters },
       storage: { size: db.storage.size, ...(db.storage.storageClass ? { storageClass: db.storage.storageClass } : {}) },
@@ -31,7 +33,7 @@ export function databaseObjects(t: ResolvedTenant): KubeObject[] {
         topologyKey: "kubernetes.io/hostname",
         ...sched,
       },
-      serviceAccountTemplate: { metadata: { labels: { "azure.workload.identity/use": "true" } } },
+      serviceAccountTemplate: { metadata: { annotations: workloadIdentityAnnotations(cloud) } },
       backup: {
         retentionPolicy: `${db.backup.retentionDays}d`,
         barmanObjectStore: {

@@ -16,7 +16,9 @@ export interface AlertRule {
 export function alertRules(t: ResolvedTenant): AlertRule[] {
   const ns = t.names.namespace;
   const name = t.tenant.metadata.name;
-  const labels = (severity: string) => ({ severity, tenant: name, tier: t.tier.name });
+  // AlertmanagerConfig only routes alerts carrying its own namespace label; the aggregations
+  // below drop it, so it is set again here.
+  const labels = (severity: string) => ({ severity, tenant: name, tier: t.tier.name, namespace: ns });
   const sel = `namespace="${ns}"`;
   return [
     {

@@ -13,6 +13,7 @@ const NS_NAME = "kubernetes.io/metadata.name";
 export const POSTGRES_METRICS_PORT = 9187;
 export const PGBOUNCER_METRICS_PORT = 9127;
 export const CNPG_STATUS_PORT = 8000;
+export const ACME_SOLVER_PORT = 8089;
 
 function policy(t: ResolvedTenant, name: string, spec: Spec): KubeObject {
   const np: INetworkPolicy & { metadata: ReturnType<typeof meta> } = {
@@ -24,8 +25,16 @@ function policy(t: ResolvedTenant, name: string, spec: Spec): KubeObject {
   return asObject(np);
 }
 
-export function networkPolicies({ t, platform }: RenderContext): KubeObject[] {
+/** Where database pods may open HTTPS: the cluster's API server and the backup storage. */
+export function databaseEgressCidrs({ t, platform }: Pick<RenderContext, "t" | "platform">): string[] {
+  const cluster = platform.clusters.find((c) => c.name === t.placement.cluster);
+  return [...(cluster?.apiServerCidrs ?? []), ...platform.integrations.azure.backupStorageCidrs];
+}
+
+export function networkPolicies(ctx: RenderContext): KubeObject[] {
+  const { t, platform } = ctx;
   const i = platform.integrations;
+  const egressCidrs = databaseEgressCidrs(ctx);
   const app = t.effective.app;
   const dbPods = { matchLabels: { "cnpg.io/cluster": DB } };
   const fromNamespace = (ns: string, podLabels: Record<string, string> = {}) => ({
@@ -63,6 +72,13 @@ export function networkPolicies({ t, platform }: RenderContext): KubeObject[] {
         },
       ],
     }),
+    // cert-manager's HTTP-01 solver pods must be reachable from the ingress controller,
+    // or certificates for the tenant's own domains can never be issued.
+    policy(t, "allow-acme-http01-solver", {
+      podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [fromNamespace(i.ingress.namespace, i.ingress.podLabels)], ports: [{ protocol: "TCP", port: ACME_SOLVER_PORT }] }],
+    }),
     policy(t, "allow-monitoring-scrape", {
       podSelector: {},
       policyTypes: ["Ingress"],
@@ -82,13 +98,15 @@ export function networkPolicies({ t, platform }: RenderContext): KubeObject[] {
       policyTypes: ["Ingress"],
       ingress: [{ from: [fromNamespace(i.cnpg.namespace)], ports: [{ protocol: "TCP", port: CNPG_STATUS_PORT }] }],
     }),
-    // The instance manager talks to the API server and ships WAL to blob storage over HTTPS;
-    // AKS API server addresses are not stable enough to pin, so the port is the fence here.
+    // The instance manager talks to the API server and ships WAL to blob storage over HTTPS.
+    // With the API server and backup storage ranges in landlord.yaml only those are open;
+    // without them any address on 443/6443 is (landlord validate warns about it).
     policy(t, "allow-database-https-egress", {
       podSelector: dbPods,
       policyTypes: ["Egress"],
       egress: [
         {
+          ...(egressCidrs.length > 0 ? { to: egressCidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}),
           ports: [
             { protocol: "TCP", port: 443 },
             { protocol: "TCP", port: 6443 },

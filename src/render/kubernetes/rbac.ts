@@ -7,7 +7,8 @@ import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role"
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { ResolvedTenant } from "../../spec/resolve.js";
-import { APP, asObject, meta, type KubeObject } from "../object.js";
+import { workloadIdentityAnnotations } from "../cloud.js";
+import { APP, asObject, meta, type KubeObject, type RenderContext } from "../object.js";
 
 type Rule = NonNullable<IRole["rules"]>[number];
 
@@ -44,20 +45,18 @@ const ADMIN_RULES: Rule[] = [
   { apiGroups: ["postgresql.cnpg.io"], resources: ["backups"], verbs: ["create"] },
 ];
 
-export function serviceAccounts(t: ResolvedTenant): KubeObject[] {
-  const sa = (name: string, extraLabels: Record<string, string>): KubeObject => {
+export function serviceAccounts({ t, cloud }: RenderContext): KubeObject[] {
+  const sa = (name: string, annotations: Record<string, string>): KubeObject => {
+    const metadata = meta(t, name);
     const o: IServiceAccount & { metadata: ReturnType<typeof meta> } = {
       apiVersion: "v1",
       kind: "ServiceAccount",
-      metadata: meta(t, name, extraLabels),
+      metadata: Object.keys(annotations).length > 0 ? { ...metadata, annotations } : metadata,
       automountServiceAccountToken: false,
     };
     return asObject(o);
   };
-  return [
-    sa(APP, { "azure.workload.identity/use": "true" }),
-    sa(ADMIN_SERVICE_ACCOUNT, {}),
-  ];
+  return [sa(APP, workloadIdentityAnnotations(cloud)), sa(ADMIN_SERVICE_ACCOUNT, {})];
 }
 
 function role(t: ResolvedTenant, name: string, rules: Rule[]): KubeObject {

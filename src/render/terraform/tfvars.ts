@@ -3,7 +3,7 @@
  * a contract with the module's variables.tf; test/terraform checks both sides agree.
  */
 import { poolLabelsAndTaints } from "../kubernetes/scheduling.js";
-import { APP, type RenderContext } from "../object.js";
+import { APP, DB, type RenderContext } from "../object.js";
 import { BACKUP_CONTAINER } from "../kubernetes/database.js";
 import { t, type HclType } from "./hcl-type.js";
 
@@ -30,6 +30,7 @@ export interface CustomerInstanceVars {
   dns_zone_resource_group_name: string;
   dns_records: DnsRecord[];
   workload_identity: { oidc_issuer_url: string; namespace: string; service_account: string };
+  extra_service_accounts: string[];
   node_pool: {
     enabled: boolean;
     kubernetes_cluster_id: string;
@@ -90,6 +91,8 @@ export function customerInstanceVars(ctx: RenderContext): CustomerInstanceVars {
       namespace: t.names.namespace,
       service_account: APP,
     },
+    // CloudNativePG runs as a ServiceAccount named after its cluster; its backups need the identity too.
+    extra_service_accounts: [DB],
     node_pool: {
       enabled: tier.isolation === "nodepool",
       kubernetes_cluster_id: tier.isolation === "nodepool" ? (cluster?.resourceId ?? "") : "",
@@ -135,6 +138,7 @@ export const CUSTOMER_INSTANCE_TYPES: Record<keyof CustomerInstanceVars, HclType
   dns_zone_resource_group_name: t.string,
   dns_records: t.list(dnsRecord),
   workload_identity: t.object({ oidc_issuer_url: t.string, namespace: t.string, service_account: t.string }),
+  extra_service_accounts: t.list(t.string),
   node_pool: t.object({
     enabled: t.bool,
     kubernetes_cluster_id: t.string,

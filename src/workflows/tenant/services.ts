@@ -3,7 +3,7 @@ import type { Delivery } from "../../delivery/delivery.js";
 import type { TerraformRunner } from "../../delivery/terraform/runner.js";
 import { InputError } from "../../errors.js";
 import { renderBundle, type Bundle } from "../../render/bundle.js";
-import { waveOf, type Wave } from "../../render/gitops/waves.js";
+import { waveOf, type Wave } from "../../spec/waves.js";
 import { toYaml } from "../../render/serialize.js";
 import type { Placement } from "../../spec/placement.js";
 import type { PlatformContext } from "../../spec/platform.js";

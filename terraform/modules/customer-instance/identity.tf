@@ -1,8 +1,8 @@
 locals {
   # A dedicated cluster's issuer is only known once it exists, so it wins over
   # the caller-supplied issuer (which is for the shared cluster).
-  oidc_issuer_url  = var.dedicated_cluster.enabled ? azurerm_kubernetes_cluster.dedicated[0].oidc_issuer_url : var.workload_identity.oidc_issuer_url
-  workload_subject = "system:serviceaccount:${var.workload_identity.namespace}:${var.workload_identity.service_account}"
+  oidc_issuer_url           = var.dedicated_cluster.enabled ? azurerm_kubernetes_cluster.dedicated[0].oidc_issuer_url : var.workload_identity.oidc_issuer_url
+  workload_service_accounts = distinct(concat([var.workload_identity.service_account], var.extra_service_accounts))
 }
 
 # Identity the tenant's pods (application and CloudNativePG) use through
@@ -15,13 +15,16 @@ resource "azurerm_user_assigned_identity" "workload" {
   tags = local.tags
 }
 
+# One federated credential per service account that acts as the tenant.
 resource "azurerm_federated_identity_credential" "workload" {
-  name                = "kubernetes-${var.tenant_name}"
+  for_each = toset(local.workload_service_accounts)
+
+  name                = "kubernetes-${var.tenant_name}-${each.key}"
   resource_group_name = azurerm_resource_group.this.name
   parent_id           = azurerm_user_assigned_identity.workload.id
   audience            = ["api://AzureADTokenExchange"]
   issuer              = local.oidc_issuer_url
-  subject             = local.workload_subject
+  subject             = "system:serviceaccount:${var.workload_identity.namespace}:${each.key}"
 }
 
 # Least privilege: read secrets of this tenant's vault only ...

@@ -221,6 +221,18 @@ variable "workload_identity" {
   }
 }
 
+variable "extra_service_accounts" {
+  description = "Further Kubernetes service accounts in workload_identity.namespace federated with the same identity (e.g. \"db\", the CloudNativePG cluster's, for backups)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for sa in var.extra_service_accounts : length(sa) <= 253 && can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", sa))])
+    error_message = "Each extra_service_accounts entry must be a Kubernetes service account name (DNS subdomain, 1-253 characters)."
+  }
+}
+
 variable "node_pool" {
   description = "Dedicated node pool in the shared AKS cluster (isolation = nodepool, medium tier). Ignored unless enabled; the pool autoscales between min_count and max_count and gets the given Kubernetes labels and taints (\"key=value:Effect\")."
   type = object({
