@@ -28,6 +28,8 @@ import { submitOnboard } from "../src/workflows/tenant/submit.js";
 import { updateWorkflow } from "../src/workflows/tenant/update.js";
 
 const batch = Number(process.argv[2] ?? 100);
+// Names unique per run, so a rerun against the same PostgreSQL database does not collide.
+const run = Date.now().toString(36);
 const dir = await mkdtemp(join(tmpdir(), "landlord-bench-onboard-"));
 // Room for the batch: the template's cluster holds about sixty small tenants.
 const platform = loadPlatform({ file: "landlord.yaml", bytes: new TextEncoder().encode(PLATFORM_TEMPLATE.replace("cpuOvercommit: 4 ", "cpuOvercommit: 20")) });
@@ -46,7 +48,7 @@ const services: TenantServices = {
   platform,
   store,
   delivery: new DirectoryDelivery(join(dir, "out")),
-  terraform: new TerraformRunner(platform.config, join(dir, "terraform")),
+  terraform: new TerraformRunner(platform.config, join(dir, "terraform"), dir),
   credentialsDir: join(dir, "credentials"),
 };
 const engine = createEngine({ store, workflows: [onboardWorkflow(services), updateWorkflow(services), offboardWorkflow(services)] });
@@ -68,27 +70,30 @@ async function viaDirect(name: string): Promise<number> {
 }
 
 // Warm-up, not measured.
-await viaWorkflow("warmup-a");
-await viaDirect("warmup-b");
+try {
+  await viaWorkflow(`warmup-a-${run}`);
+  await viaDirect(`warmup-b-${run}`);
 
-const oneFlow = await viaWorkflow("single");
-const oneDirect = await viaDirect("single");
-let batchFlow = 0;
-let batchDirect = 0;
-for (let i = 0; i < batch; i++) batchDirect += await viaDirect(`t${i}`);
-const batchStart = performance.now();
-for (let i = 0; i < batch; i++) await viaWorkflow(`t${i}`);
-batchFlow = performance.now() - batchStart;
+  const oneFlow = await viaWorkflow(`single-${run}`);
+  const oneDirect = await viaDirect(`single-${run}`);
+  let batchFlow = 0;
+  let batchDirect = 0;
+  for (let i = 0; i < batch; i++) batchDirect += await viaDirect(`t${i}-${run}`);
+  const batchStart = performance.now();
+  for (let i = 0; i < batch; i++) await viaWorkflow(`t${i}-${run}`);
+  batchFlow = performance.now() - batchStart;
 
-const line = (label: string, value: string): void => {
-  console.log(`${label.padEnd(52)} ${value}`);
-};
-line("store", store.backend);
-line("one small tenant: time to live via workflow", `${oneFlow.toFixed(1)} ms`);
-line("one small tenant: render + deliver directly", `${oneDirect.toFixed(1)} ms`);
-line(`${batch} tenants: via workflow`, `${batchFlow.toFixed(0)} ms (${(batchFlow / batch).toFixed(1)} ms each)`);
-line(`${batch} tenants: render + deliver directly`, `${batchDirect.toFixed(0)} ms (${(batchDirect / batch).toFixed(1)} ms each)`);
-line("overhead ratio, batch (workflow / direct)", (batchFlow / batchDirect).toFixed(2));
-line("floor: one tenant under 3 s", oneFlow < 3000 ? "met" : "MISSED");
-await store.close();
-await rm(dir, { recursive: true, force: true });
+  const line = (label: string, value: string): void => {
+    console.log(`${label.padEnd(52)} ${value}`);
+  };
+  line("store", store.backend);
+  line("one small tenant: time to live via workflow", `${oneFlow.toFixed(1)} ms`);
+  line("one small tenant: render + deliver directly", `${oneDirect.toFixed(1)} ms`);
+  line(`${batch} tenants: via workflow`, `${batchFlow.toFixed(0)} ms (${(batchFlow / batch).toFixed(1)} ms each)`);
+  line(`${batch} tenants: render + deliver directly`, `${batchDirect.toFixed(0)} ms (${(batchDirect / batch).toFixed(1)} ms each)`);
+  line("overhead ratio, batch (workflow / direct)", (batchFlow / batchDirect).toFixed(2));
+  line("floor: one tenant under 3 s", oneFlow < 3000 ? "met" : "MISSED");
+} finally {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+}

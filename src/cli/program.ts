@@ -123,7 +123,9 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .command("resume")
     .description("run a stopped workflow again (all resumable ones without an id)")
     .argument("[id]", "workflow id")
-    .action((id: string | undefined) => workflowsResumeCommand(io, global(), id));
+    .action(async (id: string | undefined) => {
+      state.exitCode = await workflowsResumeCommand(io, global(), id);
+    });
   workflows
     .command("cancel")
     .argument("<id>", "workflow id")

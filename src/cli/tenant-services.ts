@@ -55,7 +55,7 @@ export async function openRuntime(io: CliIo, global: GlobalOptions, onProgress?:
       platform,
       store,
       delivery: await deliveryFor(platform, base),
-      terraform: new TerraformRunner(platform.config, join(base, ".landlord", "terraform")),
+      terraform: new TerraformRunner(platform.config, join(base, ".landlord", "terraform"), base),
       credentialsDir: join(base, ".landlord", "credentials"),
     };
     const engine = createEngine({

@@ -142,14 +142,14 @@ const integrations = z.strictObject({
     .optional(),
   terraform: z
     .strictObject({
-      /** Where customers/<tenant>/main.tf finds the module; a relative path or a Git source. */
-      moduleSource: z.string().min(1).default("../../terraform/modules/customer-instance"),
+      /** The customer-instance module: a path relative to landlord.yaml, or a Git/registry source. */
+      moduleSource: z.string().min(1).default("./terraform/modules/customer-instance"),
       stateKeyPrefix: z.string().regex(/^[-\w./]*$/).default("tenants/"),
       backend: z
         .strictObject({ resourceGroupName: z.string().min(1), storageAccountName: z.string().min(1), containerName: z.string().min(1) })
         .optional(),
     })
-    .default({ moduleSource: "../../terraform/modules/customer-instance", stateKeyPrefix: "tenants/" }),
+    .default({ moduleSource: "./terraform/modules/customer-instance", stateKeyPrefix: "tenants/" }),
   azure: z.strictObject({
     /** Private endpoint ranges of backup storage; with the API server ranges they fence database egress. */
     backupStorageCidrs: z.array(z.cidrv4()).default([]),

@@ -1,6 +1,6 @@
 /** GitOps delivery on a real Git repository, with a bare remote to push to. */
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -14,6 +14,7 @@ import type { KubeObject } from "../../src/render/object.js";
 import { toYaml } from "../../src/render/serialize.js";
 import type { ResolvedTenant } from "../../src/spec/resolve.js";
 import { validateObjects } from "../../src/validate/objects.js";
+import { isRetryable } from "../../src/workflows/engine/index.js";
 import { fleet, platform, sharedCrds, tenantFile, type TenantOptions } from "../support/fixtures.js";
 import { platformWith } from "../support/platform-variants.js";
 
@@ -67,6 +68,20 @@ describe("GitOps repository", () => {
     const paths = (await git(dir, "diff", "--name-only", "HEAD~1", "HEAD")).trim().split("\n");
     expect(paths.length).toBeGreaterThan(0);
     for (const p of paths) expect(p, stat).toMatch(/^tenants\/acme\//);
+  });
+
+  test("a failed push is retryable and the next change pushes what the remote lacks", async () => {
+    await rm(remote, { recursive: true, force: true });
+    const error = await put(repo, tenant("acme")).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isRetryable(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^push to origin\/main failed/);
+    expect((await git(dir, "log", "--format=%s")).trim()).toMatch(/^onboard acme/);
+    await exec("git", ["init", "--bare", "--initial-branch", "main", remote]);
+    expect(await put(repo, tenant("acme"))).toBeUndefined();
+    expect((await git(remote, "log", "--format=%s", "main")).trim()).toMatch(/^onboard acme/);
   });
 
   test("an unchanged tenant makes no commit", async () => {

@@ -38,7 +38,11 @@ async function ask(io: CliIo, value: string | undefined, question: string, flag:
 
 export async function specFromFile(io: CliIo, file: string): Promise<Record<string, unknown>> {
   const path = resolve(io.cwd, file);
-  const decoded = decodeYaml(file, new Uint8Array(await readFile(path)));
+  const bytes = await readFile(path).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new InputError([{ file, path: "", message: "no such file", fix: "check the path given with -f" }]);
+    throw err;
+  });
+  const decoded = decodeYaml(file, new Uint8Array(bytes));
   if (!decoded.ok) throw new InputError(decoded.problems);
   const [doc] = decoded.documents;
   if (decoded.documents.length !== 1 || typeof doc?.value !== "object" || doc.value === null) {
@@ -47,7 +51,7 @@ export async function specFromFile(io: CliIo, file: string): Promise<Record<stri
   return doc.value as Record<string, unknown>;
 }
 
-async function withRuntime<T>(io: CliIo, global: GlobalOptions, fn: (rt: Runtime) => Promise<T>, steps?: () => number): Promise<T> {
+export async function withRuntime<T>(io: CliIo, global: GlobalOptions, fn: (rt: Runtime) => Promise<T>, steps?: () => number): Promise<T> {
   const rt = await openRuntime(io, global, steps ? progressPrinter(io, steps) : undefined);
   try {
     return await fn(rt);

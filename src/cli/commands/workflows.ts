@@ -2,19 +2,12 @@
 import { toJson, toYaml } from "../../render/serialize.js";
 import { runTenantWorkflow } from "../../workflows/tenant/run.js";
 import type { CliIo } from "../io.js";
-import { progressPrinter } from "../progress.js";
-import { openRuntime, type Runtime } from "../tenant-services.js";
+import type { Runtime } from "../tenant-services.js";
 import type { GlobalOptions } from "../workspace.js";
-import { table } from "./tenants.js";
+import { table, withRuntime as withTenantRuntime } from "./tenants.js";
 
-async function withRuntime<T>(io: CliIo, global: GlobalOptions, fn: (rt: Runtime) => Promise<T>): Promise<T> {
-  const rt = await openRuntime(io, global, progressPrinter(io, () => 0));
-  try {
-    return await fn(rt);
-  } finally {
-    await rt.close();
-  }
-}
+/** Resumed runs print their steps; the count is not known up front. */
+const withRuntime = <T>(io: CliIo, global: GlobalOptions, fn: (rt: Runtime) => Promise<T>) => withTenantRuntime(io, global, fn, () => 0);
 
 export async function workflowsListCommand(io: CliIo, global: GlobalOptions, opts: { tenant?: string; output?: string }): Promise<void> {
   await withRuntime(io, global, async (rt) => {
@@ -55,17 +48,21 @@ export async function workflowsDescribeCommand(io: CliIo, global: GlobalOptions,
   });
 }
 
-export async function workflowsResumeCommand(io: CliIo, global: GlobalOptions, id: string | undefined): Promise<void> {
-  await withRuntime(io, global, async (rt) => {
+export async function workflowsResumeCommand(io: CliIo, global: GlobalOptions, id: string | undefined): Promise<number> {
+  return withRuntime(io, global, async (rt) => {
     const ids = id ? [id] : (await rt.store.workflows.listResumable(new Date())).map((w) => w.id);
     if (ids.length === 0) {
       io.stdout("nothing to resume\n");
-      return;
+      return 0;
     }
+    let failed = 0;
     for (const wid of ids) {
       const result = await runTenantWorkflow(rt.services, rt.engine, wid);
-      io.stdout(`${wid}: ${result.outcome === "finished" ? result.workflow.status : result.outcome}\n`);
+      const status = result.outcome === "finished" ? result.workflow.status : result.outcome;
+      if (status !== "Succeeded") failed++;
+      io.stdout(`${wid}: ${status}\n`);
     }
+    return failed === 0 ? 0 : 1;
   });
 }
 

@@ -11,6 +11,7 @@ import { clusterFiles, manifestFileName, ownedByTenant, tenantFiles, type RepoFi
 import type { KubeObject } from "../../render/object.js";
 import { toYaml } from "../../render/serialize.js";
 import { parse } from "yaml";
+import { RetryableError } from "../../workflows/engine/index.js";
 import type { Wave } from "../../spec/waves.js";
 
 export interface GitopsRepoOptions {
@@ -143,15 +144,36 @@ export class GitopsRepo {
     await removeEmptyDirs(this.dir);
   }
 
+  /**
+   * Stages only what belongs to this tenant (its folder, and the clusters/ tree where its
+   * project, pointer and shared cluster files live), commits, and pushes whatever the
+   * remote lacks: a push that failed before is retried with the next change.
+   */
   private async commit(tenant: string, message: string | undefined): Promise<CommitResult | undefined> {
-    await this.git.add(["-A", "."]);
+    const paths = [`tenants/${tenant}`, "clusters"];
+    await this.git.raw(["add", "-A", "--ignore-errors", "--", ...paths]);
     const status = await this.git.status();
     const staged = status.files.filter((f) => f.index !== " " && f.index !== "?");
-    if (staged.length === 0) return undefined;
-    const text = message ?? `update ${tenant}: ${summarise(staged.map((f) => ({ path: f.path, index: f.index })), tenant)}`;
-    const result = await this.git.commit(text);
-    if (this.options.pushTo !== undefined) await this.git.push(this.options.pushTo, this.options.branch ?? "main");
-    return { sha: result.commit, message: text, files: staged.map((f) => f.path).sort() };
+    let result: CommitResult | undefined;
+    if (staged.length > 0) {
+      const text = message ?? `update ${tenant}: ${summarise(staged.map((f) => ({ path: f.path, index: f.index })), tenant)}`;
+      const commit = await this.git.commit(text, paths);
+      result = { sha: commit.commit, message: text, files: staged.map((f) => f.path).sort() };
+    }
+    await this.pushIfAhead();
+    return result;
+  }
+
+  private async pushIfAhead(): Promise<void> {
+    const remote = this.options.pushTo;
+    if (remote === undefined) return;
+    const branch = this.options.branch ?? "main";
+    try {
+      await this.git.push(remote, branch);
+    } catch (err) {
+      // The commit is safe locally; the workflow step retries the push.
+      throw new RetryableError(`push to ${remote}/${branch} failed: ${err instanceof Error ? err.message.split("\n")[0] ?? "" : String(err)}`);
+    }
   }
 }
 

@@ -4,11 +4,11 @@
  * tofu binary is on PATH; otherwise the step says why it was skipped.
  */
 import { execFile } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { CustomerInstanceVars } from "../../render/terraform/tfvars.js";
-import { tenantWorkspace } from "../../render/terraform/workspace.js";
+import { isLocalModuleSource, tenantWorkspace } from "../../render/terraform/workspace.js";
 import type { PlatformConfig } from "../../spec/platform-schema.js";
 import { RetryableError } from "../../workflows/engine/index.js";
 
@@ -49,6 +49,8 @@ export class TerraformRunner {
     private readonly platform: PlatformConfig,
     /** customers/<tenant>/ workspaces are written under this folder. */
     private readonly workspaceRoot: string,
+    /** Directory of landlord.yaml: a local moduleSource is relative to it. */
+    private readonly configDir: string = workspaceRoot,
   ) {}
 
   /** Why Terraform will not run, or undefined when it will. */
@@ -64,8 +66,17 @@ export class TerraformRunner {
   async writeWorkspace(vars: CustomerInstanceVars): Promise<string> {
     const dir = join(this.workspaceRoot, "customers", vars.tenant_name);
     await mkdir(dir, { recursive: true });
-    for (const f of tenantWorkspace(this.platform, vars)) await writeFile(join(dir, f.name), f.text);
+    for (const f of tenantWorkspace(this.platform, vars, this.moduleSourceFrom(dir))) await writeFile(join(dir, f.name), f.text);
     return dir;
+  }
+
+  /** A local module path as seen from the workspace; registry and Git sources pass through. */
+  private moduleSourceFrom(workspace: string): string {
+    const source = this.platform.integrations.terraform.moduleSource;
+    if (!isLocalModuleSource(source)) return source;
+    const target = isAbsolute(source) ? source : resolve(this.configDir, source);
+    const rel = relative(workspace, target);
+    return rel.startsWith(".") ? rel : `./${rel}`;
   }
 
   async apply(vars: CustomerInstanceVars, signal: AbortSignal): Promise<TerraformResult> {
@@ -82,10 +93,11 @@ export class TerraformRunner {
     const bin = (await this.binary) ?? "terraform";
     const workspace = await this.writeWorkspace(vars);
     const log: string[] = [];
-    const step = async (args: string[], retryable: boolean) => {
+    const step = async (args: string[], retryable: boolean, quiet = false) => {
       try {
         const r = await exec(bin, [...args, "-no-color"], { cwd: workspace, signal, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, TF_IN_AUTOMATION: "1" } });
-        log.push(tail(r.stdout, 5));
+        // `output -json` prints values, sensitive ones included: never into the log.
+        if (!quiet) log.push(tail(r.stdout, 5));
         return r.stdout;
       } catch (err) {
         const e = err as { stderr?: string; stdout?: string; message: string };
@@ -98,8 +110,13 @@ export class TerraformRunner {
     await step(["init", "-input=false"], true);
     if (action === "apply") {
       await step(["plan", "-input=false", "-out=tfplan"], false);
-      await step(["apply", "-input=false", "tfplan"], false);
-      const outputs = JSON.parse(await step(["output", "-json"], true)) as Record<string, { sensitive?: boolean; value?: unknown }>;
+      try {
+        await step(["apply", "-input=false", "tfplan"], false);
+      } finally {
+        // A saved plan holds every planned value in clear.
+        await rm(join(workspace, "tfplan"), { force: true });
+      }
+      const outputs = JSON.parse(await step(["output", "-json"], true, true)) as Record<string, { sensitive?: boolean; value?: unknown }>;
       return { workspace, outputs: publicOutputs(outputs), log: log.join("\n") };
     }
     await step(["destroy", "-input=false", "-auto-approve"], false);

@@ -18,11 +18,16 @@ export function hclString(value: string): string {
   return JSON.stringify(value).replaceAll("${", "$${").replaceAll("%{", "%%{");
 }
 
+/** Terraform's own rule: local paths start with ./, ../ or /; anything else is a remote source. */
+export function isLocalModuleSource(source: string): boolean {
+  return source.startsWith("./") || source.startsWith("../") || source.startsWith("/");
+}
+
 export function stateKey(platform: PlatformConfig, tenant: string): string {
   return `${platform.integrations.terraform.stateKeyPrefix}${tenant}.tfstate`;
 }
 
-function mainTf(platform: PlatformConfig, tenant: string): string {
+function mainTf(platform: PlatformConfig, tenant: string, moduleSource: string): string {
   const tf = platform.integrations.terraform;
   const names = Object.keys(CUSTOMER_INSTANCE_TYPES);
   const width = Math.max(...names.map((n) => n.length));
@@ -64,7 +69,7 @@ function mainTf(platform: PlatformConfig, tenant: string): string {
     "}",
     "",
     'module "instance" {',
-    `  source = ${hclString(tf.moduleSource)}`,
+    `  source = ${hclString(moduleSource)}`,
     "",
     ...names.map((n) => `  ${n.padEnd(width)} = var.${n}`),
     "}",
@@ -82,9 +87,16 @@ function variablesTf(): string {
     .join("\n");
 }
 
-export function tenantWorkspace(platform: PlatformConfig, variables: CustomerInstanceVars): WorkspaceFile[] {
+/**
+ * `moduleSource` as the workspace must reference it; by default the workspace is taken to
+ * live in customers/<tenant>/ beside landlord.yaml, and a local source is relative to that.
+ */
+export function tenantWorkspace(platform: PlatformConfig, variables: CustomerInstanceVars, moduleSource?: string): WorkspaceFile[] {
+  const configured = platform.integrations.terraform.moduleSource;
+  const relativeLocal = isLocalModuleSource(configured) && !configured.startsWith("/");
+  const source = moduleSource ?? (relativeLocal ? `../../${configured.replace(/^\.\//, "")}` : configured);
   return [
-    { name: "main.tf", text: mainTf(platform, variables.tenant_name) },
+    { name: "main.tf", text: mainTf(platform, variables.tenant_name, source) },
     { name: "variables.tf", text: variablesTf() },
     { name: "terraform.tfvars.json", text: toJson(variables) },
   ];
