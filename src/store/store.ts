@@ -75,7 +75,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   }
   const newId = options.newId ?? randomUUID;
   const repos = (q: Kysely<Database>): Repos => ({
-    tenants: tenantsRepo(q),
+    tenants: tenantsRepo(q, where.backend),
     workflows: workflowsRepo(q, newId),
     audit: auditRepo(q),
     tokens: tokensRepo(q),

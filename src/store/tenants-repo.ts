@@ -5,10 +5,10 @@
  * read, rather than catching the unique violation, because on PostgreSQL a violation
  * aborts the transaction (and a caller's enclosing one) before we could say who holds it.
  */
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { canonicalJson, parseJson, parseJsonOrNull } from "./json.js";
-import type { Database, TenantPhase, TenantsTable } from "./schema.js";
+import type { Backend, Database, TenantPhase, TenantsTable } from "./schema.js";
 import { fromIso, fromIsoOrNull, toIso } from "./time.js";
 import { inTransaction } from "./transaction.js";
 
@@ -63,6 +63,13 @@ export interface TenantsRepo {
   release(name: string, opts: { readonly now: Date; readonly retainUntil?: Date | null }): Promise<TenantRecord>;
   /** Which tenant holds a domain, if any. */
   domainOwner(domain: string): Promise<string | undefined>;
+  /**
+   * Call first inside a transaction that reads free capacity and records a placement: it
+   * waits for, and holds until the transaction ends, the right to place tenants, so two
+   * submissions cannot both take the last room on a cluster. PostgreSQL: a transaction-scoped
+   * advisory lock; SQLite: nothing to do, its transactions hold the write lock from BEGIN.
+   */
+  lockPlacement(): Promise<void>;
 }
 
 const OFFBOARD_PHASES: readonly TenantPhase[] = ["Offboarding", "Offboarded"];
@@ -71,7 +78,7 @@ export function normalizeDomains(domains: readonly string[]): string[] {
   return [...new Set(domains.map((d) => d.trim().toLowerCase()))].sort();
 }
 
-export function tenantsRepo(db: Kysely<Database>): TenantsRepo {
+export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo {
   async function find(q: Kysely<Database>, name: string): Promise<TenantRecord | undefined> {
     const row = await q.selectFrom("tenants").selectAll().where("name", "=", name).executeTakeFirst();
     if (!row) return undefined;
@@ -260,6 +267,10 @@ export function tenantsRepo(db: Kysely<Database>): TenantsRepo {
         .where("domain", "=", domain.trim().toLowerCase())
         .executeTakeFirst();
       return row?.tenant_name;
+    },
+
+    async lockPlacement() {
+      if (backend === "postgres") await sql`select pg_advisory_xact_lock(hashtext('landlord.placement'))`.execute(db);
     },
   };
 }

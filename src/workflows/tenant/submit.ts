@@ -1,13 +1,15 @@
 /**
  * Submitting tenant workflows. Validation happens before anything is written; the name
  * and domains are reserved, the placement recorded and the workflow created in one
- * transaction, so of two racing requests exactly one gets a workflow.
+ * transaction, so of two racing requests exactly one gets a workflow. The placement is
+ * decided again inside that transaction, under the placement lock and from the capacity
+ * placed at that moment, so racing requests cannot overfill a cluster either.
  */
 import { ConflictError, InputError } from "../../errors.js";
 import { freeCapacity, type PlacedTenant } from "../../spec/capacity.js";
 import { cpuMillis } from "../../spec/quantity.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
-import type { WorkflowRecord } from "../../store/index.js";
+import type { Repos, WorkflowRecord } from "../../store/index.js";
 import type { WorkflowEngine } from "../engine/index.js";
 import { specDiff } from "./diff.js";
 import { isPlacementRecord, resolveSpec, type PlacementRecord, type TenantServices } from "./services.js";
@@ -17,8 +19,8 @@ function placementRecord(t: ResolvedTenant): PlacementRecord {
   return { ...t.placement, sharedCpuMillis: shared ? String(cpuMillis(t.effective.quota.cpu)) : "0" };
 }
 
-async function placedTenants(s: TenantServices, except?: string): Promise<PlacedTenant[]> {
-  const live = await s.store.tenants.list({ phases: ["Pending", "Provisioning", "Ready", "Updating", "Failed"] });
+async function placedTenants(repos: Repos, except?: string): Promise<PlacedTenant[]> {
+  const live = await repos.tenants.list({ phases: ["Pending", "Provisioning", "Ready", "Updating", "Failed"] });
   return live
     .filter((t) => t.name !== except && isPlacementRecord(t.placement))
     .map((t) => {
@@ -28,14 +30,15 @@ async function placedTenants(s: TenantServices, except?: string): Promise<Placed
 }
 
 export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, spec: Record<string, unknown>, actor: string, now: Date): Promise<WorkflowRecord> {
-  const free = freeCapacity(s.platform.config, await placedTenants(s));
-  const tenant = resolveSpec(s, spec, { free });
-  const name = tenant.tenant.metadata.name;
+  const checked = resolveSpec(s, spec, { free: freeCapacity(s.platform.config, await placedTenants(s.store)) });
+  const name = checked.tenant.metadata.name;
   const existing = await s.store.tenants.get(name);
   if (existing && existing.phase !== "Offboarded") {
     throw new ConflictError(`tenant '${name}' already exists (phase ${existing.phase}); change it with \`landlord update\``);
   }
   return s.store.transaction(async (tx) => {
+    await tx.tenants.lockPlacement();
+    const tenant = resolveSpec(s, spec, { free: freeCapacity(s.platform.config, await placedTenants(tx)) });
     await tx.tenants.reserve({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now });
     await tx.tenants.setPlacement(name, placementRecord(tenant), now);
     const wf = await engine.createWorkflow("onboard", name, { spec: tenant.tenant, actor }, { within: tx });
@@ -52,11 +55,15 @@ export async function submitUpdate(s: TenantServices, engine: WorkflowEngine, sp
     throw new ConflictError(`tenant '${name}' is ${record.phase}; wait for its workflow to finish (landlord workflows list)`);
   }
   const recorded = isPlacementRecord(record.placement) ? record.placement : undefined;
-  const free = freeCapacity(s.platform.config, await placedTenants(s, name));
-  const tenant = resolveSpec(s, spec, recorded ? { placement: recorded, free } : { free });
-  const changes = specDiff(record.spec, tenant.tenant);
+  const place = async (repos: Repos): Promise<ResolvedTenant> => {
+    const free = freeCapacity(s.platform.config, await placedTenants(repos, name));
+    return resolveSpec(s, spec, recorded ? { placement: recorded, free } : { free });
+  };
+  const changes = specDiff(record.spec, (await place(s.store)).tenant);
   if (changes.length === 0 && record.phase === "Ready") return undefined;
   return s.store.transaction(async (tx) => {
+    await tx.tenants.lockPlacement();
+    const tenant = await place(tx);
     await tx.tenants.updateSpec({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, expectedGeneration: record.generation });
     await tx.tenants.setPlacement(name, placementRecord(tenant), now);
     await tx.tenants.setPhase(name, "Updating", now);
