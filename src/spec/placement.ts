@@ -74,7 +74,8 @@ export function placeTenant(
   }
   let best = candidates[0];
   if (free) {
-    const fits = candidates.filter((c) => (free.get(c.name) ?? 0n) >= needCpuMillis && (free.get(c.name) ?? 0n) > 0n);
+    // A tenant on its own node pool needs no shared room (need 0): any cluster of the region fits.
+    const fits = candidates.filter((c) => (free.get(c.name) ?? 0n) >= needCpuMillis);
     if (fits.length === 0) {
       return {
         ok: false,

@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { isAbsolute, join, resolve } from "node:path";
 import { Kysely, Migrator } from "kysely";
+import { InputError } from "../errors.js";
 import { auditRepo } from "./audit-repo.js";
 import type { AuditRepo } from "./audit-repo.js";
 import { InCodeMigrationProvider } from "./migrations.js";
@@ -59,6 +60,10 @@ export interface StoreLocation {
 
 export function locateStore(url: string | undefined, baseDir: string): StoreLocation {
   if (url !== undefined && /^postgres(ql)?:\/\//i.test(url)) return { backend: "postgres", target: url };
+  // Any other scheme (mysql://...) would otherwise become a SQLite file named after the URL.
+  if (url !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^(sqlite|file):/i.test(url)) {
+    throw new InputError([{ path: "DATABASE_URL", message: "only postgres:// (or postgresql://) URLs and SQLite paths are supported", fix: "use postgres://user@host:5432/db, or unset it for the default SQLite file" }]);
+  }
   const path = url === undefined || url === "" ? DEFAULT_SQLITE_PATH : url.replace(/^(sqlite|file):(\/\/)?/i, "");
   if (path === ":memory:") return { backend: "sqlite", target: path };
   return { backend: "sqlite", target: isAbsolute(path) ? path : resolve(baseDir, path) };

@@ -64,7 +64,7 @@ function finishedOrThrow(result: RunResult, what: string): void {
   if (result.outcome === "busy") throw new ConflictError(`${what} is being run by another Landlord process`);
   if (result.outcome !== "finished") throw new ConflictError(`${what} stopped (${result.outcome}); resume it with \`landlord workflows resume\``);
   if (result.workflow.status !== "Succeeded") {
-    throw new ConflictError(`${what} ${result.workflow.status.toLowerCase()}: ${result.workflow.error ?? "see landlord workflows describe"}\n  resume after fixing: landlord workflows resume ${result.workflow.id}`);
+    throw new ConflictError(`${what} ${result.workflow.status.toLowerCase()}: ${result.workflow.error ?? "see landlord workflows describe"}\n  details: landlord workflows describe ${result.workflow.id}; after fixing the cause, run the same command again`);
   }
 }
 

@@ -1,5 +1,5 @@
 /** Directory delivery: rendered files only, one folder per tenant. */
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Bundle } from "../../render/bundle.js";
 import type { KubeObject } from "../../render/object.js";
@@ -24,6 +24,8 @@ export class DirectoryDelivery implements Delivery {
   async apply(bundle: Bundle, tenantSpecYaml: string): Promise<ApplyResult> {
     const dir = join(this.root, bundle.tenant);
     await mkdir(dir, { recursive: true });
+    // A run killed between write and rename leaves a temporary file behind.
+    for (const name of await readdir(dir)) if (/\.tmp-\d+$/.test(name)) await rm(join(dir, name), { force: true });
     const files: [string, string][] = [
       ["tenant.yaml", tenantSpecYaml],
       ["kubernetes.yaml", toYamlStream(bundle.objects)],

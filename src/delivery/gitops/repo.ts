@@ -109,7 +109,9 @@ export class GitopsRepo {
       await writeFile(path, toYaml(o));
     }
     const kustomization = join(this.dir, "tenants", tenant, "manifests", "kustomization.yaml");
-    const current = parse(await readFile(kustomization, "utf8")) as { resources: string[] };
+    // A tenant whose onboarding failed before delivery has no kustomization yet.
+    const text = await readFile(kustomization, "utf8").catch(() => undefined);
+    const current = (text === undefined ? { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: [] } : parse(text)) as { resources: string[] };
     const resources = [...new Set([...current.resources, ...objects.map(manifestFileName)])].sort();
     await writeFile(kustomization, toYaml({ ...current, resources }));
     return this.commit(tenant, `${reason} for ${tenant}`);

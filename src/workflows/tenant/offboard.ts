@@ -3,12 +3,25 @@
  * resources are destroyed, its credentials revoked, and its name and domains released.
  * The audit record stays; backups are kept until the retention window ends (unless forced).
  */
+import { InputError } from "../../errors.js";
+import { DB, LABEL } from "../../render/object.js";
 import { defineWorkflow } from "../engine/index.js";
-import { meta } from "../../render/object.js";
-import { DB } from "../../render/object.js";
 import { removeCredentials } from "./credentials.js";
 import { offboardInput } from "./input.js";
-import { renderStored, type TenantServices } from "./services.js";
+import { renderStored, type Rendered, type TenantServices } from "./services.js";
+
+/**
+ * The stored spec may no longer validate (landlord.yaml changed since): offboarding must
+ * still go through, so steps that can do without the rendered bundle do.
+ */
+async function renderedOrUndefined(s: TenantServices, name: string, spec: unknown): Promise<Rendered | undefined> {
+  try {
+    return await renderStored(s, name, spec);
+  } catch (err) {
+    if (err instanceof InputError) return undefined;
+    throw err;
+  }
+}
 
 const DAY_MS = 86_400_000;
 
@@ -20,11 +33,14 @@ export function offboardWorkflow(s: TenantServices) {
       {
         name: "final-backup",
         async run(ctx) {
-          const { tenant } = await renderStored(s, ctx.tenantName, ctx.input.spec);
           const backup = {
             apiVersion: "postgresql.cnpg.io/v1",
             kind: "Backup",
-            metadata: meta(tenant, `${DB}-final-${ctx.workflowId.slice(0, 8)}`),
+            metadata: {
+              name: `${DB}-final-${ctx.workflowId.slice(0, 8)}`,
+              namespace: `${s.platform.config.platform.namespacePrefix}${ctx.tenantName}`,
+              labels: { [LABEL.managedBy]: "landlord", [LABEL.tenant]: ctx.tenantName },
+            },
             spec: { cluster: { name: DB }, method: "barmanObjectStore" },
           };
           const result = await s.delivery.applyExtra(ctx.tenantName, [backup], "final-backup");
@@ -49,8 +65,17 @@ export function offboardWorkflow(s: TenantServices) {
         name: "cloud-destroy",
         retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 60_000 },
         async run(ctx) {
-          const { bundle } = await renderStored(s, ctx.tenantName, ctx.input.spec);
-          return s.terraform.destroy(bundle.terraform.variables, ctx.signal);
+          // The backups live in the tenant's storage account: destroying it now would break
+          // the retention promise. Only a forced offboarding destroys at once.
+          if (!ctx.input.force && ctx.input.retentionDays > 0) {
+            const until = new Date(ctx.now().getTime() + ctx.input.retentionDays * DAY_MS).toISOString();
+            return {
+              kept: `backup storage and Key Vault kept until ${until} (retention); nothing destroys them automatically yet: run terraform destroy in the tenant's workspace after that date`,
+            };
+          }
+          const rendered = await renderedOrUndefined(s, ctx.tenantName, ctx.input.spec);
+          if (!rendered) return { skipped: "the stored spec no longer validates against landlord.yaml; run terraform destroy in the tenant's workspace by hand" };
+          return s.terraform.destroy(rendered.bundle.terraform.variables, ctx.signal);
         },
       },
       {

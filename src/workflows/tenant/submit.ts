@@ -33,13 +33,21 @@ export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, s
   const checked = resolveSpec(s, spec, { free: freeCapacity(s.platform.config, await placedTenants(s.store)) });
   const name = checked.tenant.metadata.name;
   const existing = await s.store.tenants.get(name);
-  if (existing && existing.phase !== "Offboarded") {
+  // An onboarding that failed is retried by onboarding again (its name and domains stay held).
+  const last = existing ? (await s.store.workflows.list({ tenantName: name })).at(-1) : undefined;
+  const retry = existing?.phase === "Failed" && last?.kind === "onboard" && last.status !== "Running" && last.status !== "Pending";
+  if (existing && existing.phase !== "Offboarded" && !retry) {
     throw new ConflictError(`tenant '${name}' already exists (phase ${existing.phase}); change it with \`landlord update\``);
   }
   return s.store.transaction(async (tx) => {
     await tx.tenants.lockPlacement();
-    const tenant = resolveSpec(s, spec, { free: freeCapacity(s.platform.config, await placedTenants(tx)) });
-    await tx.tenants.reserve({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now });
+    const tenant = resolveSpec(s, spec, { free: freeCapacity(s.platform.config, await placedTenants(tx, retry ? name : undefined)) });
+    if (retry) {
+      await tx.tenants.updateSpec({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, expectedGeneration: existing.generation });
+      await tx.tenants.setPhase(name, "Pending", now);
+    } else {
+      await tx.tenants.reserve({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now });
+    }
     await tx.tenants.setPlacement(name, placementRecord(tenant), now);
     const wf = await engine.createWorkflow("onboard", name, { spec: tenant.tenant, actor }, { within: tx });
     await tx.audit.append({ at: now, actor, action: "tenant.onboard-requested", tenantName: name, details: { workflowId: wf.id, spec: tenant.tenant } });
@@ -80,9 +88,13 @@ export async function submitOffboard(
   opts: { actor: string; force: boolean; now: Date },
 ): Promise<WorkflowRecord> {
   const record = await s.store.tenants.require(name);
-  if (record.phase === "Offboarded" || record.phase === "Offboarding") {
-    throw new ConflictError(`tenant '${name}' is already ${record.phase}`);
+  const running = (await s.store.workflows.list({ tenantName: name })).find((w) => w.status === "Pending" || w.status === "Running");
+  if (running) {
+    // Offboarding under a running onboarding would race its last step back to Ready.
+    throw new ConflictError(`tenant '${name}' has a ${running.kind} workflow ${running.status.toLowerCase()} (${running.id}); wait for it, or cancel it with \`landlord workflows cancel ${running.id}\``);
   }
+  // Offboarding again is allowed when an earlier offboarding stopped (its workflow failed).
+  if (record.phase === "Offboarded") throw new ConflictError(`tenant '${name}' is already Offboarded`);
   const recorded = isPlacementRecord(record.placement) ? record.placement : undefined;
   let retentionDays = 30;
   try {

@@ -157,7 +157,8 @@ describe.each(BACKENDS)("tenant lifecycle on $name", (factory) => {
     });
     expect(delivery.calls).toMatchObject({ applyExtra: 1, remove: 1 });
     expect(out["wait-gone"]?.["skipped"]).toMatch(/not observable without a cluster/);
-    expect(out["cloud-destroy"]).toEqual({ skipped: TERRAFORM_SKIPPED });
+    // Within the retention window the backup storage must outlive the tenant: nothing is destroyed.
+    expect(String(out["cloud-destroy"]?.["kept"])).toMatch(/^backup storage and Key Vault kept until \d{4}-.* \(retention\)/);
     expect(out["revoke-credentials"]).toEqual({ revokedTokens: 1 });
 
     // Output and credentials are gone; the token no longer opens anything.
@@ -226,6 +227,9 @@ describe.each(BACKENDS)("tenant lifecycle on $name", (factory) => {
       force: true,
       dataRetainedUntil: released.offboardedAt?.toISOString(),
     });
+    const steps = await store.workflows.steps(wf.id);
+    // Forced: the cloud resources are destroyed now (the Terraform step says why it could not run here).
+    expect(steps.find((s) => s.name === "cloud-destroy")?.output).toEqual({ skipped: TERRAFORM_SKIPPED });
     expect((await store.audit.list({ tenantName: name, action: "tenant.offboard-requested" }))[0]?.details).toEqual({ workflowId: wf.id, force: true });
   });
 });
