@@ -53,6 +53,8 @@ describe("Terraform step", () => {
     expect(isRetryable(error)).toBe(true);
     expect((error as Error).message).toMatch(/^terraform init failed in .*customers\/acme:/);
     expect((error as Error).message).toMatch(/Azure|authoriz|credentials|az/i);
+    // `landlord diff` plans through the same path and stops at the same boundary.
+    await expect(runner.plan(vars, new AbortController().signal)).rejects.toThrow(/^terraform init failed/);
     const written = (await readdir(join(root, "customers", "acme"))).filter((f) => !f.startsWith("."));
     expect(written.sort()).toEqual(["main.tf", "terraform.tfvars.json", "variables.tf"]);
   });

@@ -54,8 +54,13 @@ export async function diffCommand(io: CliIo, global: GlobalOptions, name: string
       const patches = objectDiffs(tenantName, delivered, rendered);
       differences += patches.length;
       for (const p of patches) io.stdout(p);
-      const plan = await rt.services.terraform.notConfigured();
-      io.stderr(`${tenantName}: ${patches.length} object${patches.length === 1 ? " differs" : "s differ"}; terraform: ${plan ?? "plan with `terraform plan` in the tenant's workspace"}\n`);
+      const notConfigured = await rt.services.terraform.notConfigured();
+      if (notConfigured === undefined) {
+        const plan = await rt.services.terraform.plan(bundle.terraform.variables, new AbortController().signal);
+        io.stdout(`# terraform plan for ${tenantName} (${plan.workspace ?? ""})\n${plan.log ?? ""}\n`);
+        if (!/No changes\./.test(plan.log ?? "")) differences++;
+      }
+      io.stderr(`${tenantName}: ${patches.length} object${patches.length === 1 ? " differs" : "s differ"}; terraform: ${notConfigured ?? "plan shown above"}\n`);
     }
     return differences > 0 ? 1 : 0;
   } finally {

@@ -87,7 +87,12 @@ export class TerraformRunner {
     return this.run(vars, signal, "destroy");
   }
 
-  private async run(vars: CustomerInstanceVars, signal: AbortSignal, action: "apply" | "destroy"): Promise<TerraformResult> {
+  /** What apply would change, as terraform prints it (for `landlord diff`); no plan file is kept. */
+  async plan(vars: CustomerInstanceVars, signal: AbortSignal): Promise<TerraformResult> {
+    return this.run(vars, signal, "plan");
+  }
+
+  private async run(vars: CustomerInstanceVars, signal: AbortSignal, action: "apply" | "destroy" | "plan"): Promise<TerraformResult> {
     const reason = await this.notConfigured();
     if (reason !== undefined) return { skipped: reason };
     const bin = (await this.binary) ?? "terraform";
@@ -108,6 +113,10 @@ export class TerraformRunner {
     };
     // init talks to the backend and the registry: transient failures are worth retrying.
     await step(["init", "-input=false"], true);
+    if (action === "plan") {
+      const text = await step(["plan", "-input=false"], false, true);
+      return { workspace, log: text };
+    }
     if (action === "apply") {
       await step(["plan", "-input=false", "-out=tfplan"], false);
       try {
