@@ -31,18 +31,30 @@ export const APP = "app";
 /** Name of the CloudNativePG cluster inside the tenant namespace. */
 export const DB = "db";
 
-/** Labels that cost tracking and pruning rely on: on every object Landlord renders. */
+const ownership = new WeakMap<ResolvedTenant, Readonly<Record<string, string>>>();
+
+/**
+ * Labels that cost tracking and pruning rely on: on every object Landlord renders. Built
+ * once per tenant and shared by its objects (rendered objects are never mutated), which
+ * halves the allocations of a fleet render.
+ */
 export function ownershipLabels(t: ResolvedTenant): Record<string, string> {
-  return {
-    [LABEL.managedBy]: "landlord",
-    [LABEL.tenant]: t.tenant.metadata.name,
-    [LABEL.tier]: t.tier.name,
-    [LABEL.customer]: t.tenant.spec.customerId ?? t.tenant.metadata.name,
-  };
+  let labels = ownership.get(t);
+  if (!labels) {
+    labels = Object.freeze({
+      [LABEL.managedBy]: "landlord",
+      [LABEL.tenant]: t.tenant.metadata.name,
+      [LABEL.tier]: t.tier.name,
+      [LABEL.customer]: t.tenant.spec.customerId ?? t.tenant.metadata.name,
+    });
+    ownership.set(t, labels);
+  }
+  return labels;
 }
 
-export function meta(t: ResolvedTenant, name: string, extra: Record<string, string> = {}): ObjectMeta {
-  return { name, namespace: t.names.namespace, labels: { ...extra, ...ownershipLabels(t) } };
+export function meta(t: ResolvedTenant, name: string, extra?: Record<string, string>): ObjectMeta {
+  const labels = extra === undefined || Object.keys(extra).length === 0 ? ownershipLabels(t) : { ...extra, ...ownershipLabels(t) };
+  return { name, namespace: t.names.namespace, labels };
 }
 
 /** Selector labels of the app pods: stable across versions so rollouts keep matching. */
