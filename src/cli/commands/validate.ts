@@ -29,6 +29,12 @@ export async function validateCommand(io: CliIo, global: GlobalOptions, opts: { 
     // The specs were valid, so an invalid object is Landlord's own bug, not the user's.
     throw new RenderedObjectsInvalid(`rendered objects failed schema validation (a Landlord bug, please report):\n  ${violations.join("\n  ")}`);
   }
+  const open = ws.platform.config.clusters.filter((c) => c.apiServerCidrs.length === 0).map((c) => c.name);
+  if (open.length > 0 && ws.platform.config.integrations.azure.backupStorageCidrs.length === 0) {
+    io.stderr(
+      `warning: database pods may reach any address on 443/6443 (clusters without apiServerCidrs: ${open.join(", ")}); set clusters[].apiServerCidrs and integrations.azure.backupStorageCidrs to fence them\n`,
+    );
+  }
   const n = ws.tenants.length;
   io.stdout(
     `${n} tenant${n === 1 ? "" : "s"} valid; ${objects} rendered objects checked against Kubernetes schemas${crds ? ` and ${crds.kinds().length} CRD versions` : " (custom resources not checked: pass --crds DIR or set LANDLORD_CRDS_DIR)"}\n`,
