@@ -7,19 +7,7 @@
  * would arrive as a boolean. Parsing stays with the `yaml` package (hardened reader).
  */
 import { dump } from "js-yaml";
-
-export function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
+import { sortKeys } from "../util/plain.js";
 
 const YAML_OPTIONS = { sortKeys: true, lineWidth: -1, noRefs: true, noCompatMode: false } as const;
 

@@ -4,15 +4,12 @@
  * rule carries its own fix next to the rule itself.
  */
 import { z } from "zod";
+import { DNS_LABEL, isLabelKey, LABEL_VALUE } from "./k8s-names.js";
 import { isQuantity, parseMilli } from "./quantity.js";
 
 export const FIX = " || ";
 export const explain = (message: string, fix: string): string => `${message}${FIX}${fix}`;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]{1,2}[a-z0-9]+)*)*$/;
 /** Tags become the app.kubernetes.io/version label, so they obey the label limit of 63. */
@@ -36,18 +33,9 @@ export const labelValue = z
     error: explain("must be a valid Kubernetes label value", "use letters, digits, '-', '_' and '.', starting and ending alphanumeric"),
   });
 
-export const labelKey = z.string().refine(
-  (key) => {
-    const parts = key.split("/");
-    if (parts.length > 2) return false;
-    const name = parts.at(-1) ?? "";
-    const prefix = parts.length === 2 ? parts[0] ?? "" : undefined;
-    const nameOk = name.length > 0 && name.length <= 63 && LABEL_NAME.test(name);
-    const prefixOk = prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix));
-    return nameOk && prefixOk;
-  },
-  { error: explain("must be a valid Kubernetes label key ([prefix/]name)", "use e.g. 'team' or 'example.com/team'") },
-);
+export const labelKey = z.string().refine(isLabelKey, {
+  error: explain("must be a valid Kubernetes label key ([prefix/]name)", "use e.g. 'team' or 'example.com/team'"),
+});
 
 export const labels = z.record(labelKey, labelValue);
 

@@ -4,6 +4,8 @@
  * every leaf remembers which layer set it.
  */
 
+import { isPlainObject } from "../util/plain.js";
+
 export interface NamedLayer {
   /** Shown by `landlord explain`, e.g. "defaults", "tier/small", "tenant". */
   readonly source: string;
@@ -16,9 +18,6 @@ export interface MergeResult {
   readonly provenance: ReadonlyMap<string, string>;
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 export function mergeLayers(layers: readonly NamedLayer[], base?: MergeResult): MergeResult {
   const provenance = new Map<string, string>(base?.provenance);

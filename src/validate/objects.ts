@@ -2,11 +2,8 @@
 import type { KubeObject } from "../render/object.js";
 import { isBuiltin, validateBuiltin } from "./builtin.js";
 import type { CrdValidator } from "./crd.js";
+import { DNS_LABEL, DNS_SUBDOMAIN, isLabelKey, LABEL_VALUE } from "../spec/k8s-names.js";
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /** Kinds whose names must be DNS labels (63), not just subdomains (253). */
 const LABEL_NAMED = new Set(["Namespace", "Service"]);
@@ -30,12 +27,7 @@ function metadataViolations(o: KubeObject): string[] {
     out.push(`metadata.namespace '${namespace}' is not a valid namespace`);
   }
   for (const [key, value] of Object.entries(labels)) {
-    const parts = key.split("/");
-    const keyName = parts.at(-1) ?? "";
-    const prefix = parts.length === 2 ? parts[0] : undefined;
-    if (parts.length > 2 || !LABEL_NAME.test(keyName) || keyName.length > 63 || (prefix !== undefined && !DNS_SUBDOMAIN.test(prefix))) {
-      out.push(`label key '${key}' is invalid`);
-    }
+    if (!isLabelKey(key)) out.push(`label key '${key}' is invalid`);
     if (!LABEL_VALUE.test(value) || value.length > 63) out.push(`label ${key}='${value}' has an invalid value`);
   }
   return out;

@@ -1,5 +1,5 @@
 /** Leaf-level difference of two specs, for the audit log: what changed, from what, to what. */
-import { isPlainObject } from "../../spec/merge.js";
+import { isPlainObject } from "../../util/plain.js";
 
 export interface Change {
   readonly path: string;
