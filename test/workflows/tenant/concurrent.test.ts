@@ -4,17 +4,24 @@
  * exactly one request wins; the losers get a ConflictError that says what was taken, and
  * leave nothing behind: no tenant row, domain, workflow, audit entry, token or file.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
+
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { ConflictError } from "../../../src/errors.js";
 import { runTenantWorkflow } from "../../../src/workflows/tenant/run.js";
 import { submitOnboard } from "../../../src/workflows/tenant/submit.js";
 import { platform, tenantDoc } from "../../support/fixtures.js";
 import { platformWith } from "../../support/platform-variants.js";
 import { BACKENDS, unique, useBackend } from "../../store/support/backends.js";
-import { finishedStatus, foldersUnder, harness, traces, tree } from "./support/harness.js";
+import {
+  finishedStatus,
+  foldersUnder,
+  harness,
+  traces,
+  tree,
+  useTempRoot,
+} from "./support/harness.js";
 
 // Room for every small tenant of this file on the one shared cluster (60 nodes of 7820m).
 const ctx = platform(platformWith(["clusters", 0, "nodePools", 1, "count"], 60));
@@ -26,17 +33,11 @@ interface Request {
 
 describe.each(BACKENDS)("concurrent onboardings on $name", (factory) => {
   const backend = useBackend(factory);
-  let root: string;
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), "landlord-concurrent-"));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = useTempRoot("landlord-concurrent-");
 
   test("50 submitted at once, 10 names twice, one domain wanted by two names: one winner each, losers leave nothing", async () => {
     const store = await backend.open();
-    const h = harness({ store, platform: ctx, folders: foldersUnder(root) });
+    const h = harness({ store, platform: ctx, folders: foldersUnder(root()) });
     const run = unique("c");
     const solo: Request[] = Array.from({ length: 30 }, (_, i) => ({ name: `${run}-solo-${i}`, domain: `solo-${i}.${run}.example.com` }));
     const twice: Request[] = Array.from({ length: 10 }, (_, i) => [

@@ -3,10 +3,10 @@
  * node pool (and one that changes nothing), then offboarding with and without a retention
  * window, and the name and domains coming free again.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
+
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { DirectoryDelivery } from "../../../src/delivery/directory/directory-delivery.js";
 import { POOL_LABEL } from "../../../src/render/kubernetes/scheduling.js";
@@ -20,12 +20,13 @@ import {
   finishedStatus,
   foldersUnder,
   harness,
+  type Harness,
   OFFBOARD_STEPS,
   onboard,
   TERRAFORM_SKIPPED,
   tree,
   UPDATE_STEPS,
-  type Harness,
+  useTempRoot,
 } from "./support/harness.js";
 import { HookedDelivery } from "./support/hooked-delivery.js";
 
@@ -56,17 +57,11 @@ async function offboard(h: Harness, name: string, force: boolean) {
 
 describe.each(BACKENDS)("tenant lifecycle on $name", (factory) => {
   const backend = useBackend(factory);
-  let root: string;
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), "landlord-lifecycle-"));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = useTempRoot("landlord-lifecycle-");
 
   test("update small -> medium moves the tenant onto its node pool; the same spec again makes no workflow", async () => {
     const store = await backend.open();
-    const h = harness({ store, platform: ctx, folders: foldersUnder(root) });
+    const h = harness({ store, platform: ctx, folders: foldersUnder(root()) });
     const name = unique("grow");
     expect(finishedStatus((await onboard(h, tenantDoc(name))).result)).toBe("Succeeded");
     expect(await store.tenants.require(name)).toMatchObject({ generation: 1, placement: { cluster: "aks-weu-1", dedicatedCluster: false, sharedCpuMillis: "3000" } });
@@ -122,7 +117,7 @@ describe.each(BACKENDS)("tenant lifecycle on $name", (factory) => {
 
   test("offboarding: final backup requested, output removed, tokens revoked, credentials gone, name and domains free again, audit kept", async () => {
     const store = await backend.open();
-    const folders = foldersUnder(root);
+    const folders = foldersUnder(root());
     const backups: string[] = [];
     const delivery = new HookedDelivery(new DirectoryDelivery(folders.outDir), {
       // The delete step removes the tenant's folder right after: look at the Backup while it is there.
@@ -211,7 +206,7 @@ describe.each(BACKENDS)("tenant lifecycle on $name", (factory) => {
 
   test("forced offboarding keeps nothing: data retained until the moment of release", async () => {
     const store = await backend.open();
-    const h = harness({ store, platform: ctx, folders: foldersUnder(root) });
+    const h = harness({ store, platform: ctx, folders: foldersUnder(root()) });
     const name = unique("force");
     expect(finishedStatus((await onboard(h, tenantDoc(name))).result)).toBe("Succeeded");
     const { wf, result, started, ended } = await offboard(h, name, true);

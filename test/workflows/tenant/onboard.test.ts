@@ -4,11 +4,11 @@
  * two engines on one workflow; invalid specs refused before anything is written.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
+
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { DirectoryDelivery } from "../../../src/delivery/directory/directory-delivery.js";
 import { GitopsDelivery } from "../../../src/delivery/gitops/gitops-delivery.js";
@@ -32,13 +32,14 @@ import {
   finishedStatus,
   foldersUnder,
   harness,
-  ONBOARD_STEPS,
   OFFBOARD_STEPS,
   onboard,
+  ONBOARD_STEPS,
   rowCounts,
   TERRAFORM_SKIPPED,
   traces,
   tree,
+  useTempRoot,
 } from "./support/harness.js";
 import { gate, HookedDelivery } from "./support/hooked-delivery.js";
 
@@ -54,17 +55,11 @@ function outputsOf(steps: readonly { name: string; output: unknown }[]): Record<
 
 describe.each(BACKENDS)("onboarding on $name", (factory) => {
   const backend = useBackend(factory);
-  let root: string;
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), "landlord-onboard-"));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = useTempRoot("landlord-onboard-");
 
   test("end to end: Ready, every step Succeeded and timed, files rendered, the token kept only as a hash, audited", async () => {
     const store = await backend.open();
-    const h = harness({ store, platform: ctx, folders: foldersUnder(root) });
+    const h = harness({ store, platform: ctx, folders: foldersUnder(root()) });
     const name = unique("acme");
     const spec = tenantDoc(name, { domains: [`${name}.apps.example.com`, `www.${name}.example.org`] });
 
@@ -146,9 +141,9 @@ describe.each(BACKENDS)("onboarding on $name", (factory) => {
 
   test("GitOps delivery into a real Git repository: one commit per change; offboarding commits the final Backup, then removes every file of the tenant", async () => {
     const store = await backend.open();
-    const repoDir = join(root, "fleet");
+    const repoDir = join(root(), "fleet");
     const repo = await GitopsRepo.open({ dir: repoDir });
-    const h = harness({ store, platform: gitopsCtx, folders: foldersUnder(root), delivery: new GitopsDelivery(repo, gitopsSettings(gitopsCtx.config)) });
+    const h = harness({ store, platform: gitopsCtx, folders: foldersUnder(root()), delivery: new GitopsDelivery(repo, gitopsSettings(gitopsCtx.config)) });
     const name = unique("gitops");
 
     const { wf, result } = await onboard(h, tenantDoc(name));
@@ -194,7 +189,7 @@ describe.each(BACKENDS)("onboarding on $name", (factory) => {
 
   test("two engines started on one onboarding: only one runs the steps, the other is told it is busy", async () => {
     const [storeA, storeB] = [await backend.open(), await backend.open()];
-    const folders = foldersUnder(root);
+    const folders = foldersUnder(root());
     const held = gate();
     const entered = gate();
     const hold = (): Promise<void> => {
@@ -246,7 +241,7 @@ describe.each(BACKENDS)("onboarding on $name", (factory) => {
 
   test.each(invalid)("$what is refused with an InputError before anything is reserved or written", async ({ spec, path, message }) => {
     const store = await backend.open();
-    const h = harness({ store, platform: ctx, folders: foldersUnder(root) });
+    const h = harness({ store, platform: ctx, folders: foldersUnder(root()) });
     const name = unique("bad");
     const doc = spec(name);
     const docName = (doc.metadata as { name: string }).name;
@@ -265,7 +260,7 @@ describe.each(BACKENDS)("onboarding on $name", (factory) => {
     expect(await rowCounts(store)).toEqual(before);
     expect(await traces(store, docName)).toEqual({ tenant: false, domains: 0, workflows: 0, audit: 0, tokens: 0 });
     expect(await store.tenants.domainOwner(`${name}.apps.example.com`)).toBeUndefined();
-    expect(await exists(root)).toBe(true);
-    expect(await tree(root)).toEqual(new Map());
+    expect(await exists(root())).toBe(true);
+    expect(await tree(root())).toEqual(new Map());
   });
 });

@@ -3,10 +3,8 @@
  * waits for a running workflow, and a tenant whose stored spec no longer validates can
  * still be offboarded.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+
+import { describe, expect, test } from "vitest";
 import { DirectoryDelivery } from "../../../src/delivery/directory/directory-delivery.js";
 import { ConflictError, InputError } from "../../../src/errors.js";
 import { locateStore } from "../../../src/store/store.js";
@@ -15,24 +13,18 @@ import { submitOffboard, submitOnboard } from "../../../src/workflows/tenant/sub
 import { platform, tenantDoc } from "../../support/fixtures.js";
 import { platformWith } from "../../support/platform-variants.js";
 import { BACKENDS, unique, useBackend } from "../../store/support/backends.js";
-import { finishedStatus, foldersUnder, harness, onboard } from "./support/harness.js";
+import { finishedStatus, foldersUnder, harness, onboard, useTempRoot } from "./support/harness.js";
 import { HookedDelivery } from "./support/hooked-delivery.js";
 
 const ctx = platform();
 
 describe.each(BACKENDS)("recovery on $name", (factory) => {
   const backend = useBackend(factory);
-  let root: string;
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), "landlord-recovery-"));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
-  });
+  const root = useTempRoot("landlord-recovery-");
 
   test("a failed onboarding is retried by onboarding again, and ends Ready with credentials", async () => {
     const store = await backend.open();
-    const folders = foldersUnder(root);
+    const folders = foldersUnder(root());
     let fail = true;
     const delivery = new HookedDelivery(new DirectoryDelivery(folders.outDir), {
       beforeApply: () => (fail ? Promise.reject(new Error("disk full")) : Promise.resolve()),
@@ -53,7 +45,7 @@ describe.each(BACKENDS)("recovery on $name", (factory) => {
 
   test("offboarding waits for a running workflow instead of racing it", async () => {
     const store = await backend.open();
-    const h = harness({ store, platform: ctx, folders: foldersUnder(root) });
+    const h = harness({ store, platform: ctx, folders: foldersUnder(root()) });
     const name = unique("busy");
     const wf = await submitOnboard(h.services, h.engine, tenantDoc(name), "t", new Date());
     await expect(submitOffboard(h.services, h.engine, name, { actor: "t", force: false, now: new Date() })).rejects.toThrow(
@@ -66,7 +58,7 @@ describe.each(BACKENDS)("recovery on $name", (factory) => {
 
   test("a tenant whose spec no longer validates against landlord.yaml can still be offboarded, forced", async () => {
     const store = await backend.open();
-    const folders = foldersUnder(root);
+    const folders = foldersUnder(root());
     const name = unique("orphan");
     expect(finishedStatus((await onboard(harness({ store, platform: ctx, folders }), tenantDoc(name))).result)).toBe("Succeeded");
     // The operator renames the tier the tenant was on.
@@ -84,9 +76,9 @@ describe.each(BACKENDS)("recovery on $name", (factory) => {
 
 describe("store location", () => {
   test("a DATABASE_URL that is neither PostgreSQL nor SQLite is refused, naming the variable", () => {
-    expect(() => locateStore("mysql://root:pw@db/landlord", "/tmp")).toThrow(InputError);
+    expect(() => locateStore("mysql://root():pw@db/landlord", "/tmp")).toThrow(InputError);
     try {
-      locateStore("mysql://root:pw@db/landlord", "/tmp");
+      locateStore("mysql://root():pw@db/landlord", "/tmp");
     } catch (err) {
       expect((err as InputError).problems[0]).toMatchObject({ path: "DATABASE_URL" });
       expect((err as InputError).message).not.toContain("pw");

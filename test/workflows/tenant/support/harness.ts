@@ -4,9 +4,11 @@
  * a short lease, plus the helpers the tenant workflow tests share. Imported by the child
  * processes too, so it stays free of the heavier test fixtures.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { sql } from "kysely";
+import { afterEach, beforeEach } from "vitest";
 import type { Delivery } from "../../../../src/delivery/delivery.js";
 import { DirectoryDelivery } from "../../../../src/delivery/directory/directory-delivery.js";
 import { TerraformRunner } from "../../../../src/delivery/terraform/runner.js";
@@ -166,3 +168,18 @@ export async function traces(store: Store, name: string): Promise<{ tenant: bool
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A fresh temporary folder per test, removed afterwards; call the getter inside a test. */
+export function useTempRoot(prefix: string): () => string {
+  let root: string | undefined;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    if (root !== undefined) await rm(root, { recursive: true, force: true });
+  });
+  return () => {
+    if (root === undefined) throw new Error("useTempRoot: called outside a test");
+    return root;
+  };
+}
