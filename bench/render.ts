@@ -10,7 +10,7 @@ import { PLATFORM_TEMPLATE } from "../src/init/templates.js";
 import { renderBundle, type Bundle } from "../src/render/bundle.js";
 import { toYamlStream } from "../src/render/serialize.js";
 import { loadFleet, loadPlatform } from "../src/spec/fleet.js";
-import type { RawFile } from "../src/spec/read-files.js";
+import type { RawFile } from "../src/spec/documents.js";
 
 const count = Number(process.argv[2] ?? 10_000);
 const FLOOR_SECONDS = 10;

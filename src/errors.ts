@@ -44,6 +44,20 @@ export class NotAllowedError extends LandlordError {
   override readonly name = "NotAllowedError";
 }
 
+/**
+ * A transient failure (timeout, 429, a conflict that clears on its own): the workflow
+ * engine retries the step with backoff. Any other error is a decision, not an accident,
+ * and fails the workflow at once with its message as the reason. Defined here, not in the
+ * engine, so that adapters (delivery, store) can raise it without depending on workflows.
+ */
+export class RetryableError extends Error {
+  override readonly name: string = "RetryableError";
+}
+
+export function isRetryable(err: unknown): boolean {
+  return err instanceof RetryableError;
+}
+
 export function formatProblem(p: InputProblem): string {
   const where = [p.file, p.path].filter((s) => s !== undefined && s !== "").join(": ");
   return `${where === "" ? "" : `${where}: `}${p.message} (fix: ${p.fix})`;

@@ -1,5 +1,6 @@
 /** The `landlord` command tree. Commands receive typed options; errors map to exit codes in run(). */
 import { Command, CommanderError, Option } from "commander";
+import { applyCommand, reconcileCommand, statusCommand } from "./commands/cluster.js";
 import { diffCommand } from "./commands/diff.js";
 import { explainCommand } from "./commands/explain.js";
 import { describeTenantCommand, getTenantsCommand, offboardCommand, onboardCommand, updateCommand, type OnboardOptions } from "./commands/tenants.js";
@@ -23,6 +24,8 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
   const program = new Command("landlord")
     .description("Run one SaaS app for many customers on a shared Kubernetes fleet.")
     .option("--config <path>", "platform config", "landlord.yaml")
+    .option("--kubeconfig <file>", "kubeconfig for delivery.mode kubernetes (default: $KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context for every cluster (default: delivery.kubernetes.contexts, else the cluster's name)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -83,6 +86,26 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .action(async (name: string | undefined, opts: { file?: string[] }) => {
       state.exitCode = await diffCommand(io, global(), name, opts);
     });
+
+  program
+    .command("apply")
+    .description("make the clusters match the tenant files: onboard new tenants, update changed ones, repair drift (delivery.mode kubernetes)")
+    .addOption(fileOption())
+    .addOption(new Option("--dry-run <mode>", "server: ask the API server what would change, persist nothing").choices(["none", "server"]))
+    .action((opts: { file?: string[]; dryRun?: string }) => applyCommand(io, global(), opts));
+
+  program
+    .command("status")
+    .description("per object of each tenant: applied, ready, drifted (delivery.mode kubernetes)")
+    .argument("[tenant]", "only this tenant")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]))
+    .action((name: string | undefined, opts: { output?: string }) => statusCommand(io, global(), name, opts));
+
+  program
+    .command("reconcile")
+    .description("re-apply every Ready tenant: no writes when nothing changed, hand edits repaired (delivery.mode kubernetes)")
+    .option("--tenant <name>", "only this tenant")
+    .action((opts: { tenant?: string }) => reconcileCommand(io, global(), opts));
 
   program
     .command("offboard")

@@ -1,6 +1,9 @@
 /** Wires the tenant workflows to this machine: store, delivery, Terraform, credentials. */
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { Delivery } from "../delivery/delivery.js";
+import { KubeconfigResolver } from "../delivery/kubernetes/kubeconfig.js";
+import { KubernetesDelivery } from "../delivery/kubernetes/kubernetes-delivery.js";
+import { tenantLocator } from "../workflows/tenant/locate.js";
 import { DirectoryDelivery } from "../delivery/directory/directory-delivery.js";
 import { GitopsDelivery } from "../delivery/gitops/gitops-delivery.js";
 import { GitopsRepo } from "../delivery/gitops/repo.js";
@@ -35,9 +38,30 @@ function redactUrl(url: string): string {
   }
 }
 
-async function deliveryFor(platform: PlatformContext, base: string): Promise<Delivery> {
+async function deliveryFor(io: CliIo, global: GlobalOptions, platform: PlatformContext, base: string, store: Store): Promise<Delivery> {
   const d = platform.config.delivery;
   const at = (p: string) => (isAbsolute(p) ? p : join(base, p));
+  if (d.mode === "kubernetes") {
+    const resolver = new KubeconfigResolver({
+      ...(global.kubeconfig !== undefined ? { file: at(global.kubeconfig) } : {}),
+      ...(global.context !== undefined ? { context: global.context } : {}),
+      ...(io.env.KUBECONFIG !== undefined ? { env: io.env.KUBECONFIG } : {}),
+      contexts: d.kubernetes.contexts,
+    });
+    const i = platform.config.integrations;
+    return new KubernetesDelivery(
+      resolver,
+      {
+        forceConflicts: d.kubernetes.forceConflicts,
+        parallelism: d.kubernetes.parallelism,
+        readyTimeoutSeconds: d.kubernetes.readyTimeoutSeconds,
+        cnpgNamespace: i.cnpg.namespace,
+        certManagerNamespace: i.certManager.namespace,
+        tokenSeconds: 3600,
+      },
+      tenantLocator(store, platform),
+    );
+  }
   if (d.mode === "gitops") {
     const repo = await GitopsRepo.open({ dir: at(d.gitopsRepo), ...(d.pushTo ? { pushTo: d.pushTo } : {}) });
     return new GitopsDelivery(repo, gitopsSettings(platform.config));
@@ -54,7 +78,7 @@ export async function openRuntime(io: CliIo, global: GlobalOptions, onProgress?:
     const services: TenantServices = {
       platform,
       store,
-      delivery: await deliveryFor(platform, base),
+      delivery: await deliveryFor(io, global, platform, base, store),
       terraform: new TerraformRunner(platform.config, join(base, ".landlord", "terraform"), base),
       credentialsDir: join(base, ".landlord", "credentials"),
     };
@@ -63,7 +87,10 @@ export async function openRuntime(io: CliIo, global: GlobalOptions, onProgress?:
       workflows: [onboardWorkflow(services), updateWorkflow(services), offboardWorkflow(services)],
       ...(onProgress ? { onProgress } : {}),
     });
-    return { services, engine, store, storeLabel: url ? redactUrl(url) : join(base, ".landlord", "landlord.db"), close: () => store.close() };
+    return { services, engine, store, storeLabel: url ? redactUrl(url) : join(base, ".landlord", "landlord.db"), close: async () => {
+        services.delivery.close?.();
+        await store.close();
+      } };
   } catch (err) {
     await store.close();
     throw err;

@@ -3,12 +3,16 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { InputError } from "../errors.js";
 import { loadFleet, loadPlatform } from "../spec/fleet.js";
 import type { PlatformContext } from "../spec/platform.js";
-import { expandPaths, readCapped } from "../spec/read-files.js";
+import { expandPaths, readCapped } from "../io/read-files.js";
 import type { ResolvedTenant } from "../spec/resolve.js";
 import type { CliIo } from "./io.js";
 
 export interface GlobalOptions {
   readonly config: string;
+  /** kubeconfig file (default: $KUBECONFIG, then ~/.kube/config), for delivery.mode kubernetes. */
+  readonly kubeconfig?: string;
+  /** One kubeconfig context for every cluster, instead of delivery.kubernetes.contexts. */
+  readonly context?: string;
 }
 
 export interface Workspace {

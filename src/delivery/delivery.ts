@@ -10,17 +10,21 @@ export interface ApplyResult {
   readonly target: string;
   readonly changed: boolean;
   readonly detail: string;
+  /** Set when the objects could not be applied where they must run, with the reason. */
+  readonly skipped?: string;
 }
 
 export interface ReadyResult {
   readonly ready: boolean;
   /** Set when readiness cannot be observed by this adapter, with the reason. */
   readonly skipped?: string;
+  /** What was not waited for and why (an operator that does not run in the cluster). */
+  readonly notWaited?: readonly string[];
 }
 
 export interface Delivery {
-  readonly kind: "directory" | "gitops";
-  /** True when the adapter talks to a cluster (none does yet: see docs). */
+  readonly kind: "directory" | "gitops" | "kubernetes";
+  /** True when the adapter talks to a cluster (kubernetes delivery). */
   readonly usesCluster: boolean;
   apply(bundle: Bundle, tenantSpecYaml: string, wave: Wave): Promise<ApplyResult>;
   /** Adds objects next to a tenant's bundle (e.g. the final Backup before offboarding). */
@@ -29,4 +33,10 @@ export interface Delivery {
   /** What the target holds for the tenant now, one YAML text per object ("Kind/name"); undefined if nothing. */
   delivered?(tenant: string): Promise<Map<string, string> | undefined>;
   waitReady(bundle: Bundle, signal: AbortSignal): Promise<ReadyResult>;
+  /** Waits until everything of the tenant is gone from its cluster (adapters that can observe it). */
+  waitGone?(tenant: string, signal: AbortSignal): Promise<ReadyResult>;
+  /** Writes a kubeconfig scoped to the tenant's namespace to `file` (mode 0600); returns its expiry. */
+  issueTenantKubeconfig?(tenant: string, file: string): Promise<{ readonly expiresAt: string }>;
+  /** Releases connections. */
+  close?(): void;
 }

@@ -2,7 +2,6 @@
  * A tenant's bundle: every Kubernetes object of its instance in a fixed order, plus the
  * Terraform inputs of its cloud resources. Pure and byte-stable: no clock, no env, no I/O.
  */
-import { createHash } from "node:crypto";
 import type { PlatformConfig } from "../spec/platform-schema.js";
 import type { Placement } from "../spec/placement.js";
 import type { ResolvedTenant } from "../spec/resolve.js";
@@ -14,6 +13,7 @@ import { limitRange, namespace, resourceQuota } from "./kubernetes/namespace.js"
 import { networkPolicies } from "./kubernetes/network-policies.js";
 import { rbac, serviceAccounts } from "./kubernetes/rbac.js";
 import { secretObjects } from "./kubernetes/secrets.js";
+import { canonicalHash } from "./canonical-hash.js";
 import type { CloudOutputs } from "./cloud.js";
 import type { KubeObject, RenderContext } from "./object.js";
 import { customerInstanceVars, type CustomerInstanceVars } from "./terraform/tfvars.js";
@@ -32,15 +32,16 @@ export interface Bundle {
 const hashes = new WeakMap<Bundle, string>();
 
 /**
- * sha256 over the JSON of objects and Terraform inputs, computed on first use: only
- * delivery needs it (to skip unchanged tenants), and it costs more than rendering.
- * Key order is fixed by construction (renderers build objects in code order, user maps
- * keep their file order), so equal input always gives an equal hash.
+ * sha256 over the canonical JSON (keys sorted at every level) of objects and Terraform
+ * inputs, computed on first use: only delivery needs it (to skip unchanged tenants), and
+ * it costs more than rendering. Canonical because user maps (labels, annotations, env,
+ * overrides) keep the key order of the file they came from: specs that differ only in
+ * that order give the same YAML, and so the same hash.
  */
 export function bundleHash(bundle: Bundle): string {
   let hash = hashes.get(bundle);
   if (hash === undefined) {
-    hash = createHash("sha256").update(JSON.stringify({ objects: bundle.objects, variables: bundle.terraform.variables })).digest("hex");
+    hash = canonicalHash({ objects: bundle.objects, variables: bundle.terraform.variables });
     hashes.set(bundle, hash);
   }
   return hash;

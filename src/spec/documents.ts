@@ -9,6 +9,12 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 /** Aliases are legitimate in hand-written YAML, a few dozen at most; bombs need thousands. */
 const MAX_ALIASES = 100;
 
+/** A file's name and raw bytes, as read by an adapter (src/io/read-files.ts) or a test. */
+export interface RawFile {
+  readonly file: string;
+  readonly bytes: Uint8Array;
+}
+
 export interface SourceDocument {
   readonly file: string;
   /** 0-based position of the document within its file. */

@@ -4,11 +4,10 @@
  * and nothing is returned unless everything is valid.
  */
 import { InputError, type InputProblem } from "../errors.js";
-import { decodeYaml, type SourceDocument } from "./documents.js";
+import { decodeYaml, type RawFile, type SourceDocument } from "./documents.js";
 import type { FreeCapacity } from "./placement.js";
 import { parsePlatform, type PlatformContext } from "./platform.js";
 import { checkFleet, resolveTenant, type ResolvedTenant } from "./resolve.js";
-import type { RawFile } from "./read-files.js";
 
 export function loadPlatform(raw: RawFile): PlatformContext {
   const decoded = decodeYaml(raw.file, raw.bytes);

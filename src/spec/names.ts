@@ -58,7 +58,7 @@ export function reservedNamespaces(platform: PlatformConfig): Set<string> {
     i.monitoring.namespace,
     i.cnpg.namespace,
     i.dnsResolver.namespace,
-    "cert-manager",
+    i.certManager.namespace,
     "external-secrets",
     "argocd",
     "landlord-system",

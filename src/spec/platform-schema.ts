@@ -114,7 +114,7 @@ const integrations = z.strictObject({
     namespace: dnsLabel(),
     podLabels: labels.default({}),
   }),
-  certManager: z.strictObject({ clusterIssuer: z.string().min(1) }),
+  certManager: z.strictObject({ clusterIssuer: z.string().min(1), namespace: dnsLabel().default("cert-manager") }),
   dns: z.strictObject({
     zone: hostname,
     resourceGroup: z.string().min(1),
@@ -160,6 +160,23 @@ const integrations = z.strictObject({
   }),
 });
 
+const KUBERNETES_DELIVERY_DEFAULTS = { contexts: {}, forceConflicts: false, parallelism: 8, readyTimeoutSeconds: 300 };
+
+/** Server-side apply straight to the clusters (delivery.mode: kubernetes). */
+const kubernetesDelivery = z.strictObject({
+  /**
+   * kubeconfig context per cluster name of landlord.yaml (shared clusters and dedicated
+   * `aks-<tenant>` ones); a cluster not listed uses the context of the same name.
+   */
+  contexts: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /** Take over fields another field manager owns (kubectl edit, a controller); off by default. */
+  forceConflicts: z.boolean().default(false),
+  /** Objects applied at once per tenant. */
+  parallelism: z.number().int().min(1).max(64).default(8),
+  /** How long onboarding waits for the tenant to be live before failing with what is not ready. */
+  readyTimeoutSeconds: z.number().int().min(1).max(3600).default(300),
+});
+
 export const platformSchema = z.strictObject({
   apiVersion: z.literal("landlord.dev/v1alpha1", {
     error: explain("apiVersion must be landlord.dev/v1alpha1", "set apiVersion: landlord.dev/v1alpha1"),
@@ -187,13 +204,14 @@ export const platformSchema = z.strictObject({
   }),
   delivery: z
     .strictObject({
-      /** directory: rendered files only (no cluster); gitops: commits to a repository Argo CD syncs. */
-      mode: z.enum(["directory", "gitops"]).default("directory"),
+      /** directory: rendered files only (no cluster); gitops: commits to a repository Argo CD syncs; kubernetes: server-side apply. */
+      mode: z.enum(["directory", "gitops", "kubernetes"]).default("directory"),
       directory: z.string().min(1).default("landlord-out"),
       gitopsRepo: z.string().min(1).default("fleet-repo"),
       pushTo: z.string().min(1).optional(),
+      kubernetes: kubernetesDelivery.default(KUBERNETES_DELIVERY_DEFAULTS),
     })
-    .default({ mode: "directory", directory: "landlord-out", gitopsRepo: "fleet-repo" }),
+    .default({ mode: "directory", directory: "landlord-out", gitopsRepo: "fleet-repo", kubernetes: KUBERNETES_DELIVERY_DEFAULTS }),
   policy: z
     .strictObject({
       allowExceedTierCeilings: z.boolean().default(false),

@@ -14,7 +14,7 @@ import type { KubeObject } from "../../src/render/object.js";
 import { toYaml } from "../../src/render/serialize.js";
 import type { ResolvedTenant } from "../../src/spec/resolve.js";
 import { validateObjects } from "../../src/validate/objects.js";
-import { isRetryable } from "../../src/workflows/engine/index.js";
+import { isRetryable } from "../../src/errors.js";
 import { fleet, platform, sharedCrds, tenantFile, type TenantOptions } from "../support/fixtures.js";
 import { platformWith } from "../support/platform-variants.js";
 

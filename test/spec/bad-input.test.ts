@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { InputError, type InputProblem } from "../../src/errors.js";
 import { MAX_FILE_BYTES } from "../../src/spec/documents.js";
 import { loadFleet, loadPlatform } from "../../src/spec/fleet.js";
-import type { RawFile } from "../../src/spec/read-files.js";
+import type { RawFile } from "../../src/spec/documents.js";
 import { platform, raw, tenantDoc, tenantFile, type TenantOptions } from "../support/fixtures.js";
 import { platformWith } from "../support/platform-variants.js";
 import { stringify } from "yaml";

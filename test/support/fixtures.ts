@@ -4,7 +4,7 @@ import { stringify } from "yaml";
 import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { loadFleet, loadPlatform } from "../../src/spec/fleet.js";
 import type { PlatformContext } from "../../src/spec/platform.js";
-import type { RawFile } from "../../src/spec/read-files.js";
+import type { RawFile } from "../../src/spec/documents.js";
 import type { ResolvedTenant } from "../../src/spec/resolve.js";
 import { CrdValidator } from "../../src/validate/crd.js";
 

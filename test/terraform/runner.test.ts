@@ -11,7 +11,7 @@ import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { publicOutputs, TerraformRunner } from "../../src/delivery/terraform/runner.js";
 import { renderBundle } from "../../src/render/bundle.js";
-import { isRetryable } from "../../src/workflows/engine/index.js";
+import { isRetryable } from "../../src/errors.js";
 import { fleet, platform, tenantFile } from "../support/fixtures.js";
 import { platformWith } from "../support/platform-variants.js";
 

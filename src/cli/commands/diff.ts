@@ -12,6 +12,7 @@ import { isPlacementRecord, resolveSpec } from "../../workflows/tenant/services.
 import type { CliIo } from "../io.js";
 import { openRuntime } from "../tenant-services.js";
 import { specFromFile } from "./tenants.js";
+import { serverDiff } from "./cluster.js";
 import type { GlobalOptions } from "../workspace.js";
 
 export interface DiffResult {
@@ -49,9 +50,14 @@ export async function diffCommand(io: CliIo, global: GlobalOptions, name: string
       const placement = record && isPlacementRecord(record.placement) ? record.placement : undefined;
       const tenant = resolveSpec(rt.services, spec, placement ? { placement } : {});
       const bundle = renderBundle(rt.services.platform.config, tenant);
-      const rendered = new Map(bundle.objects.map((o) => [objectKey(o), toYaml(o)]));
-      const delivered = (await rt.services.delivery.delivered?.(tenantName)) ?? new Map<string, string>();
-      const patches = objectDiffs(tenantName, delivered, rendered);
+      let patches: string[];
+      if (rt.services.delivery.kind === "kubernetes") {
+        patches = await serverDiff(rt, bundle);
+      } else {
+        const rendered = new Map(bundle.objects.map((o) => [objectKey(o), toYaml(o)]));
+        const delivered = (await rt.services.delivery.delivered?.(tenantName)) ?? new Map<string, string>();
+        patches = objectDiffs(tenantName, delivered, rendered);
+      }
       differences += patches.length;
       for (const p of patches) io.stdout(p);
       const notConfigured = await rt.services.terraform.notConfigured();

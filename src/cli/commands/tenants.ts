@@ -23,7 +23,7 @@ export interface OnboardOptions {
   file?: string;
 }
 
-function actor(io: CliIo): string {
+export function actor(io: CliIo): string {
   return io.env.LANDLORD_ACTOR ?? io.env.USER ?? "cli";
 }
 
@@ -60,7 +60,7 @@ export async function withRuntime<T>(io: CliIo, global: GlobalOptions, fn: (rt: 
   }
 }
 
-function finishedOrThrow(result: RunResult, what: string): void {
+export function finishedOrThrow(result: RunResult, what: string): void {
   if (result.outcome === "busy") throw new ConflictError(`${what} is being run by another Landlord process`);
   if (result.outcome !== "finished") throw new ConflictError(`${what} stopped (${result.outcome}); resume it with \`landlord workflows resume\``);
   if (result.workflow.status !== "Succeeded") {
@@ -106,7 +106,7 @@ async function printSummary(io: CliIo, rt: Runtime, name: string, workflowId: st
   const tenant = await rt.store.tenants.require(name);
   const steps = await rt.store.workflows.steps(workflowId);
   const out = (step: string) => steps.find((s) => s.name === step)?.output as Record<string, unknown> | undefined;
-  const credentials = out("credentials") as { apiToken?: { file?: string }; kubeconfig?: string } | undefined;
+  const credentials = out("credentials") as { apiToken?: { file?: string }; kubeconfig?: { file?: string; expiresAt?: string; skipped?: string } } | undefined;
   const apply = out("apply") as { target?: string; delivery?: string } | undefined;
   const cloud = out("cloud-resources") as { skipped?: string } | undefined;
   const lines = [
@@ -116,7 +116,7 @@ async function printSummary(io: CliIo, rt: Runtime, name: string, workflowId: st
     `  delivery:    ${apply?.delivery ?? "?"} -> ${apply?.target ?? "?"}`,
     `  cloud:       ${cloud?.skipped ?? "applied"}`,
     `  api token:   ${credentials?.apiToken?.file ?? "-"} (shown nowhere else; the store keeps only its hash)`,
-    `  kubeconfig:  ${credentials?.kubeconfig ?? "-"}`,
+    `  kubeconfig:  ${credentials?.kubeconfig?.file !== undefined ? `${credentials.kubeconfig.file} (expires ${credentials.kubeconfig.expiresAt ?? "?"})` : (credentials?.kubeconfig?.skipped ?? "-")}`,
     `  store:       ${rt.storeLabel}`,
   ];
   if (!rt.services.delivery.usesCluster) lines.push(`  note:        no cluster was used; the rendered objects are in ${apply?.target ?? "the delivery target"}`);

@@ -11,7 +11,7 @@ import { clusterFiles, manifestFileName, ownedByTenant, tenantFiles, type RepoFi
 import type { KubeObject } from "../../render/object.js";
 import { toYaml } from "../../render/serialize.js";
 import { parse } from "yaml";
-import { RetryableError } from "../../workflows/engine/index.js";
+import { RetryableError } from "../../errors.js";
 import type { Wave } from "../../spec/waves.js";
 
 export interface GitopsRepoOptions {

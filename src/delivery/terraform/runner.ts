@@ -10,7 +10,7 @@ import { promisify } from "node:util";
 import type { CustomerInstanceVars } from "../../render/terraform/tfvars.js";
 import { isLocalModuleSource, tenantWorkspace } from "../../render/terraform/workspace.js";
 import type { PlatformConfig } from "../../spec/platform-schema.js";
-import { RetryableError } from "../../workflows/engine/index.js";
+import { RetryableError } from "../../errors.js";
 
 const exec = promisify(execFile);
 

@@ -3,7 +3,7 @@ export type { EngineOptions, RunOptions, ResumeResult, WorkflowEngine } from "./
 export type { RunResult } from "./run.js";
 export { defineWorkflow } from "./definition.js";
 export type { StepContext, StepDefinition, WorkflowDefinition, RegisteredWorkflow } from "./definition.js";
-export { RetryableError, isRetryable } from "./retryable-error.js";
+export { RetryableError, isRetryable } from "../../errors.js";
 export { DEFAULT_RETRY, backoffDelayMs } from "./retry.js";
 export type { RetryPolicy } from "./retry.js";
 export { systemClock } from "./clock.js";

@@ -12,7 +12,7 @@ import { startHeartbeat } from "./heartbeat.js";
 import type { ProgressEvent } from "./progress.js";
 import type { RetryPolicy } from "./retry.js";
 import { backoffDelayMs } from "./retry.js";
-import { isRetryable } from "./retryable-error.js";
+import { isRetryable } from "../../errors.js";
 import { CancelRequested, Interrupted, LeaseLost, describeError, stopReason } from "./stop-reasons.js";
 
 export type RunResult =

@@ -44,7 +44,17 @@ export function offboardWorkflow(s: TenantServices) {
             spec: { cluster: { name: DB }, method: "barmanObjectStore" },
           };
           const result = await s.delivery.applyExtra(ctx.tenantName, [backup], "final-backup");
-          return { requested: backup.metadata.name, ...result, completion: s.delivery.usesCluster ? "awaited" : "not observable without a cluster connection" };
+          if (result.skipped !== undefined) {
+            // Deleting the namespace deletes the database volumes: without a backup that is data loss.
+            if (!ctx.input.force) {
+              throw new Error(
+                `the final backup cannot be taken (${result.skipped}); nothing was deleted. Start CloudNativePG and run \`landlord workflows resume ${ctx.workflowId}\`, or cancel this workflow and offboard with --force to delete without a backup`,
+              );
+            }
+            ctx.log(`no final backup (--force): ${result.skipped}`);
+            return { requested: backup.metadata.name, ...result, completion: "skipped (--force)" };
+          }
+          return { requested: backup.metadata.name, ...result, completion: s.delivery.usesCluster ? "completed" : "not observable without a cluster connection" };
         },
       },
       {
@@ -57,8 +67,10 @@ export function offboardWorkflow(s: TenantServices) {
       },
       {
         name: "wait-gone",
-        run() {
-          return Promise.resolve(s.delivery.usesCluster ? { gone: true } : { skipped: `${s.delivery.kind} delivery: namespace deletion is not observable without a cluster` });
+        async run(ctx) {
+          if (!s.delivery.waitGone) return { skipped: `${s.delivery.kind} delivery: namespace deletion is not observable without a cluster` };
+          const result = await s.delivery.waitGone(ctx.tenantName, ctx.signal);
+          return { gone: result.ready };
         },
       },
       {

@@ -5,7 +5,8 @@
  */
 import { InputError } from "../../errors.js";
 import { defineWorkflow } from "../engine/index.js";
-import { issueApiToken } from "./credentials.js";
+import { join } from "node:path";
+import { credentialsFolder, issueApiToken } from "./credentials.js";
 import { tenantInput } from "./input.js";
 import { renderStored, type TenantServices } from "./services.js";
 import { applyStep, cloudResourcesStep, renderStep, validateStep, waitReadyStep } from "./steps.js";
@@ -54,10 +55,13 @@ export function onboardWorkflow(s: TenantServices) {
         name: "credentials",
         async run(ctx) {
           const token = await issueApiToken(s.store, s.credentialsDir, ctx.tenantName, `onboard-${ctx.workflowId}`, ctx.now());
-          return {
-            apiToken: { id: token.id, file: token.file },
-            kubeconfig: s.delivery.usesCluster ? "issued" : "skipped: no cluster connection; a tenant kubeconfig is minted from ServiceAccount tenant-admin once one is configured",
-          };
+          let kubeconfig: Record<string, string> = { skipped: `${s.delivery.kind} delivery has no cluster connection; a tenant kubeconfig is issued with delivery.mode kubernetes` };
+          if (s.delivery.issueTenantKubeconfig) {
+            const file = join(credentialsFolder(s.credentialsDir, ctx.tenantName), "kubeconfig");
+            const issued = await s.delivery.issueTenantKubeconfig(ctx.tenantName, file);
+            kubeconfig = { file, expiresAt: issued.expiresAt };
+          }
+          return { apiToken: { id: token.id, file: token.file }, kubeconfig };
         },
       },
       {

@@ -58,6 +58,7 @@ export function waitReadyStep(s: TenantServices): Step {
       const { bundle } = await renderStored(s, ctx.tenantName, ctx.input.spec);
       const result = await s.delivery.waitReady(bundle, ctx.signal);
       if (result.skipped !== undefined) ctx.log(`skipped: ${result.skipped}`);
+      for (const line of result.notWaited ?? []) ctx.log(line);
       return result;
     },
   };

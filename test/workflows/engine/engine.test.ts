@@ -7,7 +7,7 @@ import type { StepDefinition } from "../../../src/workflows/engine/definition.js
 import { createEngine } from "../../../src/workflows/engine/engine.js";
 import type { EngineOptions, WorkflowEngine } from "../../../src/workflows/engine/engine.js";
 import type { ProgressEvent } from "../../../src/workflows/engine/progress.js";
-import { RetryableError } from "../../../src/workflows/engine/retryable-error.js";
+import { RetryableError } from "../../../src/errors.js";
 import { BACKENDS, unique, useBackend } from "../../store/support/backends.js";
 import { FakeClock } from "./support/fake-clock.js";
 

@@ -1,15 +1,14 @@
-/** File-system adapter: expands paths to YAML files and reads them with a size cap. */
+/**
+ * File-system adapter: expands paths to YAML files and reads them with a size cap. The
+ * bytes go to the pure decoder in src/spec/documents.ts; spec and render never touch the
+ * file system themselves (docs/adr/0001-pure-render-core.md, enforced by eslint).
+ */
 import { open, readdir, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { InputError, type InputProblem } from "../errors.js";
-import { MAX_FILE_BYTES } from "./documents.js";
+import { MAX_FILE_BYTES, type RawFile } from "../spec/documents.js";
 
 const YAML_EXT = new Set([".yaml", ".yml"]);
-
-export interface RawFile {
-  readonly file: string;
-  readonly bytes: Uint8Array;
-}
 
 /** Lists YAML files under the given paths (directories recursively, sorted for stable order). */
 export async function expandPaths(paths: readonly string[]): Promise<string[]> {

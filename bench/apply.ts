@@ -1,0 +1,100 @@
+/**
+ * Server-side apply of a fleet against a real control plane (started here): Landlord's
+ * applier against `kubectl apply --server-side` of the same rendered objects, in the same
+ * run. Each side gets its own 100 tenants (own namespaces) so both start from scratch.
+ *
+ *   from scratch:  landlord (render + apply, one process) vs kubectl (one process over the files)
+ *   unchanged:     landlord re-apply (writes must be 0) vs kubectl re-apply
+ *
+ * Prints ratios (landlord / kubectl); floors: from scratch <= 1.0, unchanged writes == 0.
+ */
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
+import { KubeconfigResolver } from "../src/delivery/kubernetes/kubeconfig.js";
+import { KubernetesDelivery } from "../src/delivery/kubernetes/kubernetes-delivery.js";
+import { startControlPlane, stopControlPlane } from "../src/devcluster/control-plane.js";
+import { addNodes, adminConfig, installCrds, waitSeeded } from "../src/devcluster/seed.js";
+import { PLATFORM_TEMPLATE } from "../src/init/templates.js";
+import { renderBundle, type Bundle } from "../src/render/bundle.js";
+import { toYamlStream } from "../src/render/serialize.js";
+import { loadPlatform } from "../src/spec/fleet.js";
+import { resolveTenant } from "../src/spec/resolve.js";
+
+const run = promisify(execFile);
+const count = Number(process.argv[2] ?? 100);
+const dir = await mkdtemp(join(tmpdir(), "landlord-bench-apply-"));
+const platform = loadPlatform({ file: "landlord.yaml", bytes: new TextEncoder().encode(PLATFORM_TEMPLATE) });
+
+function bundles(prefix: string): Bundle[] {
+  const out: Bundle[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `${prefix}-${String(i).padStart(3, "0")}`;
+    const spec = { apiVersion: "landlord.dev/v1alpha1", kind: "Tenant", metadata: { name }, spec: { displayName: name, tier: "small", domains: [`${name}.apps.example.com`], contacts: { email: `ops@${name}.example.com` } } };
+    const r = resolveTenant(platform, { file: `${name}.yaml`, index: 0, value: spec });
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    out.push(renderBundle(platform.config, r.value));
+  }
+  return out;
+}
+
+const cluster = await startControlPlane({ dir: join(dir, "cluster"), log: (l) => process.stderr.write(`${l}\n`) });
+try {
+  const kc = adminConfig(cluster.kubeconfig);
+  await waitSeeded(kc);
+  await installCrds(kc, process.env.LANDLORD_CRDS_DIR ?? resolve("..", "shared", "crds"));
+  await addNodes(kc, { pool: "shared", count: 3 });
+
+  // kubectl's side: the rendered files on disk, as a GitOps checkout would hold them.
+  const files = join(dir, "kubectl");
+  await mkdir(files);
+  const kubectlBundles = bundles("kctl");
+  for (const b of kubectlBundles) await writeFile(join(files, `${b.tenant}.yaml`), toYamlStream(b.objects));
+  const objects = kubectlBundles.reduce((n, b) => n + b.objects.length, 0);
+  const kubectl = async (): Promise<number> => {
+    const t = performance.now();
+    await run(cluster.binary, ["kubectl", "--kubeconfig", cluster.kubeconfig, "apply", "--server-side", "--field-manager=kubectl-bench", "-f", files], { maxBuffer: 1 << 26 });
+    return performance.now() - t;
+  };
+
+  const delivery = new KubernetesDelivery(
+    new KubeconfigResolver({ file: cluster.kubeconfig, contexts: { "aks-weu-1": "landlord-dev" } }),
+    { forceConflicts: false, parallelism: 8, readyTimeoutSeconds: 60, cnpgNamespace: "cnpg-system", certManagerNamespace: "cert-manager", tokenSeconds: 600 },
+    () => Promise.reject(new Error("not used")),
+  );
+  const applier = delivery.applierFor("aks-weu-1");
+  const landlord = async (prefix: string): Promise<{ ms: number; writes: number }> => {
+    const before = applier.client.counters.writes;
+    const t = performance.now();
+    // Tenants in parallel too (4 at a time), each with its own bounded object parallelism.
+    const list = bundles(prefix);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < list.length) {
+          const b = list[next++];
+          if (b) await delivery.applyBundle(b);
+        }
+      }),
+    );
+    return { ms: performance.now() - t, writes: applier.client.counters.writes - before };
+  };
+
+  const kScratch = await kubectl();
+  const lScratch = await landlord("ll");
+  const kAgain = await kubectl();
+  const lAgain = await landlord("ll");
+  delivery.close();
+
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(`bench/apply: ${String(count)} small tenants, ${String(objects)} objects per side, one real kube-apiserver on loopback, 2 cores`);
+  console.log(`from scratch   kubectl apply --server-side ${s(kScratch)}   landlord ${s(lScratch.ms)} (${String(lScratch.writes)} writes)   ratio landlord/kubectl ${(lScratch.ms / kScratch).toFixed(2)} (floor <= 1.00)`);
+  console.log(`unchanged      kubectl apply --server-side ${s(kAgain)}   landlord ${s(lAgain.ms)} (${String(lAgain.writes)} writes)   ratio ${(lAgain.ms / kAgain).toFixed(2)}; landlord writes ${String(lAgain.writes)} (floor 0)`);
+  if (lScratch.ms / kScratch > 1 || lAgain.writes !== 0) process.exitCode = 1;
+} finally {
+  await stopControlPlane(join(dir, "cluster"));
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,8 @@
+package main
+
+import "k8s.io/component-base/version"
+
+func versionLine() string {
+	v := version.Get()
+	return v.GitVersion
+}

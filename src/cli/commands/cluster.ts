@@ -1,0 +1,166 @@
+/**
+ * Commands that talk to the clusters (delivery.mode kubernetes): apply, status, reconcile,
+ * and the server-side dry-run diff.
+ */
+import { createTwoFilesPatch } from "diff";
+import { NotAllowedError } from "../../errors.js";
+import { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
+import type { ObjectOutcome } from "../../delivery/kubernetes/applier.js";
+import { renderBundle, type Bundle } from "../../render/bundle.js";
+import { toJson, toYaml } from "../../render/serialize.js";
+import type { TenantRecord } from "../../store/index.js";
+import { runTenantWorkflow } from "../../workflows/tenant/run.js";
+import { isPlacementRecord, resolveSpec } from "../../workflows/tenant/services.js";
+import { submitOnboard, submitUpdate } from "../../workflows/tenant/submit.js";
+import type { CliIo } from "../io.js";
+import type { Runtime } from "../tenant-services.js";
+import { loadWorkspace, type GlobalOptions } from "../workspace.js";
+import { actor, finishedOrThrow, table, withRuntime } from "./tenants.js";
+
+function kubernetesOf(rt: Runtime): KubernetesDelivery {
+  const d = rt.services.delivery;
+  if (!(d instanceof KubernetesDelivery)) {
+    throw new NotAllowedError(`delivery.mode is ${d.kind}: this command talks to clusters; set delivery.mode: kubernetes in landlord.yaml (and a kubeconfig), or use landlord render / landlord diff`);
+  }
+  return d;
+}
+
+/** The bundle of a stored tenant, at its recorded placement. */
+function storedBundle(rt: Runtime, record: TenantRecord): Bundle {
+  const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
+  const tenant = resolveSpec(rt.services, record.spec, placement ? { placement } : {});
+  return renderBundle(rt.services.platform.config, tenant);
+}
+
+function outcomeLine(tenant: string, o: ObjectOutcome, suffix = ""): string {
+  const drift = o.drift ? ` (${o.drift.path} was changed by hand)` : "";
+  const note = o.note !== undefined ? ` (${o.note})` : "";
+  return `${tenant}: ${o.object} ${o.action}${drift}${suffix}${note}\n`;
+}
+
+export async function applyCommand(io: CliIo, global: GlobalOptions, opts: { file?: string[]; dryRun?: string }): Promise<void> {
+  const dryRun = opts.dryRun ?? "none";
+  if (!["none", "server"].includes(dryRun)) throw new NotAllowedError(`--dry-run=${dryRun} is not supported; use --dry-run=server (or leave it out)`);
+  // Every file is validated, fleet-wide, before anything is applied.
+  const ws = await loadWorkspace(io, global, opts.file);
+  let steps = 9;
+  await withRuntime(
+    io,
+    global,
+    async (rt) => {
+      const k = kubernetesOf(rt);
+      // Every tenant's cluster must be reachable through the kubeconfig before anything is submitted.
+      for (const t of ws.tenants) k.applierFor(t.placement.cluster);
+      for (const t of ws.tenants) {
+        const name = t.tenant.metadata.name;
+        const record = await rt.store.tenants.get(name);
+        const live = record !== undefined && record.phase !== "Offboarded";
+        if (dryRun === "server") {
+          const placement = live && isPlacementRecord(record.placement) ? record.placement : undefined;
+          const resolved = resolveSpec(rt.services, t.tenant, placement ? { placement } : {});
+          const report = await k.applyBundle(renderBundle(rt.services.platform.config, resolved), { dryRun: true });
+          for (const o of report.outcomes) io.stdout(outcomeLine(name, o, " (server dry run)"));
+          continue;
+        }
+        const spec = t.tenant as unknown as Record<string, unknown>;
+        const wf = live ? await submitUpdate(rt.services, rt.engine, spec, actor(io), new Date()) : await submitOnboard(rt.services, rt.engine, spec, actor(io), new Date());
+        if (wf) {
+          steps = (await rt.store.workflows.steps(wf.id)).length;
+          io.stderr(`${wf.kind === "onboard" ? "onboarding" : "updating"} ${name} (workflow ${wf.id})\n`);
+          finishedOrThrow(await runTenantWorkflow(rt.services, rt.engine, wf.id), `${wf.kind} of ${name}`);
+          io.stdout(`${name}: ${wf.kind === "onboard" ? "onboarded" : "updated"}\n`);
+          continue;
+        }
+        const report = await k.applyBundle(storedBundle(rt, await rt.store.tenants.require(name)));
+        const changed = report.outcomes.filter((o) => o.action !== "unchanged");
+        for (const o of changed) io.stdout(outcomeLine(name, o));
+        io.stdout(`${name}: unchanged spec; ${String(changed.length)} object(s) repaired, ${String(report.writes)} writes\n`);
+      }
+    },
+    () => steps,
+  );
+}
+
+export async function reconcileCommand(io: CliIo, global: GlobalOptions, opts: { tenant?: string }): Promise<void> {
+  await withRuntime(io, global, async (rt) => {
+    const k = kubernetesOf(rt);
+    const tenants = (await rt.store.tenants.list({ phases: ["Ready"] })).filter((t) => opts.tenant === undefined || t.name === opts.tenant);
+    let writes = 0;
+    let repaired = 0;
+    const started = Date.now();
+    for (const [i, record] of tenants.entries()) {
+      const report = await k.applyBundle(storedBundle(rt, record));
+      writes += report.writes;
+      for (const o of report.outcomes) {
+        if (o.action === "unchanged") continue;
+        repaired++;
+        io.stdout(outcomeLine(record.name, o));
+      }
+      io.stderr(`[${String(i + 1)}/${String(tenants.length)}] ${record.name}: ${String(report.writes)} writes\n`);
+    }
+    io.stdout(`reconciled ${String(tenants.length)} tenant(s) in ${((Date.now() - started) / 1000).toFixed(1)} s: ${String(repaired)} object(s) changed, ${String(writes)} writes\n`);
+  });
+}
+
+interface ObjectStatus {
+  readonly object: string;
+  readonly applied: boolean;
+  readonly ready?: boolean;
+  readonly reason?: string;
+  readonly drift?: string;
+}
+
+export async function statusCommand(io: CliIo, global: GlobalOptions, name: string | undefined, opts: { output?: string }): Promise<void> {
+  await withRuntime(io, global, async (rt) => {
+    const k = kubernetesOf(rt);
+    const records = (await rt.store.tenants.list()).filter((t) => t.phase !== "Offboarded" && (name === undefined || t.name === name));
+    if (name !== undefined && records.length === 0) await rt.store.tenants.require(name);
+    const docs: { tenant: string; phase: string; cluster: string; objects: ObjectStatus[] }[] = [];
+    for (const record of records) {
+      const bundle = storedBundle(rt, record);
+      const applier = k.applierFor(bundle.placement.cluster);
+      const inspected = await applier.inspect(bundle.objects, 8);
+      const readiness = new Map((await k.readiness(bundle)).map((r) => [r.object, r]));
+      const objects = inspected.map((x): ObjectStatus => {
+        const key = `${x.object.kind}/${x.object.metadata.name}`;
+        const r = readiness.get(key);
+        return {
+          object: key,
+          applied: x.live !== undefined && x.applied,
+          ...(r ? { ready: r.ready, ...(r.reason !== undefined ? { reason: r.reason } : {}) } : {}),
+          ...(x.drift ? { drift: x.drift.path } : {}),
+        };
+      });
+      docs.push({ tenant: record.name, phase: record.phase, cluster: bundle.placement.cluster, objects });
+    }
+    if (opts.output === "json") io.stdout(toJson({ apiVersion: "v1", kind: "List", items: docs }));
+    else if (opts.output === "yaml") io.stdout(toYaml(docs));
+    else {
+      const rows = docs.flatMap((d) =>
+        d.objects.map((o) => ({
+          TENANT: d.tenant,
+          OBJECT: o.object,
+          APPLIED: o.applied ? "yes" : "no",
+          READY: o.ready === undefined ? "-" : o.ready ? "yes" : "no",
+          DRIFT: o.drift ?? "-",
+          REASON: o.reason ?? "",
+        })),
+      );
+      io.stdout(rows.length === 0 ? "No tenants.\n" : table(rows, ["TENANT", "OBJECT", "APPLIED", "READY", "DRIFT", "REASON"]));
+    }
+  });
+}
+
+/** Unified diffs between the live objects and a server-side dry run of the bundle. */
+export async function serverDiff(rt: Runtime, bundle: Bundle): Promise<string[]> {
+  const k = kubernetesOf(rt);
+  const { before, after } = await k.preview(bundle);
+  const out: string[] = [];
+  for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const a = before.has(key) ? toYaml(before.get(key)) : "";
+    const b = after.has(key) ? toYaml(after.get(key)) : "";
+    if (a === b) continue;
+    out.push(createTwoFilesPatch(before.has(key) ? `live/${bundle.tenant}/${key}` : "/dev/null", `dry-run/${bundle.tenant}/${key}`, a, b, "", "", { context: 3 }));
+  }
+  return out;
+}

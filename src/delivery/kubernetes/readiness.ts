@@ -1,0 +1,109 @@
+/**
+ * When is a tenant live? Namespace Active, quota usage computed, the app Deployment rolled
+ * out and Available for its current generation, and (where their operators run) the
+ * CloudNativePG Cluster and the cert-manager Certificate Ready. Anything not waited for is
+ * said, never assumed.
+ */
+import type { KubeObject } from "../../render/object.js";
+import type { Applier } from "./applier.js";
+
+export interface ObjectReadiness {
+  readonly object: string;
+  readonly ready: boolean;
+  /** Why not, or why not waited for. */
+  readonly reason?: string;
+  readonly waited: boolean;
+}
+
+type Live = Record<string, unknown>;
+
+interface Condition {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+function conditions(live: Live): Condition[] {
+  const c = (live.status as { conditions?: unknown } | undefined)?.conditions;
+  return Array.isArray(c) ? (c as Condition[]) : [];
+}
+
+function condition(live: Live, type: string): Condition | undefined {
+  return conditions(live).find((c) => c.type === type);
+}
+
+function num(v: unknown): number {
+  return typeof v === "number" ? v : 0;
+}
+
+/** Readiness of one live object by kind; undefined for kinds that have no readiness of their own. */
+export function readinessOf(kind: string, live: Live | undefined): { ready: boolean; reason?: string } | undefined {
+  if (!live) return { ready: false, reason: "not found" };
+  const status = (live.status ?? {}) as Record<string, unknown>;
+  const meta = (live.metadata ?? {}) as { generation?: number };
+  switch (kind) {
+    case "Namespace":
+      return status.phase === "Active" ? { ready: true } : { ready: false, reason: `phase ${typeof status.phase === "string" ? status.phase : "unknown"}` };
+    case "ResourceQuota":
+      return status.hard !== undefined && status.used !== undefined ? { ready: true } : { ready: false, reason: "usage not computed yet (resourcequota controller)" };
+    case "Deployment": {
+      const spec = (live.spec ?? {}) as { replicas?: number };
+      const want = spec.replicas ?? 1;
+      if (num(status.observedGeneration) < num(meta.generation)) return { ready: false, reason: "rollout of the current generation not observed yet" };
+      if (num(status.updatedReplicas) < want) return { ready: false, reason: `${String(num(status.updatedReplicas))}/${String(want)} replicas updated` };
+      if (num(status.availableReplicas) < want) return { ready: false, reason: `${String(num(status.availableReplicas))}/${String(want)} replicas available` };
+      const available = condition(live, "Available");
+      if (available?.status !== "True") return { ready: false, reason: available?.message ?? "not Available" };
+      return { ready: true };
+    }
+    case "Cluster":
+    case "Certificate": {
+      const ready = condition(live, "Ready");
+      return ready?.status === "True" ? { ready: true } : { ready: false, reason: ready?.message ?? ready?.reason ?? "no Ready condition yet" };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export interface OperatorPresence {
+  /** undefined when the operator runs; otherwise why its objects are not waited for. */
+  readonly cnpg?: string;
+  readonly certManager?: string;
+}
+
+/** Is an operator's Deployment running in its namespace? Without it nothing would ever turn Ready. */
+export async function operatorsPresent(applier: Applier, cnpgNamespace: string, certManagerNamespace: string): Promise<OperatorPresence> {
+  const running = async (namespace: string): Promise<boolean> => {
+    const path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`;
+    const list = await applier.client.send<{ items?: { status?: { availableReplicas?: number } }[] }>({ method: "GET", path }).catch(() => ({ items: [] }));
+    return (list.items ?? []).some((d) => num(d.status?.availableReplicas) > 0);
+  };
+  const [cnpg, cm] = await Promise.all([running(cnpgNamespace), running(certManagerNamespace)]);
+  return {
+    ...(cnpg ? {} : { cnpg: `not waited for: no CloudNativePG operator is running in namespace ${cnpgNamespace}` }),
+    ...(cm ? {} : { certManager: `not waited for: no cert-manager is running in namespace ${certManagerNamespace}` }),
+  };
+}
+
+/** One pass over the objects that have a readiness of their own. */
+export async function checkReadiness(applier: Applier, objects: readonly KubeObject[], operators: OperatorPresence, signal?: AbortSignal): Promise<ObjectReadiness[]> {
+  const out: ObjectReadiness[] = [];
+  for (const o of objects) {
+    const name = `${o.kind}/${o.metadata.name}`;
+    if (o.kind === "Cluster" && o.apiVersion.startsWith("postgresql.cnpg.io/") && operators.cnpg !== undefined) {
+      out.push({ object: name, ready: false, waited: false, reason: operators.cnpg });
+      continue;
+    }
+    if (o.kind === "Certificate" && o.apiVersion.startsWith("cert-manager.io/") && operators.certManager !== undefined) {
+      out.push({ object: name, ready: false, waited: false, reason: operators.certManager });
+      continue;
+    }
+    if (!["Namespace", "ResourceQuota", "Deployment", "Cluster", "Certificate"].includes(o.kind)) continue;
+    const live = await applier.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name, signal);
+    const r = readinessOf(o.kind, live);
+    if (r) out.push({ object: name, ready: r.ready, waited: true, ...(r.reason !== undefined ? { reason: r.reason } : {}) });
+  }
+  return out;
+}

@@ -1,0 +1,76 @@
+/**
+ * Certificates of the test control plane, made fresh at every start with the openssl CLI:
+ * a CA, the API server's serving certificate, an admin client certificate in
+ * system:masters, and the key pair that signs service-account tokens.
+ */
+import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface ClusterCerts {
+  readonly caCert: string;
+  readonly caKey: string;
+  readonly servingCert: string;
+  readonly servingKey: string;
+  readonly adminCert: string;
+  readonly adminKey: string;
+  readonly saKey: string;
+  readonly saPub: string;
+}
+
+async function openssl(args: string[]): Promise<void> {
+  try {
+    await run("openssl", args);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === "ENOENT") throw new Error("openssl is not installed (apt-get install openssl); the test control plane needs it for its certificates");
+    throw new Error(`openssl ${args[0] ?? ""} failed: ${e.stderr ?? e.message}`);
+  }
+}
+
+async function ecKey(path: string): Promise<void> {
+  await openssl(["ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", path]);
+}
+
+async function signed(dir: string, name: string, subject: string, ext: string, caCert: string, caKey: string): Promise<void> {
+  const key = join(dir, `${name}.key`);
+  const csr = join(dir, `${name}.csr`);
+  const extFile = join(dir, `${name}.ext`);
+  await ecKey(key);
+  await openssl(["req", "-new", "-key", key, "-subj", subject, "-out", csr]);
+  await writeFile(extFile, ext);
+  await openssl(["x509", "-req", "-in", csr, "-CA", caCert, "-CAkey", caKey, "-CAcreateserial", "-days", "30", "-sha256", "-extfile", extFile, "-out", join(dir, `${name}.crt`)]);
+}
+
+export async function makeCerts(dir: string): Promise<ClusterCerts> {
+  const caKey = join(dir, "ca.key");
+  const caCert = join(dir, "ca.crt");
+  await ecKey(caKey);
+  await openssl(["req", "-x509", "-new", "-key", caKey, "-subj", "/CN=landlord-test-ca", "-days", "30", "-sha256", "-out", caCert]);
+  await signed(
+    dir,
+    "apiserver",
+    "/CN=kube-apiserver",
+    "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes.default.svc\n",
+    caCert,
+    caKey,
+  );
+  await signed(dir, "admin", "/O=system:masters/CN=landlord-admin", "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n", caCert, caKey);
+  const saKey = join(dir, "sa.key");
+  const saPub = join(dir, "sa.pub");
+  await ecKey(saKey);
+  await openssl(["ec", "-in", saKey, "-pubout", "-out", saPub]);
+  return {
+    caCert,
+    caKey,
+    servingCert: join(dir, "apiserver.crt"),
+    servingKey: join(dir, "apiserver.key"),
+    adminCert: join(dir, "admin.crt"),
+    adminKey: join(dir, "admin.key"),
+    saKey,
+    saPub,
+  };
+}
