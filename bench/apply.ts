@@ -19,6 +19,7 @@ import { KubernetesDelivery } from "../src/delivery/kubernetes/kubernetes-delive
 import { startControlPlane, stopControlPlane } from "../src/devcluster/control-plane.js";
 import { addNodes, adminConfig, installCrds, waitSeeded } from "../src/devcluster/seed.js";
 import { PLATFORM_TEMPLATE } from "../src/init/templates.js";
+import { clusterBootstrap } from "../src/render/platform/bootstrap.js";
 import { renderBundle, type Bundle } from "../src/render/bundle.js";
 import { toYamlStream } from "../src/render/serialize.js";
 import { loadPlatform } from "../src/spec/fleet.js";
@@ -65,6 +66,7 @@ try {
     { forceConflicts: false, parallelism: 8, readyTimeoutSeconds: 60, cnpgNamespace: "cnpg-system", certManagerNamespace: "cert-manager", tokenSeconds: 600 },
     () => Promise.reject(new Error("not used")),
   );
+  await delivery.bootstrap("aks-weu-1", clusterBootstrap(platform.config), false);
   const applier = delivery.applierFor("aks-weu-1");
   const landlord = async (prefix: string): Promise<{ ms: number; writes: number }> => {
     const before = applier.client.counters.writes;

@@ -14,6 +14,7 @@ import { TerraformRunner } from "../src/delivery/terraform/runner.js";
 import { startControlPlane, stopControlPlane } from "../src/devcluster/control-plane.js";
 import { addNodes, adminConfig, installCrds, waitSeeded } from "../src/devcluster/seed.js";
 import { PLATFORM_TEMPLATE } from "../src/init/templates.js";
+import { clusterBootstrap } from "../src/render/platform/bootstrap.js";
 import { renderBundle } from "../src/render/bundle.js";
 import { loadPlatform } from "../src/spec/fleet.js";
 import { openStore } from "../src/store/index.js";
@@ -46,6 +47,7 @@ try {
     { forceConflicts: false, parallelism: 8, readyTimeoutSeconds: 120, cnpgNamespace: "cnpg-system", certManagerNamespace: "cert-manager", tokenSeconds: 600 },
     tenantLocator(store, platform),
   );
+  await delivery.bootstrap("aks-weu-1", clusterBootstrap(platform.config), false);
   const services: TenantServices = { platform, store, delivery, terraform: new TerraformRunner(platform.config, join(dir, "terraform"), dir), credentialsDir: join(dir, "credentials") };
   const engine = createEngine({ store, workflows: [onboardWorkflow(services), updateWorkflow(services), offboardWorkflow(services)] });
   const run = Date.now().toString(36);

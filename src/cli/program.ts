@@ -1,8 +1,18 @@
 /** The `landlord` command tree. Commands receive typed options; errors map to exit codes in run(). */
 import { Command, CommanderError, Option } from "commander";
-import { applyCommand, reconcileCommand, statusCommand } from "./commands/cluster.js";
+import { auditCommand } from "./commands/audit.js";
+import { applyCommand, bootstrapCommand, reconcileCommand, statusCommand } from "./commands/cluster.js";
+import { capacityPlanCommand, type CapacityOptions } from "./commands/capacity.js";
+import { costCommand, type CostOptions } from "./commands/cost.js";
+import { reportCommand, type ReportOptions } from "./commands/report.js";
+import { invoiceCreditCommand, invoiceIssueCommand, invoiceListCommand, invoiceShowCommand } from "./commands/invoice.js";
 import { diffCommand } from "./commands/diff.js";
 import { explainCommand } from "./commands/explain.js";
+import { metricsCommand, type MetricsOptions } from "./commands/metrics.js";
+import { slaCommand, type SlaOptions } from "./commands/sla.js";
+import { alertmanagerCommand } from "./commands/alertmanager.js";
+import { dashboardsCommand, type DashboardsOptions } from "./commands/dashboards.js";
+import { logsCommand, type LogsOptions } from "./commands/logs.js";
 import { describeTenantCommand, getTenantsCommand, offboardCommand, onboardCommand, updateCommand, type OnboardOptions } from "./commands/tenants.js";
 import { workflowsCancelCommand, workflowsDescribeCommand, workflowsListCommand, workflowsResumeCommand } from "./commands/workflows.js";
 import { initCommand } from "./commands/init.js";
@@ -62,6 +72,55 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .action((name: string, opts: { file?: string[]; output: "table" | "yaml" | "json" }) => explainCommand(io, global(), name, opts));
 
   program
+    .command("metrics")
+    .description("run a PromQL query fenced to the tenant's namespace (integrations.monitoring.prometheus)")
+    .argument("<tenant>", "tenant name")
+    .argument("<promql>", "PromQL expression; the namespace matcher is added to every selector")
+    .addOption(fileOption())
+    .option("--time <t>", "instant query at this time (RFC 3339 or unix seconds; default: now)")
+    .option("--start <t>", "range query from this time")
+    .option("--end <t>", "range query up to this time (default: now)")
+    .option("--since <duration>", "range query over the last duration, e.g. 1h")
+    .option("--step <duration>", "resolution of a range query, e.g. 1m")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "yaml", "json"]).default("table"))
+    .action((name: string, promql: string, opts: MetricsOptions) => metricsCommand(io, global(), name, promql, opts));
+
+  program
+    .command("sla")
+    .description("monthly availability per tenant from Prometheus, against the tier's promise, with service credits")
+    .argument("[tenant]", "only this tenant")
+    .requiredOption("--month <YYYY-MM>", "calendar month, UTC")
+    .addOption(fileOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "yaml", "json"]).default("table"))
+    .action((name: string | undefined, opts: SlaOptions) => slaCommand(io, global(), name, opts));
+
+  program
+    .command("alertmanager")
+    .description("print the fleet Alertmanager config: each tenant's alerts to its contacts, all to the platform (webhook URLs as file references)")
+    .addOption(fileOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
+    .action((opts: { file?: string[]; output?: "yaml" | "json" }) => alertmanagerCommand(io, global(), opts));
+
+  program
+    .command("dashboards")
+    .description("print each tenant's Grafana dashboard (tenant fixed in every query) and Loki datasource (org header fixed)")
+    .argument("[tenant]", "only this tenant")
+    .addOption(fileOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["json", "yaml"]).default("json"))
+    .action((name: string | undefined, opts: DashboardsOptions) => dashboardsCommand(io, global(), name, opts));
+
+  program
+    .command("logs")
+    .description("a tenant's pod logs, read with the tenant's own namespace-scoped kubeconfig (.landlord/credentials/<tenant>/kubeconfig)")
+    .argument("<tenant>", "tenant name")
+    .option("--app", "the app's pods (default)")
+    .option("--db", "the database instances")
+    .option("--since <duration>", "only lines newer than this, e.g. 1h")
+    .option("--tail <n>", "last n lines per pod")
+    .addOption(fileOption())
+    .action((name: string, opts: LogsOptions) => logsCommand(io, global(), name, opts));
+
+  program
     .command("onboard")
     .description("onboard a tenant: reserve, render, deliver, issue credentials (asks for what is missing at a terminal)")
     .argument("[name]", "tenant name")
@@ -95,6 +154,24 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .action((opts: { file?: string[]; dryRun?: string }) => applyCommand(io, global(), opts));
 
   program
+    .command("audit")
+    .description("isolation checks and cross-tenant network reachability over every tenant's bundle (exit 1 on any failure)")
+    .addOption(fileOption())
+    .option("--live", "ask the clusters instead: access reviews for every pair of stored tenants, and refused attempts as each tenant's admins", false)
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json", "prometheus"]).default("text"))
+    .action(async (opts: { file?: string[]; output?: string; live?: boolean }) => {
+      state.exitCode = await auditCommand(io, global(), opts);
+    });
+
+  program
+    .command("bootstrap")
+    .description("install the platform's guardrails (admission policies) on every cluster, or print them with -o yaml")
+    .option("--cluster <name>", "only this cluster")
+    .addOption(new Option("--dry-run <mode>", "server: ask the API server what would change, persist nothing").choices(["none", "server"]))
+    .addOption(new Option("-o, --output <format>", "print the objects instead of applying them").choices(["yaml"]))
+    .action((opts: { cluster?: string; dryRun?: string; output?: string }) => bootstrapCommand(io, global(), opts));
+
+  program
     .command("status")
     .description("per object of each tenant: applied, ready, drifted (delivery.mode kubernetes)")
     .argument("[tenant]", "only this tenant")
@@ -114,6 +191,68 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--force", "no retention window: data is destroyed now (asks for confirmation)", false)
     .option("--yes", "confirm --force without a prompt", false)
     .action((name: string, opts: { force: boolean; yes: boolean }) => offboardCommand(io, global(), name, opts));
+
+  program
+    .command("cost")
+    .description("what each customer cost and pays in a month: allocated cluster cost, cloud cost, price, margin, sizing")
+    .argument("[tenant]", "only this tenant")
+    .requiredOption("--month <YYYY-MM>", "the month")
+    .option("--prometheus <[cluster=]url>", "Prometheus of a cluster (repeatable; default: integrations.monitoring.prometheus.url)", collect)
+    .option("--azure-export <file>", "an Azure cost export CSV (repeatable)", collect)
+    .addOption(fileOption())
+    .addOption(new Option("-o, --output <format>", "output format (opencost: the /allocation JSON)").choices(["table", "json", "csv", "opencost"]).default("table"))
+    .action((tenant: string | undefined, opts: CostOptions) => costCommand(io, global(), tenant, opts));
+
+  const invoice = program.command("invoice").description("invoices and credit notes: numbered without gaps, final once issued");
+  const costInputs = (c: Command) =>
+    c
+      .option("--prometheus <[cluster=]url>", "Prometheus of a cluster (repeatable)", collect)
+      .option("--azure-export <file>", "an Azure cost export CSV (repeatable)", collect)
+      .addOption(fileOption());
+  costInputs(invoice.command("issue").description("issue a tenant's invoice for a month").argument("<tenant>", "tenant name").requiredOption("--month <YYYY-MM>", "the month"))
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
+    .action((tenant: string, opts: Omit<CostOptions, "output"> & { output: string }) => invoiceIssueCommand(io, global(), tenant, opts));
+  invoice
+    .command("list")
+    .option("--tenant <name>", "only this tenant's")
+    .option("--month <YYYY-MM>", "only this month's")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "csv"]).default("table"))
+    .action((opts: { tenant?: string; month?: string; output: string }) => invoiceListCommand(io, global(), opts));
+  invoice
+    .command("show")
+    .argument("<number>", "invoice or credit note number")
+    .option("--pdf <file>", "also write the document as a PDF")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
+    .action((number: string, opts: { output: string; pdf?: string }) => invoiceShowCommand(io, global(), number, opts));
+  invoice
+    .command("credit")
+    .description("correct an issued invoice with a credit note (all that is left of it, or --amount)")
+    .argument("<number>", "invoice number")
+    .requiredOption("--reason <text>", "why, printed on the credit note")
+    .option("--amount <decimal>", "amount to credit, e.g. 12.50 (default: what is left of the invoice)")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
+    .action((number: string, opts: { reason: string; amount?: string; output: string }) => invoiceCreditCommand(io, global(), number, opts));
+
+  program
+    .command("capacity")
+    .description("capacity planning")
+    .command("plan")
+    .description("nodes, dedicated pools and clusters needed (AKS limits, headroom), cost per customer, when a new shared cluster is due")
+    .option("--tenants <tier=n,...>", "tenants per tier, e.g. small=500,medium=40,large=5 (default: the tenant files)")
+    .option("--headroom <percent>", "share of each shared node kept free", "20")
+    .addOption(fileOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "csv"]).default("table"))
+    .action((opts: CapacityOptions) => capacityPlanCommand(io, global(), opts));
+
+  program
+    .command("report")
+    .description("the platform's success metrics: onboarding time p50/p95/max, cost per customer, what is not measured")
+    .option("--month <YYYY-MM>", "the month (adds cost per customer)")
+    .option("--prometheus <[cluster=]url>", "Prometheus of a cluster (repeatable)", collect)
+    .option("--azure-export <file>", "an Azure cost export CSV (repeatable)", collect)
+    .addOption(fileOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
+    .action((opts: ReportOptions) => reportCommand(io, global(), opts));
 
   const get = program.command("get").description("list resources");
   get

@@ -144,14 +144,15 @@ export async function startControlPlane(opts: StartOptions): Promise<ClusterStat
       `--service-account-private-key-file=${certs.saKey}`,
       "--service-cluster-ip-range=10.0.0.0/24",
       "--controllers=*",
-      // Fake nodes never report a heartbeat gap; pods on them need no eviction drama in tests.
       "--node-monitor-grace-period=40s",
     ]);
     spawnComponent(state, "kube-scheduler", [...common, `--secure-port=${String(schedPort)}`]);
     const stages = join(dir, "kwok-stages.yaml");
     const { stdout } = await run(binary, ["kwok-stages"], { maxBuffer: 1 << 22 });
     writeFileSync(stages, stdout);
-    spawnComponent(state, "kwok", [`--kubeconfig=${kubeconfig}`, "--manage-all-nodes=true", `--config=${stages}`, `--server-address=127.0.0.1:${String(kwokPort)}`]);
+    // KWOK's heartbeat stage writes node status only every ten minutes and relies on node
+    // leases in between: without them the node controller marks every node NotReady.
+    spawnComponent(state, "kwok", [`--kubeconfig=${kubeconfig}`, "--manage-all-nodes=true", `--config=${stages}`, `--server-address=127.0.0.1:${String(kwokPort)}`, "--node-lease-duration-seconds=40"]);
     await waitFor("kube-controller-manager", () => httpOk(`https://127.0.0.1:${String(cmPort)}/healthz`, "self-signed"), 60_000, state, "kube-controller-manager");
     await waitFor("kube-scheduler", () => httpOk(`https://127.0.0.1:${String(schedPort)}/healthz`, "self-signed"), 60_000, state, "kube-scheduler");
     log("controllers and scheduler up");

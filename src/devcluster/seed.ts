@@ -76,7 +76,7 @@ export async function addNodes(kc: KubeConfig, spec: NodePoolSpec): Promise<stri
   for (let i = 0; i < spec.count; i++) {
     const name = `${spec.pool}-${String(i)}`;
     names.push(name);
-    const capacity = { cpu: spec.cpu ?? "8", memory: spec.memory ?? "32Gi", pods: "110" };
+    const capacity = { cpu: spec.cpu ?? "8", memory: spec.memory ?? "32Gi", "ephemeral-storage": "100Gi", pods: "110" };
     const node: V1Node = {
       apiVersion: "v1",
       kind: "Node",

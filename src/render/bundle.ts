@@ -9,6 +9,7 @@ import { autoscaler, configMap, deployment, disruptionBudget, service } from "./
 import { databaseObjects } from "./kubernetes/database.js";
 import { certificate, ingress } from "./kubernetes/ingress.js";
 import { monitoringObjects } from "./kubernetes/monitoring.js";
+import { guardrailParams } from "./kubernetes/guardrail-params.js";
 import { limitRange, namespace, resourceQuota } from "./kubernetes/namespace.js";
 import { networkPolicies } from "./kubernetes/network-policies.js";
 import { rbac, serviceAccounts } from "./kubernetes/rbac.js";
@@ -53,6 +54,7 @@ export function renderObjects(ctx: RenderContext): KubeObject[] {
     namespace(t),
     resourceQuota(t),
     limitRange(t),
+    guardrailParams(ctx),
     ...networkPolicies(ctx),
     ...serviceAccounts(ctx),
     ...rbac(t),

@@ -197,8 +197,17 @@ export function inlineText(s: string): string | null {
     prev = c;
     i += c >= 0x10000 ? 2 : 1;
   }
-  if (lineBreak) return null;
+  if (lineBreak) return blockSafe(s) ? null : doubleQuoted(s);
   return plain && !isAmbiguous(s) ? s : singleQuoted(s);
+}
+
+/**
+ * A literal block made only of whitespace lines reads back empty: every line of it counts
+ * as a trailing empty line, which chomping drops ("\n  " would come back as ""). Such
+ * strings are double-quoted instead; a block with any visible character keeps its lines.
+ */
+function blockSafe(s: string): boolean {
+  return !(/^\s*$/.test(s) && /[^\n]/.test(s));
 }
 
 /** A multi-line string as a mapping key: keys stay on one line. */

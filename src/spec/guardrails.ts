@@ -7,6 +7,7 @@ import type { InputProblem } from "../errors.js";
 import { peakFootprint, quotaLimits } from "./footprint.js";
 import type { ConfigLayer, EffectiveConfig } from "./layer-schema.js";
 import { formatBytes, formatCpu, bytes, cpuMillis } from "./quantity.js";
+import { looksLikeSecret } from "./secret-scan.js";
 
 const PLATFORM_ENV = new Set(["DATABASE_URL", "DATABASE_HOST", "DATABASE_USER", "DATABASE_PASSWORD", "TENANT", "TENANT_TIER"]);
 const SECRET_LIKE = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
@@ -40,8 +41,20 @@ export function checkLayer(where: LocatedLayer): InputProblem[] {
       );
     }
   }
+  // Every free-text value, whatever its name: specs end up in Git and in ConfigMaps.
+  const freeText: [string, unknown][] = [
+    ...Object.entries(where.layer.app?.featureFlags ?? {}).map(([k, v]): [string, unknown] => [`app.featureFlags.${k}`, v]),
+    ...Object.entries(where.layer.database?.parameters ?? {}).map(([k, v]): [string, unknown] => [`database.parameters.${k}`, v]),
+  ];
+  for (const [path, value] of freeText) {
+    const what = typeof value === "string" ? looksLikeSecret(value) : undefined;
+    if (what !== undefined) out.push(problem(where, path, `the value looks like ${what}, and secrets are never written in specs`, "store it in the tenant's Key Vault and list it under integrations.keyVault.secrets"));
+  }
   for (const [name, value] of Object.entries(where.layer.app?.env ?? {})) {
-    if (URL_CREDENTIALS.test(value)) {
+    const what = looksLikeSecret(value);
+    if (what !== undefined && !URL_CREDENTIALS.test(value)) {
+      out.push(problem(where, `app.env.${name}`, `the value looks like ${what}, and secrets are never written in specs`, "store it in the tenant's Key Vault and list it under integrations.keyVault.secrets"));
+    } else if (URL_CREDENTIALS.test(value)) {
       out.push(
         problem(
           where,

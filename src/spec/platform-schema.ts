@@ -12,6 +12,7 @@ import {
   storageQuantity,
 } from "./fields.js";
 import { layerSchema } from "./layer-schema.js";
+import { monitoringIntegrationSchema, tierSloSchema } from "./monitoring-schema.js";
 
 export const ISOLATION_MODES = ["namespace", "nodepool", "cluster"] as const;
 export type IsolationMode = (typeof ISOLATION_MODES)[number];
@@ -79,7 +80,19 @@ const tier = layerSchema
     isolation: z.enum(ISOLATION_MODES, {
       error: explain("isolation must be namespace, nodepool or cluster", "pick one of namespace | nodepool | cluster"),
     }),
-    price: z.strictObject({ monthly: money("price.monthly") }),
+    price: z.strictObject({
+      monthly: money("price.monthly"),
+      // landlord invoice (docs/adr/0010): what the base fee includes each month, and the price
+      // per unit above it (minor units, fractions allowed). Unset: nothing included, nothing charged.
+      allowance: z
+        .strictObject({ cpuCoreHours: z.number().min(0).max(1e9), memoryGiBHours: z.number().min(0).max(1e9), storageGiBMonths: z.number().min(0).max(1e9), egressGiB: z.number().min(0).max(1e9) })
+        .partial()
+        .default({}),
+      overage: z
+        .strictObject({ cpuCoreHour: z.number().min(0).max(100_000), memoryGiBHour: z.number().min(0).max(100_000), storageGiBMonth: z.number().min(0).max(100_000), egressGiB: z.number().min(0).max(100_000) })
+        .partial()
+        .default({}),
+    }),
     ceilings: z
       .strictObject({
         maxReplicas: count("ceilings.maxReplicas", 1, 1000),
@@ -90,6 +103,8 @@ const tier = layerSchema
       .default({}),
     nodePool: tierNodePool.optional(),
     cluster: tierCluster.optional(),
+    /** Service level objectives: recording rules and burn-rate alerts per tenant (docs/adr/0009). */
+    slo: tierSloSchema.optional(),
   })
   .superRefine((t, ctx) => {
     if (t.isolation === "nodepool" && !t.nodePool) {
@@ -128,7 +143,7 @@ const integrations = z.strictObject({
       .array(z.strictObject({ key: z.string().regex(/^[-._a-zA-Z0-9]+$/), remoteKey: z.string().regex(/^[-a-zA-Z0-9]{1,127}$/) }))
       .default([]),
   }),
-  monitoring: z.strictObject({ namespace: dnsLabel(), ruleLabels: labels.default({}) }),
+  monitoring: monitoringIntegrationSchema,
   cnpg: z.strictObject({ namespace: dnsLabel() }),
   dnsResolver: z
     .strictObject({ namespace: dnsLabel(), podLabels: labels })
@@ -201,6 +216,18 @@ export const platformSchema = z.strictObject({
   billing: z.strictObject({
     currency: z.string().regex(/^[A-Z]{3}$/, { error: explain("currency is an ISO 4217 code", "write e.g. EUR or USD") }),
     markupPercent: z.number().min(0).max(1000),
+    // landlord cost (docs/adr/0010): what node prices do not cover, in minor units (fractions
+    // allowed: a load balancer-hour is below a cent), and how platform namespaces' cost is spread.
+    usagePrices: z
+      .strictObject({
+        storagePerGiBMonth: z.number().min(0).max(100_000).default(0),
+        loadBalancerPerHour: z.number().min(0).max(100_000).default(0),
+        egressPerGiB: z.number().min(0).max(100_000).default(0),
+      })
+      .default({ storagePerGiBMonth: 0, loadBalancerPerHour: 0, egressPerGiB: 0 }),
+    sharedCost: z
+      .strictObject({ mode: z.enum(["even", "weighted"]).default("even"), tierWeights: z.record(dnsLabel(30), z.number().int().min(0).max(1000)).default({}) })
+      .default({ mode: "even", tierWeights: {} }),
   }),
   delivery: z
     .strictObject({
@@ -216,8 +243,22 @@ export const platformSchema = z.strictObject({
     .strictObject({
       allowExceedTierCeilings: z.boolean().default(false),
       ceilingExceptions: z.array(z.string()).default([]),
+      /**
+       * Registries (host, optionally with a path) images may come from, checked when specs are
+       * validated and by admission policy in the clusters; empty means the registries of the
+       * default app and database images.
+       */
+      allowedRegistries: z
+        .array(
+          z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/, {
+            error: explain("a registry is a host name with an optional port and path", "write e.g. 'myregistry.azurecr.io' or 'ghcr.io/cloudnative-pg'"),
+          }),
+        )
+        .default([]),
+      /** PriorityClasses tenant pods may use (none by default). */
+      allowedPriorityClasses: z.array(dnsLabel(63)).default([]),
     })
-    .default({ allowExceedTierCeilings: false, ceilingExceptions: [] }),
+    .default({ allowExceedTierCeilings: false, ceilingExceptions: [], allowedRegistries: [], allowedPriorityClasses: [] }),
 });
 
 export type PlatformConfig = z.infer<typeof platformSchema>;

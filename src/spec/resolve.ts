@@ -13,6 +13,8 @@ import { reservedNamespaces, reservedTenantNames, tenantNames, type TenantNames 
 import { placeTenant, type FreeCapacity, type Placement } from "./placement.js";
 import type { PlatformContext, ResolvedTier, Result } from "./platform.js";
 import { closest, issuesToProblems, joinPath } from "./problems.js";
+import { accessGroupProblems } from "./access.js";
+import { allowedRegistries, registryProblems } from "./registries.js";
 import { tenantSchema, type Tenant } from "./tenant-schema.js";
 
 export interface ResolvedTenant {
@@ -50,6 +52,9 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
   const problems: InputProblem[] = [...nameAndTierProblems(ctx, name, tenant.spec.tier, file)];
   const tier = ctx.tiers.get(tenant.spec.tier);
   if (!tier) return { ok: false, problems };
+  if (tier.tier.isolation === "cluster" && ctx.config.clusters.some((c) => c.name === names.dedicatedCluster)) {
+    problems.push(at({ path: "metadata.name", message: `the tenant's own cluster would be named '${names.dedicatedCluster}', which is a shared cluster of landlord.yaml`, fix: "choose another tenant name" }));
+  }
 
   const overrides = { layer: tenant.spec.overrides, file, at: "spec.overrides" };
   problems.push(...checkLayer(overrides));
@@ -59,9 +64,9 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
   }
   const merged = mergeLayers([{ source: "tenant", value: tenant.spec.overrides }], tier.merged);
   const effective = { data: completeConfig(merged.value) };
-  problems.push(
-    ...checkEffective(effective.data, (path, message, fix) => at({ path: joinPath("spec.overrides", path), message, fix })),
-  );
+  const report = (path: string, message: string, fix: string) => at({ path: joinPath("spec.overrides", path), message, fix });
+  problems.push(...checkEffective(effective.data, report), ...registryProblems(effective.data, allowedRegistries(ctx.config), report));
+  problems.push(...accessGroupProblems(tenant).map(at));
   const need = tier.tier.isolation === "namespace" ? cpuMillis(effective.data.quota.cpu) : 0n;
   const placed = keptPlacement(options.placement, tier.tier.isolation, names, tenant) ?? placeTenant(ctx.config, tenant, tier.tier.isolation, names, options.free, need);
   if (!placed.ok) problems.push(at(placed.problem));
@@ -85,7 +90,9 @@ function nameAndTierProblems(ctx: PlatformContext, name: string | undefined, tie
   const out: InputProblem[] = [];
   if (name !== undefined) {
     const ns = `${ctx.config.platform.namespacePrefix}${name}`;
-    if (reservedTenantNames(ctx.config).has(name) || reservedNamespaces(ctx.config).has(ns)) {
+    // Kubernetes and add-ons claim kube-* and *-system for themselves, whatever the prefix.
+    const platformLike = ns.startsWith("kube-") || ns.endsWith("-system") || ns.startsWith("openshift-");
+    if (reservedTenantNames(ctx.config).has(name) || reservedNamespaces(ctx.config).has(ns) || platformLike) {
       out.push({ file, path: "metadata.name", message: `'${name}' is reserved for the platform`, fix: "choose another tenant name" });
     }
   }
@@ -175,6 +182,14 @@ export function checkFleet(tenants: readonly ResolvedTenant[]): InputProblem[] {
     claim("key vault name", t.names.keyVault, t, "metadata.name");
     claim("storage account name", t.names.storageAccount, t, "metadata.name");
     if (t.placement.nodePool !== undefined) claim("node pool name", t.placement.nodePool, t, "metadata.name");
+    // Costs, invoices and alert routing key on customerId: two tenants may not share one.
+    if (t.tenant.spec.customerId !== undefined) claim("customerId", t.tenant.spec.customerId, t, "spec.customerId");
+    // A group bound to two tenants would give one tenant's people the other's namespace.
+    const access = t.tenant.spec.access;
+    const groups = new Map<string, string>();
+    access.viewerGroups.forEach((g, i) => groups.set(g, `spec.access.viewerGroups[${String(i)}]`));
+    access.adminGroups.forEach((g, i) => groups.set(g, `spec.access.adminGroups[${String(i)}]`));
+    for (const [g, path] of groups) claim("access group", g, t, path);
   }
   return problems;
 }

@@ -1,7 +1,11 @@
 /** Schema of a Tenant document: one customer's instance, shaped like a Kubernetes object. */
 import { z } from "zod";
 import { WAVE_LABEL, WAVES } from "./waves.js";
-import { dnsLabel, explain, hostname, labels, labelValue, secretRef } from "./fields.js";
+import { dnsLabel, explain, hostname, labelKey, labels, labelValue, secretRef } from "./fields.js";
+
+/** C0/C1 controls, zero-width characters, bidi embeddings, overrides and isolates. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const INVISIBLE_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 import { layerSchema } from "./layer-schema.js";
 
 /** Derived names (namespace, vault, node pool) must fit their limits for any valid name. */
@@ -24,6 +28,14 @@ export const tenantSchema = z.strictObject({
     name: dnsLabel(MAX_TENANT_NAME),
     labels: labels
       .superRefine((l, ctx) => {
+        // On the Namespace, labels keep only their name part (under tenant.landlord.dev/).
+        const names = new Map<string, string>();
+        for (const key of Object.keys(l)) {
+          const name = key.slice(key.lastIndexOf("/") + 1);
+          const prior = names.get(name);
+          if (prior !== undefined) ctx.addIssue({ code: "custom", path: [key], message: explain(`labels '${prior}' and '${key}' share the name '${name}'`, "keep one of them") });
+          names.set(name, key);
+        }
         for (const [key, value] of Object.entries(l)) {
           if (key === WAVE_LABEL) {
             if (!(WAVES as readonly string[]).includes(value)) {
@@ -39,10 +51,17 @@ export const tenantSchema = z.strictObject({
         }
       })
       .default({}),
-    annotations: z.record(z.string().max(253), z.string().max(4096)).default({}),
+    // Keys follow the label-key rules (prefix/name): anything else is refused by the API server later.
+    annotations: z.record(labelKey, z.string().max(4096)).default({}),
   }),
   spec: z.strictObject({
-    displayName: z.string().min(1).max(100),
+    displayName: z
+      .string()
+      .min(1)
+      .max(100)
+      .refine((v) => !INVISIBLE_OR_BIDI.test(v), {
+        error: explain("displayName holds control, zero-width or bidirectional-override characters (they make one name look like another)", "write the name with visible characters only"),
+      }),
     customerId: labelValue.optional(),
     tier: dnsLabel(30),
     domains: z

@@ -6,6 +6,7 @@
 import { sql } from "kysely";
 import type { Kysely, Migration, MigrationProvider, RawBuilder } from "kysely";
 import type { Backend } from "./schema.js";
+import { createInvoiceTables } from "./invoices-repo.js";
 
 /** What differs between the backends' DDL; everything else is shared. */
 interface Dialect {
@@ -126,6 +127,7 @@ export function migrations(backend: Backend): Record<string, Migration> {
   return {
     "0001_initial": { up: (db: Kysely<unknown>) => initial(db, d) },
     "0002_api_tokens": { up: (db: Kysely<unknown>) => apiTokens(db, d) },
+    "0010_invoices": { up: (db: Kysely<unknown>) => createInvoiceTables(db, backend) },
   };
 }
 

@@ -50,7 +50,8 @@ describe("landlord validate", () => {
     const r = await landlord(dir, "validate", "--crds", CRDS_DIR);
     expect(r).toMatchObject({ code: 0 });
     expect(r.stdout).toMatch(/1 tenant valid; 32 rendered objects checked against Kubernetes schemas and \d+ CRD versions/);
-    expect(r.stderr).toMatch(/^warning: database pods may reach any address on 443\/6443/);
+    expect(r.stderr).toMatch(/^warning: database pods cannot reach the API server on clusters without apiServerCidrs \(aks-weu-1\)/m);
+    expect(r.stderr).toMatch(/^warning: database backups cannot leave the cluster: set integrations\.azure\.backupStorageCidrs/m);
   });
 
   test("lists every problem with file, field and fix, exit 2", async () => {

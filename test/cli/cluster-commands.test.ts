@@ -41,6 +41,16 @@ describe("cluster commands", () => {
     expect(missing.stdout).toBe("No tenants.\n");
   });
 
+  test("audit passes the init example, in text and in Prometheus format", async () => {
+    const text = await landlord({}, "audit");
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/acme\s+LL-NET-1\s+pass/);
+    expect(text.stdout).toMatch(/audit passed: 1 tenant\(s\), 11 checks/);
+    const prom = await landlord({}, "audit", "-o", "prometheus");
+    expect(prom.stdout).toContain('landlord_audit_check_passed{tenant="acme",check="LL-RBAC-1"} 1');
+    expect(prom.stdout).toContain("landlord_isolation_failures 0");
+  });
+
   test("reject an unknown dry-run mode as invalid input", async () => {
     const r = await landlord({}, "apply", "--dry-run=client");
     expect(r.code).toBe(2);

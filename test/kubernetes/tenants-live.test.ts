@@ -46,7 +46,7 @@ function restrictedPod(name: string, extra: Partial<V1Pod["spec"]> = {}, contain
     metadata: { name },
     spec: {
       securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
-      containers: [{ name: "c", image: "busybox", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }, ...container }],
+      containers: [{ name: "c", image: "registry.example.com/saas/app:1.0.0", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }, ...container }],
       ...extra,
     },
   };
@@ -93,16 +93,16 @@ describe("three tiers onboarded to a real API server", () => {
 
   it("gives a pod without requests the LimitRange defaults", async () => {
     const pod = await core.createNamespacedPod({ namespace: `tenant-${small}`, body: restrictedPod("defaults") });
-    expect(pod.spec?.containers[0]?.resources?.requests).toEqual({ cpu: "100m", memory: "128Mi" });
-    expect(pod.spec?.containers[0]?.resources?.limits).toEqual({ cpu: "500m", memory: "256Mi" });
+    expect(pod.spec?.containers[0]?.resources?.requests).toEqual({ cpu: "100m", memory: "128Mi", "ephemeral-storage": "100Mi" });
+    expect(pod.spec?.containers[0]?.resources?.limits).toEqual({ cpu: "500m", memory: "256Mi", "ephemeral-storage": "1Gi" });
   });
 
   it("rejects a pod over the quota and a privileged pod, in the API server", async () => {
-    const over = core.createNamespacedPod({ namespace: `tenant-${small}`, body: restrictedPod("greedy", {}, { resources: { requests: { cpu: "64", memory: "1Gi" }, limits: { cpu: "64", memory: "1Gi" } } }) });
+    const over = core.createNamespacedPod({ namespace: `tenant-${small}`, body: restrictedPod("greedy", {}, { resources: { requests: { cpu: "3", memory: "1Gi" }, limits: { cpu: "3", memory: "1Gi" } } }) });
     await expect(over).rejects.toThrow(/exceeded quota: tenant-quota/);
     const privileged = core.createNamespacedPod({
       namespace: `tenant-${small}`,
-      body: { apiVersion: "v1", kind: "Pod", metadata: { name: "root" }, spec: { containers: [{ name: "c", image: "busybox", securityContext: { privileged: true } }] } },
+      body: { apiVersion: "v1", kind: "Pod", metadata: { name: "root" }, spec: { containers: [{ name: "c", image: "registry.example.com/saas/app:1.0.0", securityContext: { privileged: true } }] } },
     });
     await expect(privileged).rejects.toThrow(/violates PodSecurity \W+restricted:latest\W+: privileged/);
   });

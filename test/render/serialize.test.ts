@@ -114,6 +114,13 @@ function expected(v: unknown): unknown {
 }
 
 describe("values come back", () => {
+  test("whitespace-only multi-line strings survive (a literal block would drop them)", () => {
+    for (const v of ["\n  ", " \n", "  \n  ", "\t\n"]) {
+      const written = toYaml({ a: { no: [v] } });
+      expect(parse(written), JSON.stringify(written)).toEqual({ a: { no: [v] } });
+    }
+  });
+
   test("random trees read back equal with YAML 1.1 and 1.2 rules, keys sorted", () => {
     fc.assert(
       fc.property(tree.node, (v) => {

@@ -7,7 +7,7 @@ import { DEFAULT_SQLITE_PATH, locateStore, openStore } from "../../src/store/sto
 import { BACKENDS, useBackend } from "./support/backends.js";
 
 /** Every migration, in order: a new one is added here on purpose. */
-const ALL_MIGRATIONS = ["0001_initial", "0002_api_tokens"];
+const ALL_MIGRATIONS = ["0001_initial", "0002_api_tokens", "0010_invoices"];
 
 describe("locateStore", () => {
   test("defaults to a SQLite file under the base directory", () => {

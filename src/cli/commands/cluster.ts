@@ -7,7 +7,8 @@ import { NotAllowedError } from "../../errors.js";
 import { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
 import type { ObjectOutcome } from "../../delivery/kubernetes/applier.js";
 import { renderBundle, type Bundle } from "../../render/bundle.js";
-import { toJson, toYaml } from "../../render/serialize.js";
+import { toJson, toYaml, toYamlStream } from "../../render/serialize.js";
+import { clusterBootstrap } from "../../render/platform/bootstrap.js";
 import type { TenantRecord } from "../../store/index.js";
 import { runTenantWorkflow } from "../../workflows/tenant/run.js";
 import { isPlacementRecord, resolveSpec } from "../../workflows/tenant/services.js";
@@ -163,4 +164,31 @@ export async function serverDiff(rt: Runtime, bundle: Bundle): Promise<string[]>
     out.push(createTwoFilesPatch(before.has(key) ? `live/${bundle.tenant}/${key}` : "/dev/null", `dry-run/${bundle.tenant}/${key}`, a, b, "", "", { context: 3 }));
   }
   return out;
+}
+
+/**
+ * The cluster bootstrap (admission guardrails) for every cluster of the registry and every
+ * dedicated cluster of a stored tenant; printed with -o yaml (for GitOps), else applied.
+ */
+export async function bootstrapCommand(io: CliIo, global: GlobalOptions, opts: { cluster?: string; dryRun?: string; output?: string }): Promise<void> {
+  await withRuntime(io, global, async (rt) => {
+    const config = rt.services.platform.config;
+    const objects = clusterBootstrap(config);
+    if (opts.output === "yaml") {
+      io.stdout(toYamlStream(objects));
+      return;
+    }
+    const k = kubernetesOf(rt);
+    const dedicated = (await rt.store.tenants.list())
+      .filter((t) => t.phase !== "Offboarded" && isPlacementRecord(t.placement) && t.placement.dedicatedCluster)
+      .map((t) => (t.placement as { cluster: string }).cluster);
+    const clusters = [...new Set([...config.clusters.map((c) => c.name), ...dedicated])].filter((c) => opts.cluster === undefined || c === opts.cluster);
+    if (clusters.length === 0) throw new NotAllowedError(`no cluster named ${opts.cluster ?? ""} in landlord.yaml or among the dedicated clusters of stored tenants`);
+    const dryRun = opts.dryRun === "server";
+    for (const cluster of clusters) {
+      const report = await k.bootstrap(cluster, objects, dryRun);
+      for (const o of report.outcomes) if (o.action !== "unchanged") io.stdout(outcomeLine(cluster, o, dryRun ? " (server dry run)" : ""));
+      io.stdout(`${cluster}: bootstrap ${dryRun ? "checked" : "applied"} (${String(report.outcomes.length)} objects, ${String(report.writes)} writes)\n`);
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import { LandlordError } from "../../errors.js";
+import { unreachableTenantReceivers } from "../../render/alertmanager.js";
 import { renderBundle } from "../../render/bundle.js";
 import { CrdValidator } from "../../validate/crd.js";
 import { validateObjects } from "../../validate/objects.js";
@@ -29,11 +30,17 @@ export async function validateCommand(io: CliIo, global: GlobalOptions, opts: { 
     // The specs were valid, so an invalid object is Landlord's own bug, not the user's.
     throw new RenderedObjectsInvalid(`rendered objects failed schema validation (a Landlord bug, please report):\n  ${violations.join("\n  ")}`);
   }
-  const open = ws.platform.config.clusters.filter((c) => c.apiServerCidrs.length === 0).map((c) => c.name);
-  if (open.length > 0 && ws.platform.config.integrations.azure.backupStorageCidrs.length === 0) {
-    io.stderr(
-      `warning: database pods may reach any address on 443/6443 (clusters without apiServerCidrs: ${open.join(", ")}); set clusters[].apiServerCidrs and integrations.azure.backupStorageCidrs to fence them\n`,
-    );
+  // Database egress fails closed: without these ranges the database pods cannot reach out.
+  const unfenced = ws.platform.config.clusters.filter((c) => c.apiServerCidrs.length === 0).map((c) => c.name);
+  if (unfenced.length > 0) {
+    io.stderr(`warning: database pods cannot reach the API server on clusters without apiServerCidrs (${unfenced.join(", ")}): no egress is opened until clusters[].apiServerCidrs is set\n`);
+  }
+  if (ws.platform.config.integrations.azure.backupStorageCidrs.length === 0) {
+    io.stderr("warning: database backups cannot leave the cluster: set integrations.azure.backupStorageCidrs (the backup storage's private endpoint ranges) to open HTTPS to them\n");
+  }
+  const silent = unreachableTenantReceivers(ws.platform.config.integrations.monitoring.alertmanager, ws.tenants);
+  if (silent.length > 0) {
+    io.stderr(`warning: alerts of ${silent.join(", ")} reach no one (no alertWebhookSecretRef, and no integrations.monitoring.alertmanager.smtp for their contact email): only the platform receiver hears them\n`);
   }
   const n = ws.tenants.length;
   io.stdout(

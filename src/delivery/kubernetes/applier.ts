@@ -168,6 +168,20 @@ export class Applier {
     return { outcomes, writes: this.client.counters.writes - writesBefore };
   }
 
+  /** Applies objects that belong to no tenant (the cluster bootstrap), in phases, without inventory or prune. */
+  async applyPlatform(objects: readonly KubeObject[], opts: ApplyOptions): Promise<ApplyReport> {
+    const writesBefore = this.client.counters.writes;
+    const outcomes: ObjectOutcome[] = [];
+    for (const phase of [0, 1, 2, 3] as const) {
+      const batch = objects.filter((o) => phaseOf(o) === phase);
+      for (const r of await mapLimit(batch, opts.parallelism, (o) => this.applyOne(o, undefined, false, opts))) {
+        outcomes.push(r);
+        opts.onObject?.(r);
+      }
+    }
+    return { outcomes, writes: this.client.counters.writes - writesBefore };
+  }
+
   /** Deletes one object of the old inventory, only if it still carries the tenant's ownership labels. */
   private async prune(target: TenantTarget, ref: ObjectRef, signal?: AbortSignal): Promise<string | undefined> {
     const parsed = parseRef(ref);

@@ -35,6 +35,8 @@ export interface KubeRequest {
   readonly query?: Readonly<Record<string, string | undefined>>;
   readonly body?: unknown;
   readonly contentType?: string;
+  /** Accept header; JSON unless the endpoint answers text (pods/log). */
+  readonly accept?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -62,6 +64,8 @@ export class KubeClient {
     readonly kc: KubeConfig,
     readonly context: string,
     private readonly retry: RetryOptions = DEFAULT_RETRY,
+    /** Act as this identity (the credentials must be allowed to impersonate). */
+    private readonly impersonate?: { readonly user: string; readonly groups: readonly string[] },
   ) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error(`kubeconfig context ${context} has no cluster`);
@@ -70,6 +74,16 @@ export class KubeClient {
 
   /** Sends one request, retrying transient failures; JSON in and out. 404 is returned as undefined when allowed. */
   async send<T>(req: KubeRequest): Promise<T> {
+    const body = await this.exchange(req);
+    return (body === "" ? {} : JSON.parse(body)) as T;
+  }
+
+  /** As send, for the few endpoints that answer plain text (pods/log). */
+  async sendText(req: KubeRequest): Promise<string> {
+    return this.exchange(req);
+  }
+
+  private async exchange(req: KubeRequest): Promise<string> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       let res: RawResponse;
@@ -86,7 +100,7 @@ export class KubeClient {
         await sleep(backoff(attempt, this.retry), req.signal);
         continue;
       }
-      if (res.status >= 200 && res.status < 300) return (res.body === "" ? {} : JSON.parse(res.body)) as T;
+      if (res.status >= 200 && res.status < 300) return res.body;
       const transient = res.status === 429 || res.status >= 500;
       if (transient && Date.now() - started <= this.retry.maxElapsedMs) {
         this.counters.retries++;
@@ -108,7 +122,11 @@ export class KubeClient {
     const url = new URL(this.server + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
-    const headers: Record<string, string> = { Accept: "application/json", ...(opts.headers as Record<string, string> | undefined) };
+    const headers: Record<string, string | string[]> = { Accept: req.accept ?? "application/json", ...(opts.headers as Record<string, string> | undefined) };
+    if (this.impersonate) {
+      headers["Impersonate-User"] = this.impersonate.user;
+      if (this.impersonate.groups.length > 0) headers["Impersonate-Group"] = [...this.impersonate.groups];
+    }
     if (payload !== undefined) {
       headers["Content-Type"] = req.contentType ?? "application/json";
       headers["Content-Length"] = String(Buffer.byteLength(payload));

@@ -68,3 +68,8 @@ export function conflictsOf(err: KubeApiError): { field: string; manager: string
       return { field: c.field ?? "(unknown field)", manager };
     });
 }
+
+/** The target cluster lacks the platform's admission guardrails: nothing is delivered there. */
+export class GuardrailsMissingError extends LandlordError {
+  override readonly name = "GuardrailsMissingError";
+}

@@ -13,7 +13,8 @@ import { RetryableError } from "../../errors.js";
 import type { ApplyResult, Delivery, ReadyResult } from "../delivery.js";
 import { Applier, inventoryOf, withInventory, type ApplyReport, type ObjectOutcome } from "./applier.js";
 import { KubeClient } from "./client.js";
-import { ClusterUnavailableError, KubeApiError } from "./errors.js";
+import { ClusterUnavailableError, GuardrailsMissingError, KubeApiError } from "./errors.js";
+import { GUARDRAIL_POLICIES } from "../../render/platform/admission-policies.js";
 import type { KubeconfigResolver } from "./kubeconfig.js";
 import { ANNOTATION, objectHash, refOf, withHash, withoutServerFields } from "./objects.js";
 import { checkReadiness, operatorsPresent, type ObjectReadiness } from "./readiness.js";
@@ -50,6 +51,7 @@ export class KubernetesDelivery implements Delivery {
   readonly kind = "kubernetes" as const;
   readonly usesCluster = true;
   private readonly appliers = new Map<string, Applier>();
+  private readonly guarded = new Set<string>();
 
   constructor(
     private readonly kubeconfigs: KubeconfigResolver,
@@ -72,6 +74,7 @@ export class KubernetesDelivery implements Delivery {
   async applyBundle(bundle: Bundle, opts: { dryRun?: boolean; repairDrift?: boolean; signal?: AbortSignal } = {}): Promise<ApplyReport> {
     const applier = this.applierFor(bundle.placement.cluster);
     try {
+      await this.requireGuardrails(bundle.placement.cluster, applier);
       return await applier.apply({ tenant: bundle.tenant, namespace: bundle.namespace }, bundle.objects, {
         force: this.settings.forceConflicts,
         repairDrift: opts.repairDrift ?? true,
@@ -84,6 +87,33 @@ export class KubernetesDelivery implements Delivery {
       if (err instanceof KubeApiError && err.status === 403 && /being terminated/.test(err.detail)) {
         throw new RetryableError(`namespace ${bundle.namespace} is still being deleted (an earlier offboarding); retrying once it is gone`);
       }
+      return transient(err);
+    }
+  }
+
+  /**
+   * Fail closed: a tenant is never delivered to a cluster whose API server does not enforce
+   * the platform's admission guardrails (landlord bootstrap installs them).
+   */
+  private async requireGuardrails(cluster: string, applier: Applier): Promise<void> {
+    if (this.guarded.has(cluster)) return;
+    const missing: string[] = [];
+    for (const name of GUARDRAIL_POLICIES) {
+      const binding = await applier.get("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding", undefined, name);
+      if (!binding) missing.push(name);
+    }
+    if (missing.length > 0) {
+      throw new GuardrailsMissingError(`cluster ${cluster} does not enforce the tenant guardrails (missing admission policy bindings: ${missing.join(", ")}); run \`landlord bootstrap --cluster ${cluster}\` first, then run the same command again`);
+    }
+    this.guarded.add(cluster);
+  }
+
+  /** Applies the cluster bootstrap (admission guardrails) to one cluster. */
+  async bootstrap(cluster: string, objects: readonly KubeObject[], dryRun: boolean): Promise<ApplyReport> {
+    const applier = this.applierFor(cluster);
+    try {
+      return await applier.applyPlatform(objects, { force: this.settings.forceConflicts, repairDrift: true, dryRun, parallelism: this.settings.parallelism });
+    } catch (err) {
       return transient(err);
     }
   }

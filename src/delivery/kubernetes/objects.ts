@@ -1,5 +1,6 @@
 /** Object identity, apply order and the annotations Landlord keeps on what it applies. */
 import { createHash } from "node:crypto";
+import { GUARDRAIL_PARAMS } from "../../render/kubernetes/guardrail-params.js";
 import type { KubeObject } from "../../render/object.js";
 import { sortKeys } from "../../util/plain.js";
 
@@ -48,6 +49,8 @@ export function phaseOf(o: KubeObject): 0 | 1 | 2 | 3 {
   if (o.kind === "Namespace" || o.kind === "CustomResourceDefinition") return 0;
   if (!BUILTIN_GROUPS.has(o.apiVersion)) return 3;
   if (["ResourceQuota", "LimitRange", "NetworkPolicy", "ServiceAccount", "Role", "RoleBinding"].includes(o.kind)) return 1;
+  // The admission policies' parameters: pods admitted before they exist would be refused.
+  if (o.kind === "ConfigMap" && o.metadata.name === GUARDRAIL_PARAMS) return 1;
   return 2;
 }
 

@@ -4,6 +4,8 @@
  */
 import type { ResolvedTenant } from "../../spec/resolve.js";
 import { APP, DB, LABEL, meta, type KubeObject, type RenderContext } from "../object.js";
+import { maintenanceTimeIntervals } from "../alertmanager.js";
+import { sloRuleGroups } from "./slo.js";
 
 export interface AlertRule {
   alert: string;
@@ -87,7 +89,7 @@ export function monitoringObjects({ t, platform }: RenderContext): KubeObject[] 
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PrometheusRule",
     metadata: meta(t, "tenant-alerts", extra),
-    spec: { groups: [{ name: `landlord.tenant.${t.tenant.metadata.name}`, rules: alertRules(t) }] },
+    spec: { groups: [{ name: `landlord.tenant.${t.tenant.metadata.name}`, rules: alertRules(t) }, ...sloRuleGroups(t)] },
   };
   const contacts = t.tenant.spec.contacts;
   const receiver: Record<string, unknown> = {
@@ -115,6 +117,22 @@ export function monitoringObjects({ t, platform }: RenderContext): KubeObject[] 
       receivers: [receiver],
     },
   };
+  // The CR's time intervals have no time zone (Alertmanager reads them as UTC), so only a
+  // UTC maintenance window can mute here; the fleet config (render/alertmanager.ts) has them all.
+  const window = t.tenant.spec.maintenanceWindow;
+  if (window?.timezone === "UTC") {
+    const spec = route.spec as { route: Record<string, unknown>; muteTimeIntervals?: unknown[] };
+    spec.muteTimeIntervals = [
+      {
+        name: "maintenance",
+        timeIntervals: maintenanceTimeIntervals(window).map((i) => ({
+          weekdays: i.weekdays,
+          times: i.times.map((x) => ({ startTime: x.start_time, endTime: x.end_time })),
+        })),
+      },
+    ];
+    spec.route.muteTimeIntervals = ["maintenance"];
+  }
   return [serviceMonitor, podMonitor, rules, route];
 }
 

@@ -98,21 +98,25 @@ export function networkPolicies(ctx: RenderContext): KubeObject[] {
       policyTypes: ["Ingress"],
       ingress: [{ from: [fromNamespace(i.cnpg.namespace)], ports: [{ protocol: "TCP", port: CNPG_STATUS_PORT }] }],
     }),
-    // The instance manager talks to the API server and ships WAL to blob storage over HTTPS.
-    // With the API server and backup storage ranges in landlord.yaml only those are open;
-    // without them any address on 443/6443 is (landlord validate warns about it).
-    policy(t, "allow-database-https-egress", {
-      podSelector: dbPods,
-      policyTypes: ["Egress"],
-      egress: [
-        {
-          ...(egressCidrs.length > 0 ? { to: egressCidrs.map((cidr) => ({ ipBlock: { cidr } })) } : {}),
-          ports: [
-            { protocol: "TCP", port: 443 },
-            { protocol: "TCP", port: 6443 },
-          ],
-        },
-      ],
-    }),
+    // The instance manager talks to the API server and ships WAL to blob storage over HTTPS:
+    // only to the ranges landlord.yaml names. Without them nothing is opened (fail closed;
+    // landlord validate says backups cannot leave the cluster until they are set).
+    ...(egressCidrs.length === 0
+      ? []
+      : [
+          policy(t, "allow-database-https-egress", {
+            podSelector: dbPods,
+            policyTypes: ["Egress"],
+            egress: [
+              {
+                to: egressCidrs.map((cidr) => ({ ipBlock: { cidr } })),
+                ports: [
+                  { protocol: "TCP", port: 443 },
+                  { protocol: "TCP", port: 6443 },
+                ],
+              },
+            ],
+          }),
+        ]),
   ];
 }

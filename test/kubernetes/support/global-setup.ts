@@ -9,6 +9,10 @@ import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startControlPlane, stopControlPlane } from "../../../src/devcluster/control-plane.js";
 import { addNodes, adminConfig, installCrds, waitSeeded } from "../../../src/devcluster/seed.js";
+import { Applier } from "../../../src/delivery/kubernetes/applier.js";
+import { KubeClient } from "../../../src/delivery/kubernetes/client.js";
+import { clusterBootstrap } from "../../../src/render/platform/bootstrap.js";
+import { platform } from "../../support/fixtures.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -27,6 +31,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!existsSync(crds)) throw new Error(`CRDs not found at ${crds}: put ../shared beside the repository or set LANDLORD_CRDS_DIR`);
   await installCrds(kc, crds);
   await addNodes(kc, { pool: "shared", count: 3 });
+  // The platform's admission guardrails, for the platform every test here uses (the init template).
+  const client = new KubeClient(kc, kc.getCurrentContext());
+  await new Applier(client).applyPlatform(clusterBootstrap(platform().config), { force: false, repairDrift: true, dryRun: false, parallelism: 4 });
+  client.close();
   process.stderr.write(`[control plane] ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${state.kubeconfig}\n`);
   project.provide("clusterDir", dir);
   project.provide("kubeconfig", state.kubeconfig);

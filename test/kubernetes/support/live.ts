@@ -16,6 +16,8 @@ import { PLATFORM_TEMPLATE } from "../../../src/init/templates.js";
 import type { PlatformContext } from "../../../src/spec/platform.js";
 import { openStore, type Store } from "../../../src/store/index.js";
 import { tenantLocator } from "../../../src/workflows/tenant/locate.js";
+import { renderBundle, type Bundle } from "../../../src/render/bundle.js";
+import { isPlacementRecord, resolveSpec } from "../../../src/workflows/tenant/services.js";
 import { foldersUnder, harness, platformFromText, type Harness } from "../../workflows/tenant/support/harness.js";
 
 export const SHARED_CLUSTER = "aks-weu-1";
@@ -90,4 +92,11 @@ export async function liveHarness(opts: { contexts?: readonly string[]; platform
       await store.close();
     },
   };
+}
+
+/** The bundle of a stored tenant at its recorded placement. */
+export async function bundleOfStored(h: LiveHarness, name: string): Promise<Bundle> {
+  const record = await h.store.tenants.require(name);
+  const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
+  return renderBundle(h.platform.config, resolveSpec(h.services, record.spec, placement ? { placement } : {}));
 }

@@ -1,0 +1,125 @@
+/**
+ * `landlord audit --live`: isolation asked of the API server itself. For every ordered pair
+ * of tenants, SubjectAccessReviews for the first tenant's admin group on every namespaced
+ * resource the server serves in the second's namespace, and on cluster-scoped resources;
+ * then real attempts, impersonating each tenant's admin group, that must all be refused.
+ */
+import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeClient } from "../delivery/kubernetes/client.js";
+import { KubeApiError } from "../delivery/kubernetes/errors.js";
+import { mapLimit } from "../delivery/kubernetes/pool.js";
+
+export interface LiveTenant {
+  readonly name: string;
+  readonly namespace: string;
+  /** The groups bound to its admin role. */
+  readonly adminGroups: readonly string[];
+  readonly domains: readonly string[];
+}
+
+export interface Finding {
+  readonly actor: string;
+  readonly target: string;
+  readonly what: string;
+  /** true when the server allowed what must be refused. */
+  readonly violation: boolean;
+}
+
+interface ApiResource {
+  name: string;
+  namespaced: boolean;
+  verbs: string[];
+}
+
+const VERBS = ["get", "list", "create", "update", "delete"] as const;
+
+/** What every authenticated identity may do by Kubernetes' defaults: ask about itself. */
+const EVERYONE_MAY = new Set(["create authorization.k8s.io/selfsubjectaccessreviews", "create authorization.k8s.io/selfsubjectrulesreviews", "create authentication.k8s.io/selfsubjectreviews"]);
+
+async function resources(client: KubeClient): Promise<{ group: string; resource: string; namespaced: boolean }[]> {
+  const out: { group: string; resource: string; namespaced: boolean }[] = [];
+  const core = await client.send<{ resources: ApiResource[] }>({ method: "GET", path: "/api/v1" });
+  for (const r of core.resources) if (!r.name.includes("/")) out.push({ group: "", resource: r.name, namespaced: r.namespaced });
+  const groups = await client.send<{ groups: { preferredVersion: { groupVersion: string } }[] }>({ method: "GET", path: "/apis" });
+  for (const g of groups.groups) {
+    const gv = g.preferredVersion.groupVersion;
+    const list = await client.send<{ resources: ApiResource[] }>({ method: "GET", path: `/apis/${gv}` }).catch(() => ({ resources: [] as ApiResource[] }));
+    for (const r of list.resources) if (!r.name.includes("/")) out.push({ group: gv.split("/")[0] ?? "", resource: r.name, namespaced: r.namespaced });
+  }
+  return out;
+}
+
+async function allowed(client: KubeClient, groups: readonly string[], attrs: Record<string, string>): Promise<boolean> {
+  const review = await client.send<{ status?: { allowed?: boolean } }>({
+    method: "POST",
+    path: "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+    body: { apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview", spec: { user: "landlord-audit-probe", groups: [...groups, "system:authenticated"], resourceAttributes: attrs } },
+  });
+  return review.status?.allowed === true;
+}
+
+/** Attempts that must be refused, impersonating the tenant's admin group. */
+function attempts(self: LiveTenant, other: LiveTenant): { what: string; method: "POST" | "PATCH" | "GET"; path: string; body?: unknown; contentType?: string }[] {
+  const ns = self.namespace;
+  const container = { name: "c", image: "registry.invalid/probe", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } };
+  const podSpec = (extra: Record<string, unknown>) => ({ securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, restartPolicy: "Never", containers: [container], ...extra });
+  const job = (name: string, extra: Record<string, unknown>, labels: Record<string, string> = {}) => ({ apiVersion: "batch/v1", kind: "Job", metadata: { name }, spec: { template: { metadata: { labels }, spec: podSpec(extra) } } });
+  return [
+    { what: "create a privileged pod", method: "POST", path: `/api/v1/namespaces/${ns}/pods`, body: { apiVersion: "v1", kind: "Pod", metadata: { name: "probe" }, spec: { containers: [{ name: "c", image: "x", securityContext: { privileged: true } }] } } },
+    { what: "a job mounting hostPath", method: "POST", path: `/apis/batch/v1/namespaces/${ns}/jobs`, body: job("probe-hostpath", { volumes: [{ name: "h", hostPath: { path: "/" } }] }) },
+    { what: "a NodePort service", method: "POST", path: `/api/v1/namespaces/${ns}/services`, body: { apiVersion: "v1", kind: "Service", metadata: { name: "probe" }, spec: { type: "NodePort", ports: [{ port: 80 }] } } },
+    { what: `a job tolerating ${other.name}'s node pool`, method: "POST", path: `/apis/batch/v1/namespaces/${ns}/jobs`, body: job("probe-toleration", { tolerations: [{ key: "landlord.dev/tenant", value: other.name, effect: "NoSchedule" }] }) },
+    { what: `a job selecting ${other.name}'s node pool`, method: "POST", path: `/apis/batch/v1/namespaces/${ns}/jobs`, body: job("probe-selector", { nodeSelector: { "landlord.dev/tenant": other.name } }) },
+    { what: "a job with the database's labels", method: "POST", path: `/apis/batch/v1/namespaces/${ns}/jobs`, body: job("probe-labels", {}, { "cnpg.io/cluster": "db" }) },
+    { what: "edit its own quota", method: "PATCH", path: `/api/v1/namespaces/${ns}/resourcequotas/tenant-quota`, body: [{ op: "replace", path: "/spec/hard/pods", value: "9999" }], contentType: "application/json-patch+json" },
+    { what: "edit its own network policy", method: "PATCH", path: `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/default-deny`, body: [{ op: "replace", path: "/spec/policyTypes", value: [] }], contentType: "application/json-patch+json" },
+    { what: "edit its own role binding", method: "PATCH", path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/tenant-admin`, body: [{ op: "add", path: "/subjects/-", value: { kind: "Group", name: "system:authenticated", apiGroup: "rbac.authorization.k8s.io" } }], contentType: "application/json-patch+json" },
+    { what: `read pods of ${other.name}`, method: "GET", path: `/api/v1/namespaces/${other.namespace}/pods` },
+    { what: `read secrets of ${other.name}`, method: "GET", path: `/api/v1/namespaces/${other.namespace}/secrets` },
+    { what: `an Ingress for ${other.name}'s host`, method: "POST", path: `/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`, body: { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "probe" }, spec: { rules: [{ host: other.domains[0] ?? "x.invalid" }] } } },
+    { what: "list nodes", method: "GET", path: "/api/v1/nodes" },
+  ];
+}
+
+export async function auditLive(kc: KubeConfig, tenants: readonly LiveTenant[], onProgress: (line: string) => void = () => undefined): Promise<Finding[]> {
+  const admin = new KubeClient(kc, kc.getCurrentContext());
+  const findings: Finding[] = [];
+  try {
+    const all = await resources(admin);
+    const namespaced = all.filter((r) => r.namespaced);
+    const clusterScoped = all.filter((r) => !r.namespaced);
+    for (const [i, self] of tenants.entries()) {
+      onProgress(`[${String(i + 1)}/${String(tenants.length)}] ${self.name}: access reviews`);
+      const checks: { target: string; what: string; attrs: Record<string, string> }[] = [];
+      for (const other of tenants) {
+        if (other.name === self.name) continue;
+        for (const r of namespaced) for (const verb of VERBS) checks.push({ target: other.name, what: `${verb} ${r.group === "" ? "" : `${r.group}/`}${r.resource}`, attrs: { namespace: other.namespace, verb, group: r.group, resource: r.resource } });
+      }
+      for (const r of clusterScoped) for (const verb of VERBS) checks.push({ target: "(cluster)", what: `${verb} ${r.group === "" ? "" : `${r.group}/`}${r.resource}`, attrs: { verb, group: r.group, resource: r.resource } });
+      const results = await mapLimit(checks, 16, async (c) => ({ ...c, allowed: await allowed(admin, self.adminGroups, c.attrs) }));
+      for (const r of results) findings.push({ actor: self.name, target: r.target, what: `access review: ${r.what}`, violation: r.allowed && !EVERYONE_MAY.has(r.what) });
+
+      onProgress(`[${String(i + 1)}/${String(tenants.length)}] ${self.name}: attempts as its admin group`);
+      const other = tenants[(i + 1) % tenants.length] ?? self;
+      const as = new KubeClient(kc, kc.getCurrentContext(), undefined, { user: "landlord-audit-probe", groups: [...self.adminGroups, "system:authenticated"] });
+      try {
+        for (const a of attempts(self, other)) {
+          let violation: boolean;
+          try {
+            await as.send({ method: a.method, path: a.path, query: a.method === "GET" ? {} : { dryRun: "All" }, ...(a.body === undefined ? {} : { body: a.body }), ...(a.contentType ? { contentType: a.contentType } : {}) });
+            violation = true;
+          } catch (err) {
+            if (!(err instanceof KubeApiError) || err.status >= 500) throw err;
+            violation = false;
+          }
+          findings.push({ actor: self.name, target: a.path.includes(other.namespace) ? other.name : self.name, what: `attempt: ${a.what}`, violation });
+        }
+      } finally {
+        as.close();
+      }
+    }
+  } finally {
+    admin.close();
+  }
+  return findings;
+}

@@ -1,0 +1,143 @@
+/**
+ * The fleet Alertmanager configuration: one route per tenant, matched on the tenant's
+ * namespace (the label every landlord alert carries), to that tenant's receivers; the
+ * platform team gets every alert first (continue: true) and, as the root receiver, any
+ * alert of no tenant. Symptoms are inhibited by their cause within one namespace, and a
+ * tenant's maintenance window mutes its own route (the platform still hears).
+ *
+ * Webhook URLs are secrets: the config names a file (`url_file`, Alertmanager 0.26+) under
+ * `secretsDir`, never the URL. Pure: the platform and tenants in, a config object out.
+ */
+import { InputError, type InputProblem } from "../errors.js";
+import type { FleetAlertmanagerConfig } from "../spec/monitoring-schema.js";
+import type { ResolvedTenant } from "../spec/resolve.js";
+import type { Tenant } from "../spec/tenant-schema.js";
+
+export const PLATFORM_RECEIVER = "platform";
+export const tenantReceiver = (tenant: string): string => `tenant/${tenant}`;
+const maintenanceInterval = (tenant: string): string => `tenant/${tenant}/maintenance`;
+
+const WEEKDAY_NAMES = { mon: "monday", tue: "tuesday", wed: "wednesday", thu: "thursday", fri: "friday", sat: "saturday", sun: "sunday" } as const;
+const NEXT_DAY = { mon: "tue", tue: "wed", wed: "thu", thu: "fri", fri: "sat", sat: "sun", sun: "mon" } as const;
+type Day = keyof typeof WEEKDAY_NAMES;
+
+/** Symptom alerts of a namespace that say nothing new while their cause fires there. */
+export const INHIBITIONS: readonly { cause: string; symptoms: readonly string[]; equal: readonly string[] }[] = [
+  { cause: "TenantDatabaseDown", symptoms: ["TenantAppDown", "TenantHighErrorRate", "TenantErrorBudgetBurnFast", "TenantErrorBudgetBurnSlow", "TenantBackupStale"], equal: ["namespace"] },
+  { cause: "TenantAppDown", symptoms: ["TenantHighErrorRate", "TenantErrorBudgetBurnFast", "TenantErrorBudgetBurnSlow"], equal: ["namespace"] },
+  // A page about a budget makes the ticket about the same budget noise.
+  { cause: "TenantErrorBudgetBurnFast", symptoms: ["TenantErrorBudgetBurnSlow"], equal: ["namespace", "slo"] },
+];
+
+const quote = (v: string) => JSON.stringify(v);
+
+function hhmm(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
+/** Tenant-written time zones go into the fleet's config: an invalid one would break every tenant's alerts. */
+function validTimeZone(tz: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A window that crosses midnight becomes two intervals: Alertmanager's times stay within a day. */
+export interface TimeInterval {
+  weekdays: string[];
+  times: { start_time: string; end_time: string }[];
+  location: string;
+}
+
+export function maintenanceTimeIntervals(w: NonNullable<Tenant["spec"]["maintenanceWindow"]>): TimeInterval[] {
+  const [h, m] = w.start.split(":").map(Number);
+  const start = (h ?? 0) * 60 + (m ?? 0);
+  const end = start + w.durationMinutes;
+  const days: Day[] = [...new Set(w.days)].sort();
+  const out: TimeInterval[] = [
+    { weekdays: days.map((d) => WEEKDAY_NAMES[d]), times: [{ start_time: hhmm(start), end_time: hhmm(Math.min(end, 1440)) }], location: w.timezone },
+  ];
+  if (end > 1440) {
+    out.push({ weekdays: days.map((d) => WEEKDAY_NAMES[NEXT_DAY[d]]), times: [{ start_time: "00:00", end_time: hhmm(end - 1440) }], location: w.timezone });
+  }
+  return out;
+}
+
+export function fleetAlertmanagerConfig(am: FleetAlertmanagerConfig, tenants: readonly ResolvedTenant[]): Record<string, unknown> {
+  const problems: InputProblem[] = [];
+  const email = (to: string) => (am.smtp ? [{ to, send_resolved: true }] : undefined);
+  const platformReceiver: Record<string, unknown> = { name: PLATFORM_RECEIVER };
+  if (am.platform.email !== undefined) platformReceiver.email_configs = email(am.platform.email);
+  if (am.platform.webhookUrlFile !== undefined) platformReceiver.webhook_configs = [{ url_file: am.platform.webhookUrlFile, send_resolved: true }];
+  if (!platformReceiver.email_configs && !platformReceiver.webhook_configs) {
+    problems.push({ path: "integrations.monitoring.alertmanager.smtp", message: "the platform receiver has only an email and no smtp is set", fix: "set smtp.smarthost and smtp.from, or platform.webhookUrlFile" });
+  }
+
+  const receivers: Record<string, unknown>[] = [platformReceiver];
+  const routes: Record<string, unknown>[] = [{ receiver: PLATFORM_RECEIVER, continue: true }];
+  const timeIntervals: Record<string, unknown>[] = [];
+  const sorted = [...tenants].sort((a, b) => (a.tenant.metadata.name < b.tenant.metadata.name ? -1 : 1));
+  for (const t of sorted) {
+    const name = t.tenant.metadata.name;
+    const { contacts, maintenanceWindow } = t.tenant.spec;
+    const receiver: Record<string, unknown> = { name: tenantReceiver(name) };
+    if (am.smtp) receiver.email_configs = email(contacts.email);
+    const ref = contacts.alertWebhookSecretRef;
+    if (ref) {
+      if (ref.key === "." || ref.key === "..") {
+        problems.push({ file: t.file, path: "spec.contacts.alertWebhookSecretRef.key", message: "'.' and '..' are not secret keys", fix: "use the key's name in the tenant's Key Vault" });
+      } else {
+        receiver.webhook_configs = [{ url_file: `${am.secretsDir.replace(/\/+$/, "")}/${name}/${ref.name}/${ref.key}`, send_resolved: true }];
+      }
+    }
+    receivers.push(receiver);
+    const route: Record<string, unknown> = { receiver: tenantReceiver(name), matchers: [`namespace=${quote(t.names.namespace)}`] };
+    if (maintenanceWindow) {
+      if (!validTimeZone(maintenanceWindow.timezone)) {
+        problems.push({ file: t.file, path: "spec.maintenanceWindow.timezone", message: `'${maintenanceWindow.timezone}' is not a known time zone`, fix: "write an IANA zone such as Europe/Paris or UTC" });
+      } else {
+        timeIntervals.push({ name: maintenanceInterval(name), time_intervals: maintenanceTimeIntervals(maintenanceWindow) });
+        route.mute_time_intervals = [maintenanceInterval(name)];
+      }
+    }
+    routes.push(route);
+  }
+  if (problems.length > 0) throw new InputError(problems);
+
+  const config: Record<string, unknown> = {
+    route: {
+      receiver: PLATFORM_RECEIVER,
+      group_by: ["alertname", "namespace"],
+      group_wait: am.groupWait,
+      group_interval: am.groupInterval,
+      repeat_interval: am.repeatInterval,
+      routes,
+    },
+    inhibit_rules: INHIBITIONS.map((i) => ({
+      source_matchers: [`alertname=${quote(i.cause)}`],
+      target_matchers: [`alertname=~${quote(i.symptoms.join("|"))}`],
+      equal: [...i.equal],
+    })),
+    receivers,
+  };
+  if (am.smtp) config.global = { smtp_smarthost: am.smtp.smarthost, smtp_from: am.smtp.from };
+  if (timeIntervals.length > 0) config.time_intervals = timeIntervals;
+  return config;
+}
+
+/**
+ * Tenants whose receiver in the fleet config would reach no one: no webhook, and no SMTP
+ * to send their contact email with. Alertmanager accepts such a receiver silently, and only
+ * the platform would hear the tenant's alerts, so `landlord validate` warns about them.
+ */
+export function unreachableTenantReceivers(am: FleetAlertmanagerConfig | undefined, tenants: readonly ResolvedTenant[]): string[] {
+  if (!am || am.smtp) return [];
+  return tenants
+    .filter((t) => t.tenant.spec.contacts.alertWebhookSecretRef === undefined)
+    .map((t) => t.tenant.metadata.name)
+    .sort();
+}

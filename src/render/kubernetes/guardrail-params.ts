@@ -1,0 +1,22 @@
+/**
+ * The tenant's parameters for the platform's admission policies: its name, hosts and node
+ * pool. The tenant's roles cannot write ConfigMaps, so it cannot widen its own fence.
+ */
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { asObject, meta, type KubeObject, type RenderContext } from "../object.js";
+
+export const GUARDRAIL_PARAMS = "landlord-guardrails";
+
+export function guardrailParams({ t }: RenderContext): KubeObject {
+  const cm: IConfigMap & { metadata: ReturnType<typeof meta> } = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: meta(t, GUARDRAIL_PARAMS),
+    data: {
+      tenant: t.tenant.metadata.name,
+      hosts: t.tenant.spec.domains.map((d) => d.toLowerCase()).join(","),
+      dedicatedNodePool: t.placement.nodePool === undefined ? "false" : "true",
+    },
+  };
+  return asObject(cm);
+}

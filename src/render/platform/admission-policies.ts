@@ -1,0 +1,162 @@
+/**
+ * Guardrails in the API server of every cluster, for what RBAC cannot say: CEL
+ * ValidatingAdmissionPolicies (no webhook that could take the cluster down when it is
+ * away), bound to every namespace Landlord manages, with the tenant's own parameters
+ * (ConfigMap landlord-guardrails in its namespace; missing parameters deny).
+ */
+import type { PlatformConfig } from "../../spec/platform-schema.js";
+import { allowedRegistries } from "../../spec/registries.js";
+import { POOL_LABEL } from "../kubernetes/scheduling.js";
+import { GUARDRAIL_PARAMS } from "../kubernetes/guardrail-params.js";
+import { LABEL, type KubeObject } from "../object.js";
+
+interface Validation {
+  readonly expression: string;
+  readonly message: string;
+  readonly reason?: "Forbidden" | "Invalid";
+}
+
+const cel = (s: string): string => JSON.stringify(s);
+const celList = (xs: readonly string[]): string => `[${xs.map(cel).join(", ")}]`;
+
+const labels = { [LABEL.managedBy]: "landlord", "app.kubernetes.io/component": "guardrails" };
+
+function policy(name: string, resources: { apiGroups: string[]; resources: string[] }, validations: Validation[], variables: { name: string; expression: string }[] = []): KubeObject[] {
+  return [
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicy",
+      metadata: { name, labels },
+      spec: {
+        failurePolicy: "Fail",
+        paramKind: { apiVersion: "v1", kind: "ConfigMap" },
+        matchConstraints: { resourceRules: [{ ...resources, apiVersions: ["*"], operations: ["CREATE", "UPDATE"] }] },
+        ...(variables.length > 0 ? { variables } : {}),
+        validations: validations.map((v) => ({ reason: "Forbidden", ...v })),
+      },
+    },
+    {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicyBinding",
+      metadata: { name, labels },
+      spec: {
+        policyName: name,
+        validationActions: ["Deny"],
+        // Unset namespace: the parameters are read from the namespace of the object admitted.
+        paramRef: { name: GUARDRAIL_PARAMS, parameterNotFoundAction: "Deny" },
+        matchResources: { namespaceSelector: { matchLabels: { [LABEL.managedBy]: "landlord" } } },
+      },
+    },
+  ];
+}
+
+/** Every container of a pod spec (`spec` is a CEL expression for it). */
+const containersOf = (spec: string) =>
+  `${spec}.containers + (has(${spec}.initContainers) ? ${spec}.initContainers : []) + (has(${spec}.ephemeralContainers) ? ${spec}.ephemeralContainers : [])`;
+
+/** Pod rules, for pods and for the pod templates tenants can write (Jobs, CronJobs). */
+function podSpecRules(spec: string, registries: readonly string[], priorityClasses: readonly string[]): Validation[] {
+  const key = cel(POOL_LABEL);
+  return [
+    {
+      expression: `!(has(${spec}.hostNetwork) && ${spec}.hostNetwork) && !(has(${spec}.hostPID) && ${spec}.hostPID) && !(has(${spec}.hostIPC) && ${spec}.hostIPC)`,
+      message: "tenant pods may not use the node's network, process or IPC namespaces",
+    },
+    {
+      expression: `!has(${spec}.volumes) || ${spec}.volumes.all(v, !has(v.hostPath))`,
+      message: "tenant pods may not mount hostPath volumes",
+    },
+    {
+      // A toleration of every taint, or of another tenant's pool taint, would open other tenants' nodes.
+      expression: `!has(${spec}.tolerations) || ${spec}.tolerations.all(t, (has(t.key) && t.key != "") ? (t.key != ${key} || (has(t.value) && t.value == params.data.tenant && (!has(t.operator) || t.operator == "Equal"))) : !(has(t.operator) && t.operator == "Exists"))`,
+      message: "tenant pods may tolerate only their own node pool's taint (no wildcard tolerations)",
+    },
+    {
+      expression: `!has(${spec}.nodeSelector) || !(${key} in ${spec}.nodeSelector) || ${spec}.nodeSelector[${key}] == params.data.tenant`,
+      message: "tenant pods may select only their own node pool",
+    },
+    {
+      expression: `params.data.dedicatedNodePool != "true" || (has(${spec}.nodeSelector) && ${key} in ${spec}.nodeSelector && ${spec}.nodeSelector[${key}] == params.data.tenant)`,
+      message: "pods of a tenant with a dedicated node pool must run on it (nodeSelector landlord.dev/tenant)",
+    },
+    {
+      expression: `!has(${spec}.affinity) || !has(${spec}.affinity.nodeAffinity)`,
+      message: "tenant pods may not set node affinity; placement is the platform's (nodeSelector of the tenant's pool)",
+    },
+    {
+      expression: `!has(${spec}.priorityClassName) || ${spec}.priorityClassName in ${celList(priorityClasses)}`,
+      message: `tenant pods may use only these PriorityClasses: ${priorityClasses.join(", ") || "none"}`,
+    },
+    {
+      expression: `(${containersOf(spec)}).all(c, ${celList(registries)}.exists(r, c.image.startsWith(r + "/")))`,
+      message: `images must come from: ${registries.join(", ")}`,
+    },
+  ];
+}
+
+/** Labels the platform's network policies and tools select on; tenants' own workloads may not carry them. */
+const RESERVED_LABEL_PREFIXES = ["cnpg.io/", "landlord.dev/", "app.kubernetes.io/managed-by"];
+
+/** The policies (and bindings of the same name) every cluster must have before it takes tenants. */
+export const GUARDRAIL_POLICIES = ["landlord-tenant-pods", "landlord-tenant-jobs", "landlord-tenant-services", "landlord-tenant-ingress-hosts"] as const;
+
+export function admissionPolicies(config: PlatformConfig): KubeObject[] {
+  const registries = allowedRegistries(config);
+  const priorityClasses = config.policy.allowedPriorityClasses;
+  const cnpgPrefix = cel(`system:serviceaccount:${config.integrations.cnpg.namespace}:`);
+  const reservedLabels = (labelsExpr: string) =>
+    `!has(${labelsExpr}) || ${labelsExpr}.all(k, !(${celList(RESERVED_LABEL_PREFIXES)}.exists(p, k.startsWith(p))))`;
+  return [
+    ...policy(
+      "landlord-tenant-pods",
+      { apiGroups: [""], resources: ["pods"] },
+      [
+        ...podSpecRules("object.spec", registries, priorityClasses),
+        {
+          // The scheduler binds through pods/binding; a pod created with nodeName would skip taints.
+          expression: `request.operation != "CREATE" || !has(object.spec.nodeName)`,
+          message: "tenant pods may not name their node",
+        },
+      ],
+    ),
+    ...policy(
+      "landlord-tenant-jobs",
+      { apiGroups: ["batch"], resources: ["jobs", "cronjobs"] },
+      [
+        {
+          // CloudNativePG creates its own Jobs (initdb, join) with its labels; nobody else may.
+          expression: `request.userInfo.username.startsWith(${cnpgPrefix}) || (${reservedLabels("variables.template.metadata.labels")})`,
+          message: `job pod templates may not carry platform labels (${RESERVED_LABEL_PREFIXES.join(", ")}): the database's network policy trusts them`,
+        },
+        {
+          expression: `request.userInfo.username.startsWith(${cnpgPrefix}) || !has(variables.template.spec.serviceAccountName) || variables.template.spec.serviceAccountName in ["default", ""]`,
+          message: "tenant jobs run as the namespace's default ServiceAccount; the app's and the database's cloud identities are not theirs to borrow",
+        },
+        ...podSpecRules("variables.template.spec", registries, priorityClasses),
+      ],
+      [{ name: "template", expression: `object.kind == "CronJob" ? object.spec.jobTemplate.spec.template : object.spec.template` }],
+    ),
+    ...policy("landlord-tenant-services", { apiGroups: [""], resources: ["services"] }, [
+      {
+        expression: `!has(object.spec.type) || object.spec.type == "ClusterIP"`,
+        message: "tenants are reached through the shared ingress only: no NodePort or LoadBalancer services",
+      },
+      { expression: `!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0`, message: "services may not claim external IPs" },
+    ]),
+    ...policy(
+      "landlord-tenant-ingress-hosts",
+      { apiGroups: ["networking.k8s.io"], resources: ["ingresses"] },
+      [
+        {
+          expression: `(has(object.spec.rules) ? object.spec.rules : []).all(r, has(r.host) && variables.allowed.exists(h, r.host == h || r.host.endsWith("." + h)))`,
+          message: "an Ingress may serve only the tenant's own domains and names under them",
+        },
+        {
+          expression: `(has(object.spec.tls) ? object.spec.tls : []).all(t, !has(t.hosts) || t.hosts.all(x, variables.allowed.exists(h, x == h || x.endsWith("." + h))))`,
+          message: "TLS hosts must be the tenant's own domains",
+        },
+      ],
+      [{ name: "allowed", expression: `params.data.hosts.split(",")` }],
+    ),
+  ];
+}

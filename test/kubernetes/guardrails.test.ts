@@ -1,0 +1,119 @@
+/**
+ * The platform's admission guardrails, tried as a hostile tenant would, on the real API
+ * server: every attempt is a server-side dry run, so admission decides and nothing stays.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubeClient } from "../../src/delivery/kubernetes/client.js";
+import { KubeApiError } from "../../src/delivery/kubernetes/errors.js";
+import { addNodes } from "../../src/devcluster/seed.js";
+import { tenantDoc } from "../support/fixtures.js";
+import { finishedStatus, onboard } from "../workflows/tenant/support/harness.js";
+import { admin, bundleOfStored, liveHarness, uniqueName, type LiveHarness } from "./support/live.js";
+
+const shared = uniqueName("ga");
+const pooled = uniqueName("gm");
+const IMAGE = "registry.example.com/saas/app:1.0.0";
+let h: LiveHarness;
+let client: KubeClient;
+
+/** POSTs as a dry run; "allowed" or the API server's message. */
+async function attempt(namespace: string, resource: string, body: Record<string, unknown>, group = "api/v1"): Promise<string> {
+  try {
+    await client.send({ method: "POST", path: `/${group}/namespaces/${namespace}/${resource}`, query: { dryRun: "All" }, body });
+    return "allowed";
+  } catch (err) {
+    if (err instanceof KubeApiError) return err.detail;
+    throw err;
+  }
+}
+
+function pod(spec: Record<string, unknown> = {}, container: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "probe" },
+    spec: {
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+      containers: [{ name: "c", image: IMAGE, resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "10m", memory: "16Mi" } }, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }, ...container }],
+      ...spec,
+    },
+  };
+}
+
+function job(template: Record<string, unknown>, labels: Record<string, string> = {}): Record<string, unknown> {
+  const p = pod(template);
+  return { apiVersion: "batch/v1", kind: "Job", metadata: { name: "probe" }, spec: { template: { metadata: { labels }, spec: { ...(p.spec as object), restartPolicy: "Never" } } } };
+}
+
+beforeAll(async () => {
+  h = await liveHarness();
+  const { kc } = admin();
+  client = new KubeClient(kc, kc.getCurrentContext());
+  await addNodes(kc, { pool: `pool-${pooled}`, count: 1, labels: { "landlord.dev/tenant": pooled }, taints: [{ key: "landlord.dev/tenant", value: pooled, effect: "NoSchedule" }] });
+  for (const [name, tier] of [[shared, "small"], [pooled, "medium"]] as const) {
+    expect(finishedStatus((await onboard(h, tenantDoc(name, { tier }))).result)).toBe("Succeeded");
+  }
+});
+
+afterAll(async () => {
+  client.close();
+  await h.close();
+});
+
+describe("admission guardrails on the live API server", () => {
+  const ns = () => `tenant-${shared}`;
+  const own = { key: "landlord.dev/tenant", value: pooled, effect: "NoSchedule" };
+
+  it("let a well-behaved pod, job, service and ingress through", async () => {
+    expect(await attempt(ns(), "pods", pod())).toBe("allowed");
+    expect(await attempt(ns(), "jobs", job({}), "apis/batch/v1")).toBe("allowed");
+    expect(await attempt(ns(), "services", { apiVersion: "v1", kind: "Service", metadata: { name: "probe" }, spec: { ports: [{ port: 80 }] } })).toBe("allowed");
+    const ingress = { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "probe" }, spec: { rules: [{ host: `api.${shared}.apps.example.com` }] } };
+    expect(await attempt(ns(), "ingresses", ingress, "apis/networking.k8s.io/v1")).toBe("allowed");
+  });
+
+  it("keep pods off other tenants' node pools and pin a pool tenant's pods to its own", async () => {
+    expect(await attempt(ns(), "pods", pod({ tolerations: [own] }))).toMatch(/may tolerate only their own node pool's taint/);
+    expect(await attempt(ns(), "pods", pod({ tolerations: [{ operator: "Exists" }] }))).toMatch(/no wildcard tolerations/);
+    expect(await attempt(ns(), "pods", pod({ tolerations: [{ key: "landlord.dev/tenant", operator: "Exists" }] }))).toMatch(/own node pool's taint/);
+    expect(await attempt(ns(), "pods", pod({ nodeSelector: { "landlord.dev/tenant": pooled } }))).toMatch(/select only their own node pool/);
+    expect(await attempt(ns(), "pods", pod({ nodeName: `pool-${pooled}-0` }))).toMatch(/may not name their node/);
+    expect(await attempt(ns(), "pods", pod({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "landlord.dev/tenant", operator: "In", values: [pooled] }] }] } } } }))).toMatch(/may not set node affinity/);
+    const poolNs = `tenant-${pooled}`;
+    expect(await attempt(poolNs, "pods", pod())).toMatch(/must run on it/);
+    expect(await attempt(poolNs, "pods", pod({ nodeSelector: { "landlord.dev/tenant": pooled }, tolerations: [own] }))).toBe("allowed");
+  });
+
+  it("refuse foreign registries, priority classes, host access and open doors", async () => {
+    expect(await attempt(ns(), "pods", pod({}, { image: "docker.io/attacker/miner:latest" }))).toMatch(/images must come from: registry\.example\.com, ghcr\.io/);
+    expect(await attempt(ns(), "pods", pod({ priorityClassName: "system-cluster-critical" }))).toMatch(/PriorityClasses/);
+    expect(await attempt(ns(), "pods", pod({ volumes: [{ name: "h", hostPath: { path: "/" } }] }))).toMatch(/hostPath|PodSecurity/);
+    expect(await attempt(ns(), "pods", pod({ hostNetwork: true }))).toMatch(/node's network|PodSecurity/);
+    expect(await attempt(ns(), "services", { apiVersion: "v1", kind: "Service", metadata: { name: "np" }, spec: { type: "NodePort", ports: [{ port: 80 }] } })).toMatch(/no NodePort or LoadBalancer|exceeded quota/);
+    expect(await attempt(ns(), "services", { apiVersion: "v1", kind: "Service", metadata: { name: "ip" }, spec: { ports: [{ port: 80 }], externalIPs: ["10.1.2.3"] } })).toMatch(/external IPs/);
+  });
+
+  it("refuse an Ingress for a neighbour's host, the zone apex or a parent domain", async () => {
+    for (const host of [`${pooled}.apps.example.com`, `api.${pooled}.apps.example.com`, "apps.example.com", "example.com", `evil-${shared}.apps.example.com`]) {
+      const ingress = { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "steal" }, spec: { rules: [{ host }] } };
+      expect(await attempt(ns(), "ingresses", ingress, "apis/networking.k8s.io/v1"), host).toMatch(/only the tenant's own domains/);
+    }
+  });
+
+  it("refuse jobs that forge the database's labels or borrow the app's identity", async () => {
+    expect(await attempt(ns(), "jobs", job({}, { "cnpg.io/cluster": "db" }), "apis/batch/v1")).toMatch(/may not carry platform labels/);
+    expect(await attempt(ns(), "jobs", job({}, { "landlord.dev/tenant": pooled }), "apis/batch/v1")).toMatch(/platform labels/);
+    expect(await attempt(ns(), "jobs", job({ serviceAccountName: "app" }), "apis/batch/v1")).toMatch(/default ServiceAccount/);
+    expect(await attempt(ns(), "jobs", job({ tolerations: [own] }), "apis/batch/v1")).toMatch(/own node pool's taint/);
+    const cron = { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "probe" }, spec: { schedule: "* * * * *", jobTemplate: { spec: (job({}, { "cnpg.io/podRole": "instance" }) as { spec: object }).spec } } };
+    expect(await attempt(ns(), "cronjobs", cron, "apis/batch/v1")).toMatch(/platform labels/);
+  });
+
+  it("deny everything in a managed namespace whose parameters are missing", async () => {
+    await client.send({ method: "DELETE", path: `/api/v1/namespaces/${ns()}/configmaps/landlord-guardrails` });
+    expect(await attempt(ns(), "pods", pod())).toMatch(/landlord-guardrails.*not found|no params found|failed to configure binding/i);
+    const report = await h.delivery.applyBundle(await bundleOfStored(h, shared));
+    expect(report.outcomes.find((o) => o.object.startsWith("ConfigMap/landlord-guardrails"))?.action).toBe("created");
+    expect(await attempt(ns(), "pods", pod())).toBe("allowed");
+  });
+});
