@@ -14,6 +14,7 @@ import { placeTenant, type FreeCapacity, type Placement } from "./placement.js";
 import type { PlatformContext, ResolvedTier, Result } from "./platform.js";
 import { closest, issuesToProblems, joinPath } from "./problems.js";
 import { accessGroupProblems } from "./access.js";
+import { hostnameProblems } from "./hostnames.js";
 import { allowedRegistries, registryProblems } from "./registries.js";
 import { tenantSchema, type Tenant } from "./tenant-schema.js";
 
@@ -67,6 +68,7 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
   const report = (path: string, message: string, fix: string) => at({ path: joinPath("spec.overrides", path), message, fix });
   problems.push(...checkEffective(effective.data, report), ...registryProblems(effective.data, allowedRegistries(ctx.config), report));
   problems.push(...accessGroupProblems(tenant).map(at));
+  problems.push(...hostnameProblems(name, tenant.spec.domains, ctx.config.integrations.dns.zone.toLowerCase()).map(at));
   const need = tier.tier.isolation === "namespace" ? cpuMillis(effective.data.quota.cpu) : 0n;
   const placed = keptPlacement(options.placement, tier.tier.isolation, names, tenant) ?? placeTenant(ctx.config, tenant, tier.tier.isolation, names, options.free, need);
   if (!placed.ok) problems.push(at(placed.problem));
@@ -152,6 +154,7 @@ function keptPlacement(
 export function checkFleet(tenants: readonly ResolvedTenant[]): InputProblem[] {
   const problems: InputProblem[] = [];
   const claims = new Map<string, { owner: string; file?: string }>();
+  const nested: { host: string; t: ResolvedTenant; path: string }[] = [];
   const claim = (kind: string, value: string, t: ResolvedTenant, path: string): boolean => {
     const key = `${kind}\u0000${value}`;
     const owner = t.tenant.metadata.name;
@@ -177,6 +180,7 @@ export function checkFleet(tenants: readonly ResolvedTenant[]): InputProblem[] {
     t.tenant.spec.domains.forEach((d, i) => {
       claim("domain", d.toLowerCase(), t, `spec.domains[${i}]`);
     });
+    nested.push(...t.tenant.spec.domains.map((d, i) => ({ host: d.toLowerCase(), t, path: `spec.domains[${String(i)}]` })));
     // Derived names are hashed; a clash is astronomically unlikely but must never go unnoticed.
     claim("namespace", t.names.namespace, t, "metadata.name");
     claim("key vault name", t.names.keyVault, t, "metadata.name");
@@ -190,6 +194,20 @@ export function checkFleet(tenants: readonly ResolvedTenant[]): InputProblem[] {
     access.viewerGroups.forEach((g, i) => groups.set(g, `spec.access.viewerGroups[${String(i)}]`));
     access.adminGroups.forEach((g, i) => groups.set(g, `spec.access.adminGroups[${String(i)}]`));
     for (const [g, path] of groups) claim("access group", g, t, path);
+  }
+  // A name under another tenant's name (api.acme.com when acme owns acme.com) is refused:
+  // its certificate, DNS and traffic would sit inside the other customer's domain.
+  const owners = new Map(nested.map((n) => [n.host, n.t.tenant.metadata.name]));
+  for (const n of nested) {
+    const labels = n.host.split(".");
+    for (let k = 1; k < labels.length - 1; k++) {
+      const parent = labels.slice(k).join(".");
+      const owner = owners.get(parent);
+      if (owner !== undefined && owner !== n.t.tenant.metadata.name) {
+        problems.push({ ...(n.t.file === undefined ? {} : { file: n.t.file }), path: n.path, message: `'${n.host}' is under '${parent}', which tenant '${owner}' serves`, fix: "choose a name outside other tenants' domains" });
+        break;
+      }
+    }
   }
   return problems;
 }

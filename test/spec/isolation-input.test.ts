@@ -78,3 +78,25 @@ describe("dedicated cluster names", () => {
     expect(problems([tenantFile("weu-1", { tier: "large" })])).toContainEqual("metadata.name: the tenant's own cluster would be named 'aks-weu-1', which is a shared cluster of landlord.yaml");
   });
 });
+
+describe("hostnames", () => {
+  it("give a tenant its own name under the zone and names below it, nothing else there", () => {
+    expect(problems([tenantFile("acme", { domains: ["acme.apps.example.com", "api.acme.apps.example.com", "shop.acme.com"] })])).toEqual([]);
+    const refused: [string, RegExp][] = [
+      ["apps.example.com", /is the platform's zone, which no tenant may serve/],
+      ["example.com", /is the platform's zone or a parent of it/],
+      ["globex.apps.example.com", /under the platform's zone but not under the tenant's own name/],
+      ["api.globex.apps.example.com", /not under the tenant's own name/],
+      ["xacme.apps.example.com", /not under the tenant's own name/],
+    ];
+    for (const [d, re] of refused) expect(problems([tenantFile("acme", { domains: [d] })]).join("\n"), d).toMatch(re);
+  });
+  it("refuse a name under another tenant's custom domain, whichever file comes first", () => {
+    const a = tenantFile("acme", { domains: ["acme.com"] });
+    const b = tenantFile("globex", { domains: ["api.acme.com"] });
+    for (const files of [[a, b], [b, a]]) {
+      expect(problems(files)).toEqual(["spec.domains[0]: 'api.acme.com' is under 'acme.com', which tenant 'acme' serves"]);
+    }
+    expect(problems([tenantFile("acme", { domains: ["acme.com", "www.acme.com"] })])).toEqual([]);
+  });
+});

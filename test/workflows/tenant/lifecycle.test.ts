@@ -176,14 +176,14 @@ describe.each(BACKENDS)("tenant lifecycle on $name", (factory) => {
     expect(audit.map((e) => e.action)).toEqual(["tenant.onboard-requested", "tenant.onboarded", "tenant.offboard-requested", "tenant.offboarded"]);
     expect(audit[3]?.details).toEqual({ workflowId: wf.id, force: false, dataRetainedUntil: released.retainUntil?.toISOString() });
 
-    // A new tenant can claim the domain...
+    // A new tenant can claim the released custom domain (names under the zone stay the name's own)...
     const heir = unique("heir");
-    expect(finishedStatus((await onboard(h, tenantDoc(heir, { domains: [domain] }))).result)).toBe("Succeeded");
-    expect(await store.tenants.domainOwner(domain)).toBe(heir);
+    expect(finishedStatus((await onboard(h, tenantDoc(heir, { domains: [other] }))).result)).toBe("Succeeded");
+    expect(await store.tenants.domainOwner(other)).toBe(heir);
     // ...and the name can be onboarded again, from scratch, with the old history kept.
-    const again = await onboard(h, tenantDoc(name, { domains: [other] }));
+    const again = await onboard(h, tenantDoc(name, { domains: [domain] }));
     expect(finishedStatus(again.result)).toBe("Succeeded");
-    expect(await store.tenants.require(name)).toMatchObject({ phase: "Ready", generation: 2, domains: [other], offboardedAt: null, retainUntil: null });
+    expect(await store.tenants.require(name)).toMatchObject({ phase: "Ready", generation: 2, domains: [domain], offboardedAt: null, retainUntil: null });
     expect((await store.tokens.list(name)).map((t) => t.revokedAt === null)).toEqual([false, true]);
     const newToken = (await readFile(tokenFile, "utf8")).trim();
     expect(newToken).not.toBe(token);
