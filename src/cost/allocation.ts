@@ -264,6 +264,15 @@ function spreadShared(a: ClusterAllocation, sharing: SharingRule): void {
   });
 }
 
+const TENANT_COST_PARTS = ["cpu", "ram", "pv", "loadBalancer", "network", "dedicated", "shared"] as const satisfies readonly (keyof TenantCost)[];
+
+/** Usage fields that add up across windows (the peak is a maximum, and handled apart). */
+const SUMMED_USAGE = ["cpuRequestMillis", "cpuUsageMillis", "memoryRequestBytes", "memoryUsageBytes", "cpuAllocatedMillis", "memoryAllocatedBytes", "pvBytes", "egressBytes", "cost"] as const satisfies readonly (keyof NamespaceUsage)[];
+
+function addTenantCost(into: TenantCost, c: TenantCost): void {
+  for (const k of TENANT_COST_PARTS) into[k] += c[k];
+}
+
 /** Adds one window's allocation of a cluster into a running total for that cluster. */
 export function addInto(sum: ClusterAllocation, w: ClusterAllocation): void {
   sum.total += w.total;
@@ -274,28 +283,13 @@ export function addInto(sum: ClusterAllocation, w: ClusterAllocation): void {
   sum.unspread += w.unspread;
   for (const [ns, v] of w.sharedByNamespace) sum.sharedByNamespace.set(ns, (sum.sharedByNamespace.get(ns) ?? 0n) + v);
   for (const [tenant, c] of w.tenants) {
-    const t = tenantEntry(sum, tenant);
-    t.cpu += c.cpu;
-    t.ram += c.ram;
-    t.pv += c.pv;
-    t.loadBalancer += c.loadBalancer;
-    t.network += c.network;
-    t.dedicated += c.dedicated;
-    t.shared += c.shared;
+    addTenantCost(tenantEntry(sum, tenant), c);
   }
   for (const [ns, u] of w.namespaces) {
     const n = namespaceEntry(sum, ns);
     n.windows += u.windows;
-    n.cpuRequestMillis += u.cpuRequestMillis;
-    n.cpuUsageMillis += u.cpuUsageMillis;
-    n.memoryRequestBytes += u.memoryRequestBytes;
-    n.memoryUsageBytes += u.memoryUsageBytes;
-    n.cpuAllocatedMillis += u.cpuAllocatedMillis;
-    n.memoryAllocatedBytes += u.memoryAllocatedBytes;
+    for (const k of SUMMED_USAGE) n[k] += u[k];
     n.memoryUsagePeakBytes = max(n.memoryUsagePeakBytes, u.memoryUsagePeakBytes);
-    n.pvBytes += u.pvBytes;
-    n.egressBytes += u.egressBytes;
-    n.cost += u.cost;
   }
 }
 
@@ -320,13 +314,7 @@ export function tenantTotals(clusters: Iterable<ClusterAllocation>): Map<string,
   for (const a of clusters) {
     for (const [tenant, c] of a.tenants) {
       const t = out.get(tenant) ?? emptyTenantCost();
-      t.cpu += c.cpu;
-      t.ram += c.ram;
-      t.pv += c.pv;
-      t.loadBalancer += c.loadBalancer;
-      t.network += c.network;
-      t.dedicated += c.dedicated;
-      t.shared += c.shared;
+      addTenantCost(t, c);
       out.set(tenant, t);
     }
   }

@@ -94,7 +94,7 @@ function apiServerArgs(etcdPort: number, apiPort: number, certs: ClusterCerts, d
     `--api-audiences=${SA_ISSUER}`,
     `--service-account-key-file=${certs.saPub}`,
     `--service-account-signing-key-file=${certs.saKey}`,
-    "--service-cluster-ip-range=10.0.0.0/24",
+    "--service-cluster-ip-range=10.0.0.0/16",
     "--authorization-mode=Node,RBAC",
     `--enable-admission-plugins=${ADMISSION_PLUGINS.join(",")}`,
     // Privileged pods must be refused by Pod Security (the tenant's fence), not by this switch.
@@ -142,7 +142,7 @@ export async function startControlPlane(opts: StartOptions): Promise<ClusterStat
       `--secure-port=${String(cmPort)}`,
       `--root-ca-file=${certs.caCert}`,
       `--service-account-private-key-file=${certs.saKey}`,
-      "--service-cluster-ip-range=10.0.0.0/24",
+      "--service-cluster-ip-range=10.0.0.0/16",
       "--controllers=*",
       "--node-monitor-grace-period=40s",
     ]);

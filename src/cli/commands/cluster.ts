@@ -121,7 +121,7 @@ export async function statusCommand(io: CliIo, global: GlobalOptions, name: stri
       const bundle = storedBundle(rt, record);
       const applier = k.applierFor(bundle.placement.cluster);
       const inspected = await applier.inspect(bundle.objects, 8);
-      const readiness = new Map((await k.readiness(bundle)).map((r) => [r.object, r]));
+      const readiness = new Map((await k.readiness(bundle, undefined, new Map(inspected.map((x) => [x.object, x.live])))).map((r) => [r.object, r]));
       const objects = inspected.map((x): ObjectStatus => {
         const key = `${x.object.kind}/${x.object.metadata.name}`;
         const r = readiness.get(key);

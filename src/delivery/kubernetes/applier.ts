@@ -108,12 +108,14 @@ export class Applier {
 
   /** Applies one object unless the live one already holds it; returns what happened. */
   private async applyOne(o: KubeObject, live: Live | undefined, known: boolean, opts: ApplyOptions): Promise<ObjectOutcome> {
-    const desired = withHash(o);
+    // Hashing canonical JSON is the costliest part of a no-op reconcile: once per object.
+    const hash = objectHash(o);
+    const desired = withHash(o, hash);
     const current = known ? live : await this.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name, opts.signal);
     let action: Action = "created";
     let drift: Drift | undefined;
     if (current) {
-      const sameHash = current.metadata?.annotations?.[ANNOTATION.hash] === objectHash(o);
+      const sameHash = current.metadata?.annotations?.[ANNOTATION.hash] === hash;
       drift = findDrift(desired, current);
       if (sameHash && drift === undefined) return { object: displayRef(o), action: "unchanged" };
       action = sameHash ? "repaired" : "configured";

@@ -199,10 +199,11 @@ export class KubernetesDelivery implements Delivery {
     }
   }
 
-  async readiness(bundle: Bundle, signal?: AbortSignal): Promise<ObjectReadiness[]> {
+  /** Readiness of the bundle's objects; `known` holds objects already read (status reads each once). */
+  async readiness(bundle: Bundle, signal?: AbortSignal, known?: ReadonlyMap<KubeObject, Record<string, unknown> | undefined>): Promise<ObjectReadiness[]> {
     const applier = this.applierFor(bundle.placement.cluster);
     const operators = await operatorsPresent(applier, this.settings.cnpgNamespace, this.settings.certManagerNamespace);
-    return checkReadiness(applier, bundle.objects, operators, signal);
+    return checkReadiness(bundle.objects, operators, (o) => (known?.has(o) === true ? Promise.resolve(known.get(o)) : applier.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name, signal)));
   }
 
   async waitReady(bundle: Bundle, signal: AbortSignal): Promise<ReadyResult> {
@@ -233,8 +234,9 @@ export class KubernetesDelivery implements Delivery {
       if (live) before.set(key, withoutServerFields(live));
       // A dry run inside a namespace that does not exist yet is refused: show the object as rendered.
       // As an apply would: a hand edit of an unchanged object is taken back, a changed object meets conflicts.
-      const unchanged = live?.metadata?.annotations?.[ANNOTATION.hash] === objectHash(o);
-      const predicted = liveNs || o.kind === "Namespace" ? await applier.patch(withHash(o), { force: this.settings.forceConflicts || unchanged, dryRun: true }) : o;
+      const hash = objectHash(o);
+      const unchanged = live?.metadata?.annotations?.[ANNOTATION.hash] === hash;
+      const predicted = liveNs || o.kind === "Namespace" ? await applier.patch(withHash(o, hash), { force: this.settings.forceConflicts || unchanged, dryRun: true }) : o;
       after.set(key, withoutServerFields(predicted));
     }
     return { before, after };

@@ -34,8 +34,8 @@ export function objectHash(o: KubeObject): string {
 }
 
 /** The object as applied: the rendered object plus its hash annotation. */
-export function withHash(o: KubeObject): KubeObject {
-  return { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [ANNOTATION.hash]: objectHash(o) } } };
+export function withHash(o: KubeObject, hash: string = objectHash(o)): KubeObject {
+  return { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [ANNOTATION.hash]: hash } } };
 }
 
 const BUILTIN_GROUPS = new Set(["v1", "apps/v1", "batch/v1", "policy/v1", "autoscaling/v2", "networking.k8s.io/v1", "rbac.authorization.k8s.io/v1", "storage.k8s.io/v1", "scheduling.k8s.io/v1", "admissionregistration.k8s.io/v1", "apiextensions.k8s.io/v1"]);

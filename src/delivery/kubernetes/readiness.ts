@@ -87,8 +87,11 @@ export async function operatorsPresent(applier: Applier, cnpgNamespace: string, 
   };
 }
 
-/** One pass over the objects that have a readiness of their own. */
-export async function checkReadiness(applier: Applier, objects: readonly KubeObject[], operators: OperatorPresence, signal?: AbortSignal): Promise<ObjectReadiness[]> {
+/**
+ * One pass over the objects that have a readiness of their own; `live` reads an object
+ * (from the API server, or from objects a caller already holds).
+ */
+export async function checkReadiness(objects: readonly KubeObject[], operators: OperatorPresence, live: (o: KubeObject) => Promise<Live | undefined>): Promise<ObjectReadiness[]> {
   const out: ObjectReadiness[] = [];
   for (const o of objects) {
     const name = `${o.kind}/${o.metadata.name}`;
@@ -101,8 +104,7 @@ export async function checkReadiness(applier: Applier, objects: readonly KubeObj
       continue;
     }
     if (!["Namespace", "ResourceQuota", "Deployment", "Cluster", "Certificate"].includes(o.kind)) continue;
-    const live = await applier.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name, signal);
-    const r = readinessOf(o.kind, live);
+    const r = readinessOf(o.kind, await live(o));
     if (r) out.push({ object: name, ready: r.ready, waited: true, ...(r.reason !== undefined ? { reason: r.reason } : {}) });
   }
   return out;
