@@ -22,7 +22,7 @@ import { createEngine } from "../src/workflows/engine/index.js";
 import { tenantLocator } from "../src/workflows/tenant/locate.js";
 import { offboardWorkflow } from "../src/workflows/tenant/offboard.js";
 import { onboardWorkflow } from "../src/workflows/tenant/onboard.js";
-import { runTenantWorkflow } from "../src/workflows/tenant/run.js";
+import { runTenantWorkflow } from "../src/workflows/tenant/run-tenant-workflow.js";
 import { resolveSpec, type TenantServices } from "../src/workflows/tenant/services.js";
 import { submitOnboard } from "../src/workflows/tenant/submit.js";
 import { updateWorkflow } from "../src/workflows/tenant/update.js";

@@ -1,6 +1,7 @@
 /**
- * The small set of typed errors the core raises. They carry data, not presentation:
- * the CLI and the HTTP API map them to exit codes and statuses at the edge.
+ * Every typed error the core raises, in one place. They carry data, not presentation: the
+ * CLI (src/cli/exit.ts) and an HTTP API map them to exit codes and statuses at the edge.
+ * Each takes the standard `{ cause }` option, so the error that started it stays visible.
  */
 
 /** One problem with user input, located precisely enough to fix without guessing. */
@@ -18,15 +19,20 @@ export class LandlordError extends Error {
   override readonly name: string = "LandlordError";
 }
 
-/** Invalid input: every problem found, reported at once. */
+/**
+ * The user's own input (flags, files, environment, answers) is wrong: every problem found,
+ * reported at once, and nothing was written. Only for input a person can correct; a
+ * mistake in Landlord's own code is a ProgrammingError.
+ */
 export class InputError extends LandlordError {
   override readonly name = "InputError";
   readonly problems: readonly InputProblem[];
-  constructor(problems: readonly InputProblem[]) {
+  constructor(problems: readonly InputProblem[], options?: ErrorOptions) {
     super(
       problems.length === 1 && problems[0]
         ? formatProblem(problems[0])
         : `${problems.length} problems found:\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`,
+      options,
     );
     this.problems = problems;
   }
@@ -36,12 +42,60 @@ export class NotFoundError extends LandlordError {
   override readonly name = "NotFoundError";
 }
 
+/** The request is valid but the current state refuses it (a phase, a held name, a race lost). */
 export class ConflictError extends LandlordError {
   override readonly name = "ConflictError";
 }
 
 export class NotAllowedError extends LandlordError {
   override readonly name = "NotAllowedError";
+}
+
+/** Landlord's own mistake (a broken invariant, a definition that cannot work): report it as a bug. */
+export class ProgrammingError extends LandlordError {
+  override readonly name = "ProgrammingError";
+}
+
+/** A workflow ended Failed or Cancelled; `workflowId` is where its steps and error are recorded. */
+export class WorkflowFailedError extends LandlordError {
+  override readonly name = "WorkflowFailedError";
+  constructor(
+    message: string,
+    readonly workflowId: string,
+    readonly status: "Failed" | "Cancelled",
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The store cannot be used: what went wrong in words (`message`), where (`target`: a host
+ * or a file path, never a password) and what to do about it (`fix`). The driver's error is
+ * the cause.
+ */
+export class StoreError extends LandlordError {
+  override readonly name = "StoreError";
+  constructor(
+    message: string,
+    readonly target: string,
+    readonly fix: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The operator stopped the command (Ctrl-C, SIGTERM); `resume` says how to continue, when there is something to continue. */
+export class InterruptedError extends LandlordError {
+  override readonly name = "InterruptedError";
+  constructor(
+    message: string,
+    readonly resume?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 /**

@@ -1,29 +1,39 @@
 /** The `landlord` command tree. Commands receive typed options; errors map to exit codes in run(). */
-import { Command, CommanderError, Option } from "commander";
-import { auditCommand } from "./commands/audit.js";
-import { applyCommand, bootstrapCommand, reconcileCommand, statusCommand } from "./commands/cluster.js";
-import { capacityPlanCommand, type CapacityOptions } from "./commands/capacity.js";
-import { costCommand, type CostOptions } from "./commands/cost.js";
-import { reportCommand, type ReportOptions } from "./commands/report.js";
-import { invoiceCreditCommand, invoiceIssueCommand, invoiceListCommand, invoiceShowCommand } from "./commands/invoice.js";
-import { diffCommand } from "./commands/diff.js";
-import { explainCommand } from "./commands/explain.js";
-import { metricsCommand, type MetricsOptions } from "./commands/metrics.js";
-import { slaCommand, type SlaOptions } from "./commands/sla.js";
-import { alertmanagerCommand } from "./commands/alertmanager.js";
-import { dashboardsCommand, type DashboardsOptions } from "./commands/dashboards.js";
-import { logsCommand, type LogsOptions } from "./commands/logs.js";
-import { describeTenantCommand, getTenantsCommand, offboardCommand, onboardCommand, updateCommand, type OnboardOptions } from "./commands/tenants.js";
-import { workflowsCancelCommand, workflowsDescribeCommand, workflowsListCommand, workflowsResumeCommand } from "./commands/workflows.js";
-import { initCommand } from "./commands/init.js";
-import { renderCommand, type OutputFormat } from "./commands/render.js";
-import { validateCommand } from "./commands/validate.js";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Argument, Command, CommanderError, Option } from "commander";
+import type { CapacityOptions } from "./commands/capacity.js";
+import type { DomainsOptions } from "./commands/domains.js";
+import type { CostOptions } from "./commands/cost.js";
+import type { ReportOptions } from "./commands/report.js";
+import type { MetricsOptions } from "./commands/metrics.js";
+import type { SlaOptions } from "./commands/sla.js";
+import type { DashboardsOptions } from "./commands/dashboards.js";
+import type { LogsOptions } from "./commands/logs.js";
+import type { OnboardOptions, UpdateOptions } from "./commands/tenants.js";
+import type { ServeCommandOptions } from "./commands/serve.js";
+import type { OutputFormat } from "./commands/render.js";
 import { describeError, EXIT, exitCodeFor } from "./exit.js";
 import type { CliIo } from "./io.js";
-import type { GlobalOptions } from "./workspace.js";
+import type { GlobalOptions } from "./load-files.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const fileOption = () => new Option("-f, --file <path>", "tenant file or directory (repeatable; default: tenants/ beside the config)").argParser(collect);
+
+/** The package's version, from the package.json above this module (src/ or dist/src/). */
+function landlordVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown; version?: unknown };
+      if (pkg.name === "landlord" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // Not here; one folder up.
+    }
+  }
+  return "unknown";
+}
 
 /** Commands that report through their exit code (diff) set it here; one per run. */
 interface RunState {
@@ -36,6 +46,8 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--config <path>", "platform config", "landlord.yaml")
     .option("--kubeconfig <file>", "kubeconfig for delivery.mode kubernetes (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context for every cluster (default: delivery.kubernetes.contexts, else the cluster's name)")
+    .option("--new-store", "start an empty SQLite store although tenants were delivered from here (only after losing the store file)")
+    .version(landlordVersion(), "--version", "print the version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -46,14 +58,14 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .description("write a commented landlord.yaml and an example tenant")
     .option("--dir <dir>", "where to write", ".")
     .option("--force", "overwrite existing files", false)
-    .action((opts: { dir: string; force: boolean }) => initCommand(io, opts));
+    .action(async (opts: { dir: string; force: boolean }) => (await import("./commands/init.js")).initCommand(io, opts));
 
   program
     .command("validate")
     .description("check landlord.yaml and tenant specs, and the objects they render against the real schemas")
     .addOption(fileOption())
     .option("--crds <dir>", "directory of CRD YAML to check custom resources against (default: $LANDLORD_CRDS_DIR)")
-    .action((opts: { file?: string[]; crds?: string }) => validateCommand(io, global(), opts));
+    .action(async (opts: { file?: string[]; crds?: string }) => (await import("./commands/validate.js")).validateCommand(io, global(), opts));
 
   program
     .command("render")
@@ -61,7 +73,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .addOption(fileOption())
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .option("--out <dir>", "write <dir>/<tenant>/kubernetes.yaml and terraform.tfvars.json")
-    .action((opts: { file?: string[]; output: OutputFormat; out?: string }) => renderCommand(io, global(), opts));
+    .action(async (opts: { file?: string[]; output: OutputFormat; out?: string }) => (await import("./commands/render.js")).renderCommand(io, global(), opts));
 
   program
     .command("explain")
@@ -69,7 +81,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .argument("<tenant>", "tenant name")
     .addOption(fileOption())
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "yaml", "json"]).default("table"))
-    .action((name: string, opts: { file?: string[]; output: "table" | "yaml" | "json" }) => explainCommand(io, global(), name, opts));
+    .action(async (name: string, opts: { file?: string[]; output: "table" | "yaml" | "json" }) => (await import("./commands/explain.js")).explainCommand(io, global(), name, opts));
 
   program
     .command("metrics")
@@ -83,7 +95,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--since <duration>", "range query over the last duration, e.g. 1h")
     .option("--step <duration>", "resolution of a range query, e.g. 1m")
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "yaml", "json"]).default("table"))
-    .action((name: string, promql: string, opts: MetricsOptions) => metricsCommand(io, global(), name, promql, opts));
+    .action(async (name: string, promql: string, opts: MetricsOptions) => (await import("./commands/metrics.js")).metricsCommand(io, global(), name, promql, opts));
 
   program
     .command("sla")
@@ -92,14 +104,14 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .requiredOption("--month <YYYY-MM>", "calendar month, UTC")
     .addOption(fileOption())
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "yaml", "json"]).default("table"))
-    .action((name: string | undefined, opts: SlaOptions) => slaCommand(io, global(), name, opts));
+    .action(async (name: string | undefined, opts: SlaOptions) => (await import("./commands/sla.js")).slaCommand(io, global(), name, opts));
 
   program
     .command("alertmanager")
     .description("print the fleet Alertmanager config: each tenant's alerts to its contacts, all to the platform (webhook URLs as file references)")
     .addOption(fileOption())
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
-    .action((opts: { file?: string[]; output?: "yaml" | "json" }) => alertmanagerCommand(io, global(), opts));
+    .action(async (opts: { file?: string[]; output?: "yaml" | "json" }) => (await import("./commands/alertmanager.js")).alertmanagerCommand(io, global(), opts));
 
   program
     .command("dashboards")
@@ -107,7 +119,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .argument("[tenant]", "only this tenant")
     .addOption(fileOption())
     .addOption(new Option("-o, --output <format>", "output format").choices(["json", "yaml"]).default("json"))
-    .action((name: string | undefined, opts: DashboardsOptions) => dashboardsCommand(io, global(), name, opts));
+    .action(async (name: string | undefined, opts: DashboardsOptions) => (await import("./commands/dashboards.js")).dashboardsCommand(io, global(), name, opts));
 
   program
     .command("logs")
@@ -118,7 +130,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--since <duration>", "only lines newer than this, e.g. 1h")
     .option("--tail <n>", "last n lines per pod")
     .addOption(fileOption())
-    .action((name: string, opts: LogsOptions) => logsCommand(io, global(), name, opts));
+    .action(async (name: string, opts: LogsOptions) => (await import("./commands/logs.js")).logsCommand(io, global(), name, opts));
 
   program
     .command("onboard")
@@ -128,14 +140,19 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--domain <host>", "a domain the tenant is served on (repeatable)", collect)
     .option("--contact <email>", "contact for alerts")
     .option("--display-name <text>", "display name (default: the name)")
-    .option("-f, --file <path>", "a Tenant spec file instead of the flags")
-    .action((name: string | undefined, opts: OnboardOptions) => onboardCommand(io, global(), name, opts));
+    .option("-f, --file <path>", "a Tenant spec file instead of the flags (not together with them)")
+    .option("--dry-run", "check the spec, placement and conflicts and print the plan; write nothing", false)
+    .option("--reuse-retained-name", "the name's previous tenant is still retained: onboard anyway, with new cloud resources (vault, storage, state) beside the kept ones", false)
+    .action(async (name: string | undefined, opts: OnboardOptions) => (await import("./commands/tenants.js")).onboardCommand(io, global(), name, opts));
 
   program
     .command("update")
-    .description("change a tenant (overrides, tier, version) from its spec file")
-    .requiredOption("-f, --file <path>", "the Tenant spec file")
-    .action((opts: { file: string }) => updateCommand(io, global(), opts));
+    .description("deliver changes: new specs (-f), a tenant's stored spec after a landlord.yaml change (NAME), or every live tenant (--all); a plan first, then progress")
+    .argument("[name]", "a stored tenant: re-deliver its spec as landlord.yaml now renders it (also retries a failed update)")
+    .addOption(fileOption())
+    .option("--all", "every Ready tenant whose spec or rendering (landlord.yaml) changed", false)
+    .option("--dry-run", "print the plan only; write nothing", false)
+    .action(async (name: string | undefined, opts: UpdateOptions) => (await import("./commands/tenants.js")).updateCommand(io, global(), name, opts));
 
   program
     .command("diff")
@@ -143,7 +160,13 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .argument("[tenant]", "only this stored tenant")
     .addOption(fileOption())
     .action(async (name: string | undefined, opts: { file?: string[] }) => {
-      state.exitCode = await diffCommand(io, global(), name, opts);
+      // Like kubectl diff: 0 same, 1 differences, 2 and above an error (never 0 or 1 for an unknown tenant).
+      try {
+        state.exitCode = await (await import("./commands/diff.js")).diffCommand(io, global(), name, opts);
+      } catch (err) {
+        io.stderr(describeError(err));
+        state.exitCode = Math.max(EXIT.invalidInput, exitCodeFor(err));
+      }
     });
 
   program
@@ -151,7 +174,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .description("make the clusters match the tenant files: onboard new tenants, update changed ones, repair drift (delivery.mode kubernetes)")
     .addOption(fileOption())
     .addOption(new Option("--dry-run <mode>", "server: ask the API server what would change, persist nothing").choices(["none", "server"]))
-    .action((opts: { file?: string[]; dryRun?: string }) => applyCommand(io, global(), opts));
+    .action(async (opts: { file?: string[]; dryRun?: string }) => (await import("./commands/cluster.js")).applyCommand(io, global(), opts));
 
   program
     .command("audit")
@@ -160,7 +183,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--live", "ask the clusters instead: access reviews for every pair of stored tenants, and refused attempts as each tenant's admins", false)
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json", "prometheus"]).default("text"))
     .action(async (opts: { file?: string[]; output?: string; live?: boolean }) => {
-      state.exitCode = await auditCommand(io, global(), opts);
+      state.exitCode = await (await import("./commands/audit.js")).auditCommand(io, global(), opts);
     });
 
   program
@@ -169,20 +192,21 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--cluster <name>", "only this cluster")
     .addOption(new Option("--dry-run <mode>", "server: ask the API server what would change, persist nothing").choices(["none", "server"]))
     .addOption(new Option("-o, --output <format>", "print the objects instead of applying them").choices(["yaml"]))
-    .action((opts: { cluster?: string; dryRun?: string; output?: string }) => bootstrapCommand(io, global(), opts));
+    .action(async (opts: { cluster?: string; dryRun?: string; output?: string }) => (await import("./commands/cluster.js")).bootstrapCommand(io, global(), opts));
 
   program
     .command("status")
     .description("per object of each tenant: applied, ready, drifted (delivery.mode kubernetes)")
     .argument("[tenant]", "only this tenant")
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]))
-    .action((name: string | undefined, opts: { output?: string }) => statusCommand(io, global(), name, opts));
+    .action(async (name: string | undefined, opts: { output?: string }) => (await import("./commands/cluster.js")).statusCommand(io, global(), name, opts));
 
   program
     .command("reconcile")
     .description("re-apply every Ready tenant: no writes when nothing changed, hand edits repaired (delivery.mode kubernetes)")
     .option("--tenant <name>", "only this tenant")
-    .action((opts: { tenant?: string }) => reconcileCommand(io, global(), opts));
+    .addOption(new Option("--dry-run <mode>", "server: show what would be repaired, persist nothing").choices(["none", "server"]))
+    .action(async (opts: { tenant?: string; dryRun?: string }) => (await import("./commands/cluster.js")).reconcileCommand(io, global(), opts));
 
   program
     .command("offboard")
@@ -190,7 +214,9 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .argument("<name>", "tenant name")
     .option("--force", "no retention window: data is destroyed now (asks for confirmation)", false)
     .option("--yes", "confirm --force without a prompt", false)
-    .action((name: string, opts: { force: boolean; yes: boolean }) => offboardCommand(io, global(), name, opts));
+    .option("--dry-run", "print what would be removed; write nothing", false)
+    .option("--backup-confirmed <backup>", "GitOps without cluster access: this committed final Backup is completed (you checked it); recorded in the audit log (repeatable)", collect)
+    .action(async (name: string, opts: { force: boolean; yes: boolean; dryRun: boolean; backupConfirmed?: string[] }) => (await import("./commands/tenants.js")).offboardCommand(io, global(), name, opts));
 
   program
     .command("cost")
@@ -201,7 +227,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--azure-export <file>", "an Azure cost export CSV (repeatable)", collect)
     .addOption(fileOption())
     .addOption(new Option("-o, --output <format>", "output format (opencost: the /allocation JSON)").choices(["table", "json", "csv", "opencost"]).default("table"))
-    .action((tenant: string | undefined, opts: CostOptions) => costCommand(io, global(), tenant, opts));
+    .action(async (tenant: string | undefined, opts: CostOptions) => (await import("./commands/cost.js")).costCommand(io, global(), tenant, opts));
 
   const invoice = program.command("invoice").description("invoices and credit notes: numbered without gaps, final once issued");
   const costInputs = (c: Command) =>
@@ -211,19 +237,19 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
       .addOption(fileOption());
   costInputs(invoice.command("issue").description("issue a tenant's invoice for a month").argument("<tenant>", "tenant name").requiredOption("--month <YYYY-MM>", "the month"))
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
-    .action((tenant: string, opts: Omit<CostOptions, "output"> & { output: string }) => invoiceIssueCommand(io, global(), tenant, opts));
+    .action(async (tenant: string, opts: Omit<CostOptions, "output"> & { output: string }) => (await import("./commands/invoice.js")).invoiceIssueCommand(io, global(), tenant, opts));
   invoice
     .command("list")
     .option("--tenant <name>", "only this tenant's")
     .option("--month <YYYY-MM>", "only this month's")
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "csv"]).default("table"))
-    .action((opts: { tenant?: string; month?: string; output: string }) => invoiceListCommand(io, global(), opts));
+    .action(async (opts: { tenant?: string; month?: string; output: string }) => (await import("./commands/invoice.js")).invoiceListCommand(io, global(), opts));
   invoice
     .command("show")
     .argument("<number>", "invoice or credit note number")
     .option("--pdf <file>", "also write the document as a PDF")
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
-    .action((number: string, opts: { output: string; pdf?: string }) => invoiceShowCommand(io, global(), number, opts));
+    .action(async (number: string, opts: { output: string; pdf?: string }) => (await import("./commands/invoice.js")).invoiceShowCommand(io, global(), number, opts));
   invoice
     .command("credit")
     .description("correct an issued invoice with a credit note (all that is left of it, or --amount)")
@@ -231,7 +257,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .requiredOption("--reason <text>", "why, printed on the credit note")
     .option("--amount <decimal>", "amount to credit, e.g. 12.50 (default: what is left of the invoice)")
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
-    .action((number: string, opts: { reason: string; amount?: string; output: string }) => invoiceCreditCommand(io, global(), number, opts));
+    .action(async (number: string, opts: { reason: string; amount?: string; output: string }) => (await import("./commands/invoice.js")).invoiceCreditCommand(io, global(), number, opts));
 
   program
     .command("capacity")
@@ -242,7 +268,7 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--headroom <percent>", "share of each shared node kept free", "20")
     .addOption(fileOption())
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json", "csv"]).default("table"))
-    .action((opts: CapacityOptions) => capacityPlanCommand(io, global(), opts));
+    .action(async (opts: CapacityOptions) => (await import("./commands/capacity.js")).capacityPlanCommand(io, global(), opts));
 
   program
     .command("report")
@@ -252,15 +278,26 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--azure-export <file>", "an Azure cost export CSV (repeatable)", collect)
     .addOption(fileOption())
     .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
-    .action((opts: ReportOptions) => reportCommand(io, global(), opts));
+    .action(async (opts: ReportOptions) => (await import("./commands/report.js")).reportCommand(io, global(), opts));
 
-  const get = program.command("get").description("list resources");
+  const getOutput = () => new Option("-o, --output <format>", "output format (yaml and json: the same objects, status included)").choices(["wide", "name", "yaml", "json"]);
+  const get = program.command("get").description("list resources, or show named ones (tenants, workflows)");
   get
     .command("tenants")
-    .description("list tenants")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["wide", "yaml", "json"]))
+    .alias("tenant")
+    .description("list tenants, or show the named ones")
+    .argument("[names...]", "tenant names")
+    .addOption(getOutput())
     .option("--all", "include offboarded tenants", false)
-    .action((opts: { output?: string; all?: boolean }) => getTenantsCommand(io, global(), opts));
+    .action(async (names: string[], opts: { output?: string; all?: boolean }) => (await import("./commands/tenants.js")).getTenantsCommand(io, global(), opts, names));
+  get
+    .command("workflows")
+    .alias("workflow")
+    .description("list workflows, or show the named ones")
+    .argument("[ids...]", "workflow ids")
+    .option("--tenant <name>", "only this tenant's")
+    .addOption(getOutput())
+    .action(async (ids: string[], opts: { tenant?: string; output?: string }) => (await import("./commands/workflows.js")).getWorkflowsCommand(io, global(), ids, opts));
 
   const describe = program.command("describe").description("show one resource in detail");
   describe
@@ -268,30 +305,123 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .description("spec, effective values, status and workflow history of a tenant")
     .argument("<name>", "tenant name")
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
-    .action((name: string, opts: { output?: string }) => describeTenantCommand(io, global(), name, opts));
+    .action(async (name: string, opts: { output?: string }) => (await import("./commands/tenants.js")).describeTenantCommand(io, global(), name, opts));
+
+  const domains = program.command("domains").description("a tenant's domains: served, or custom and pending a DNS TXT challenge");
+  const domainsOutput = () => new Option("-o, --output <format>", "output format").choices(["table", "yaml", "json"]).default("table");
+  domains
+    .command("list", { isDefault: true })
+    .description("each domain's status, and the TXT record that proves a custom one")
+    .argument("<tenant>", "tenant name")
+    .addOption(domainsOutput())
+    .action(async (name: string, opts: DomainsOptions) => (await import("./commands/domains.js")).domainsCommand(io, global(), name, opts));
+  domains
+    .command("verify")
+    .description("look up the TXT records of pending custom domains (exit 1 while any stays pending)")
+    .argument("<tenant>", "tenant name")
+    .addOption(domainsOutput())
+    .action(async (name: string, opts: DomainsOptions) => {
+      state.exitCode = await (await import("./commands/domains.js")).domainsVerifyCommand(io, global(), name, opts);
+    });
 
   const workflows = program.command("workflows").description("durable workflows: list, describe, resume, cancel");
   workflows
     .command("list", { isDefault: true })
     .option("--tenant <name>", "only this tenant's")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["json"]))
-    .action((opts: { tenant?: string; output?: string }) => workflowsListCommand(io, global(), opts));
+    .addOption(getOutput())
+    .action(async (opts: { tenant?: string; output?: string }) => (await import("./commands/workflows.js")).workflowsListCommand(io, global(), opts));
   workflows
     .command("describe")
     .argument("<id>", "workflow id")
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
-    .action((id: string, opts: { output?: string }) => workflowsDescribeCommand(io, global(), id, opts));
+    .action(async (id: string, opts: { output?: string }) => (await import("./commands/workflows.js")).workflowsDescribeCommand(io, global(), id, opts));
   workflows
     .command("resume")
     .description("run a stopped workflow again (all resumable ones without an id)")
     .argument("[id]", "workflow id")
     .action(async (id: string | undefined) => {
-      state.exitCode = await workflowsResumeCommand(io, global(), id);
+      state.exitCode = await (await import("./commands/workflows.js")).workflowsResumeCommand(io, global(), id);
     });
   workflows
     .command("cancel")
     .argument("<id>", "workflow id")
-    .action((id: string) => workflowsCancelCommand(io, global(), id));
+    .action(async (id: string) => (await import("./commands/workflows.js")).workflowsCancelCommand(io, global(), id));
+
+  // Releases and progressive rollouts (docs/adr/0012).
+  const release = program.command("release").description("versions of the app a rollout moves the fleet to");
+  release
+    .command("create")
+    .description("record a release: an image tag, optionally another image and a config change")
+    .argument("<version>", "image tag, e.g. 1.5.0")
+    .option("--image <repository>", "image repository, when not landlord.yaml's defaults.app.image")
+    .option("--env <KEY=VALUE>", "environment variable the release sets (repeatable)", collect)
+    .option("--flag <KEY=VALUE>", "feature flag the release sets (repeatable)", collect)
+    .option("--config-file <file>", "YAML with env and featureFlags")
+    .option("--notes <text>", "what changed")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]))
+    .action(async (version: string, opts: { image?: string; env?: string[]; flag?: string[]; configFile?: string; notes?: string; output?: string }) => (await import("./commands/release.js")).releaseCreateCommand(io, global(), version, opts));
+  release
+    .command("list")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["json"]))
+    .action(async (opts: { output?: string }) => (await import("./commands/release.js")).releaseListCommand(io, global(), opts));
+  const rollout = program.command("rollout").description("move the fleet to a release wave by wave, behind health gates, with automatic rollback");
+  rollout
+    .command("start")
+    .description("plan the waves and run them (Ctrl-C leaves it resumable)")
+    .argument("<version>", "a release from `landlord release create`")
+    .option("--plan <file>", "rollout settings (waves, gates, bakeSeconds, onFailure, ...) instead of landlord.yaml's")
+    .option("--dry-run", "print the plan only", false)
+    .option("--detach", "record the rollout without running it here", false)
+    .addOption(new Option("-o, --output <format>", "plan output with --dry-run").choices(["yaml", "json"]))
+    .action(async (version: string, opts: { plan?: string; dryRun?: boolean; detach?: boolean; output?: string }) => {
+      state.exitCode = await (await import("./commands/rollout.js")).rolloutStartCommand(io, global(), version, opts);
+    });
+  rollout
+    .command("status")
+    .description("waves and tenants of the active (or latest) rollout; -w follows it live")
+    .argument("[id]", "rollout id")
+    .option("-w, --watch", "print progress until the rollout stops", false)
+    .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]))
+    .action(async (id: string | undefined, opts: { watch?: boolean; output?: string }) => (await import("./commands/rollout.js")).rolloutStatusCommand(io, global(), id, opts));
+  for (const [cmd, what] of [
+    ["pause", "stop after the tenants in flight (their bake included)"],
+    ["resume", "continue a paused rollout, or one whose runner died"],
+    ["abort", "halt and roll back every tenant the rollout changed"],
+    ["retry", "start a rolled-back, failed or aborted rollout over"],
+  ] as const) {
+    rollout
+      .command(cmd)
+      .description(what)
+      .argument("[id]", "rollout id (default: the active one, else the latest)")
+      .option("--detach", "change the state only; do not run the rollout here", false)
+      .action(async (id: string | undefined, opts: { detach?: boolean }) => {
+        state.exitCode = await (await import("./commands/rollout.js")).rolloutControlCommand(io, global(), cmd, id, opts);
+      });
+  }
+  rollout
+    .command("history")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["json"]))
+    .action(async (opts: { output?: string }) => (await import("./commands/rollout.js")).rolloutHistoryCommand(io, global(), opts));
+
+  program
+    .command("serve")
+    .description("the HTTP API, the portal and (on the replica holding the lease) the workflow runner and reconcile loop; until SIGTERM")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port (0: any free port)", "8080")
+    .option("--operator-token-file <file>", "operator tokens, one per line (default: .landlord/operator-token beside the config, made if missing)")
+    .option("--reconcile-interval <duration>", "how often the leader reconciles every Ready tenant (delivery.mode kubernetes); 0 turns it off", "60s")
+    .option("--insecure-cookies", "session cookies without the Secure flag (plain HTTP beyond localhost; development only)", false)
+    .option("--no-workers", "serve the API only; never run workflows or reconcile here")
+    .option("--lease-ttl <duration>", "the workers' lease: a replica that stops renewing it is replaced after this long", "15s")
+    .action(async (opts: ServeCommandOptions) => (await import("./commands/serve.js")).serveCommand(io, global(), opts));
+
+  program
+    .command("completion")
+    .description("print a shell completion script: source <(landlord completion bash), or add it to ~/.bashrc / ~/.zshrc")
+    .addArgument(new Argument("<shell>", "the shell").choices(["bash", "zsh"]))
+    .action(async (shell: "bash" | "zsh") => {
+      io.stdout((await import("./completion.js")).completionScript(program, shell));
+    });
 
   return program;
 }

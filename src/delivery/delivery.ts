@@ -29,7 +29,8 @@ export interface Delivery {
   apply(bundle: Bundle, tenantSpecYaml: string, wave: Wave): Promise<ApplyResult>;
   /** Adds objects next to a tenant's bundle (e.g. the final Backup before offboarding). */
   applyExtra(tenant: string, objects: readonly KubeObject[], reason: string): Promise<ApplyResult>;
-  remove(tenant: string): Promise<ApplyResult>;
+  /** confirmedBackups: final Backups an operator checked completed by hand, where the delivery cannot observe them. */
+  remove(tenant: string, options?: { readonly confirmedBackups?: readonly string[] }): Promise<ApplyResult>;
   /** What the target holds for the tenant now, one YAML text per object ("Kind/name"); undefined if nothing. */
   delivered?(tenant: string): Promise<Map<string, string> | undefined>;
   waitReady(bundle: Bundle, signal: AbortSignal): Promise<ReadyResult>;

@@ -19,7 +19,7 @@ function buildScript(): string {
 
 /**
  * Path of the binary, building it first when this source hash has none yet (the first
- * build takes about 20 minutes on 2 cores; later ones reuse the cache). LANDLORD_CONTROLPLANE_BIN
+ * build takes 17 to 30 minutes on 2 cores; later ones reuse the cache). LANDLORD_CONTROLPLANE_BIN
  * points at a binary built elsewhere.
  */
 export async function controlPlaneBinary(log: (line: string) => void = () => undefined): Promise<string> {

@@ -144,6 +144,39 @@ integrations:
   azure:
     resourceGroupPrefix: rg-tenant-
     storageAccountPrefix: llbk
+  # Each tenant's Key Vault and backup storage: private by default (docs/adr/0016). Set the
+  # subnet and workspace before the first \`terraform apply\`, or opt out field by field.
+  # cloudPosture:
+  #   publicNetworkAccess: false           # true: reachable from public networks (no private endpoints needed)
+  #   privateEndpointSubnetId: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>
+  #   privateDnsZoneIds:
+  #     keyVault: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net
+  #     blob: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net
+  #   diagnostics: true                    # audit logs to logAnalyticsWorkspaceId
+  #   logAnalyticsWorkspaceId: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>
+  #   locks: true                          # CanNotDelete locks on vault, backups and a dedicated cluster's ingress address
+  #   purgeProtection: true                # fixed per tenant incarnation
+  # GitOps delivery (delivery.mode: gitops); clusterRegistration lets dedicated clusters register themselves.
+  # gitops:
+  #   repoURL: https://git.example.com/fleet.git
+  #   revision: main
+  #   clusterRegistration:
+  #     platformKeyVaultId: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>
+  #     argocdPrincipalId: 00000000-0000-0000-0000-000000000000
+
+# Cluster add-ons Argo CD installs on every cluster, dedicated ones too (docs/adr/0019). The
+# defaults pin each chart; change a version here to upgrade it fleet-wide.
+# addons:
+#   ingress:
+#     version: 4.14.1                      # chart ingress-nginx from https://kubernetes.github.io/ingress-nginx
+#     values: { controller: { replicaCount: 2 } }
+#     clusterValues:                       # on top, for one cluster (e.g. the shared ingress address)
+#       aks-weu-1: { controller: { service: { annotations: { service.beta.kubernetes.io/azure-pip-name: pip-aks-weu-1-ingress } } } }
+#   certManager: { version: v1.21.1 }
+#   cloudnativePg: { version: 0.27.1 }
+#   externalSecrets: { version: 2.9.0 }
+#   monitoring: { version: 77.8.0 }        # kube-prometheus-stack
+#   # any add-on: enabled: false leaves it to the operator
 
 billing:
   currency: EUR

@@ -18,6 +18,10 @@ import { canonicalHash } from "./canonical-hash.js";
 import type { CloudOutputs } from "./cloud.js";
 import type { KubeObject, RenderContext } from "./object.js";
 import { customerInstanceVars, type CustomerInstanceVars } from "./terraform/tfvars.js";
+import { ProgrammingError } from "../errors.js";
+import { exposePackage } from "./package/expose.js";
+import { BUILTIN_APP_OBJECTS } from "./package/names.js";
+import type { PackagedApp } from "./package/types.js";
 
 export interface Bundle {
   readonly tenant: string;
@@ -27,7 +31,10 @@ export interface Bundle {
   readonly version: string;
   /** Namespace first, then fences, identity, data, workload, exposure, monitoring. */
   readonly objects: readonly KubeObject[];
-  readonly terraform: { readonly module: "customer-instance"; readonly variables: CustomerInstanceVars };
+  /** incarnation: the name's life (absent for the first), which picks the Terraform state key. */
+  readonly terraform: { readonly module: "customer-instance"; readonly variables: CustomerInstanceVars; readonly incarnation?: string };
+  /** The app package as rendered for this tenant (docs/adr/0013); absent for the built-in app. */
+  readonly app?: PackagedApp;
 }
 
 const hashes = new WeakMap<Bundle, string>();
@@ -48,16 +55,26 @@ export function bundleHash(bundle: Bundle): string {
   return hash;
 }
 
-export function renderObjects(ctx: RenderContext): KubeObject[] {
+export function renderObjects(ctx: RenderContext, app?: PackagedApp): KubeObject[] {
   const { t } = ctx;
+  // A package replaces the built-in app's workload objects; the platform keeps the rest.
+  if (app) {
+    // The package's objects go where the built-in app's were: before the Certificate, or,
+    // with no domain served yet, before the monitoring objects.
+    const platformObjects = renderObjects(ctx).filter((o) => !isBuiltinApp(o));
+    const cert = platformObjects.findIndex((o) => o.kind === "Certificate");
+    const monitoring = platformObjects.findIndex((o) => o.apiVersion.startsWith("monitoring.coreos.com/"));
+    const at = cert >= 0 ? cert : monitoring >= 0 ? monitoring : platformObjects.length;
+    return exposePackage([...platformObjects.slice(0, at), ...app.objects, ...platformObjects.slice(at)], app);
+  }
   return [
-    namespace(t),
+    namespace(ctx),
     resourceQuota(t),
     limitRange(t),
     guardrailParams(ctx),
     ...networkPolicies(ctx),
     ...serviceAccounts(ctx),
-    ...rbac(t),
+    ...rbac(ctx),
     ...secretObjects(ctx),
     ...databaseObjects(t, ctx.cloud),
     configMap(t),
@@ -65,15 +82,23 @@ export function renderObjects(ctx: RenderContext): KubeObject[] {
     service(t),
     autoscaler(t),
     disruptionBudget(t),
-    certificate(ctx),
-    ingress(ctx),
+    // Absent while every domain is a custom one still pending its DNS challenge.
+    ...present(certificate(ctx), ingress(ctx)),
     ...monitoringObjects(ctx),
   ];
 }
 
-export function renderBundle(platform: PlatformConfig, t: ResolvedTenant, cloud: CloudOutputs = {}): Bundle {
+function present(...objects: (KubeObject | undefined)[]): KubeObject[] {
+  return objects.filter((o): o is KubeObject => o !== undefined);
+}
+
+export function renderBundle(platform: PlatformConfig, t: ResolvedTenant, cloud: CloudOutputs = {}, app?: PackagedApp): Bundle {
   const ctx: RenderContext = { t, platform, cloud };
-  const objects = renderObjects(ctx);
+  if (platform.app && !app) {
+    // Every caller templates the package first (src/io/package/render-package.ts): rendering the generic app instead would deploy the wrong thing.
+    throw new ProgrammingError("landlord.yaml names an app package (app.package), and this code path renders only the built-in app; it must render through bundleFor/renderTenantBundle (src/io/package/render-package.ts)");
+  }
+  const objects = renderObjects(ctx, app);
   const variables = customerInstanceVars(ctx);
   return {
     tenant: t.tenant.metadata.name,
@@ -82,6 +107,11 @@ export function renderBundle(platform: PlatformConfig, t: ResolvedTenant, cloud:
     placement: t.placement,
     version: t.version,
     objects,
-    terraform: { module: "customer-instance", variables },
+    terraform: { module: "customer-instance", variables, ...(t.incarnation !== null ? { incarnation: t.incarnation } : {}) },
+    ...(app ? { app } : {}),
   };
+}
+
+function isBuiltinApp(o: KubeObject): boolean {
+  return BUILTIN_APP_OBJECTS.some(([kind, name]) => o.kind === kind && o.metadata.name === name);
 }

@@ -52,10 +52,14 @@ export function decodeYaml(file: string, bytes: Uint8Array): DecodeResult {
     const errors = [...doc.errors, ...doc.warnings];
     if (errors.length > 0) {
       for (const err of errors) {
-        const line = err.linePos?.[0];
+        // linePos is only filled with prettyErrors; the offset always is, so the line is never lost.
+        const line = err.linePos?.[0] ?? ((offset: number) => {
+          const lines = text.slice(0, offset).split("\n");
+          return { line: lines.length, col: (lines.at(-1)?.length ?? 0) + 1 };
+        })(err.pos[0]);
         problems.push({
           file,
-          path: `document ${index + 1}${line ? `, line ${line.line} column ${line.col}` : ""}`,
+          path: `document ${index + 1}, line ${line.line} column ${line.col}`,
           message: `YAML: ${err.message.split("\n")[0] ?? err.code}`,
           fix: err.code === "DUPLICATE_KEY" ? "keep only one of the duplicated keys" : "correct the YAML syntax",
         });

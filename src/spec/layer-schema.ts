@@ -49,10 +49,30 @@ export const appSchema = z.strictObject({
   probes,
   env: z.record(envName, z.string().max(32768)),
   featureFlags: z.record(envName, featureFlag),
+  /** Values of the app package (landlord.yaml app.package, docs/adr/0013); merged like every layer, lists replace. */
+  values: z.record(z.string().max(253), z.json()).optional(),
 });
 export const appLayer = appSchema
   .extend({ autoscaling: autoscaling.partial(), resources: resourcesLayer, probes: probesLayer })
   .partial();
+
+/**
+ * PostgreSQL settings the CloudNativePG operator owns. Setting them would break replication,
+ * WAL archiving or TLS, or point the server at files a tenant picks.
+ */
+const CNPG_MANAGED_PARAMETER = new RegExp(
+  "^(" +
+    [
+      "allow_system_table_mods", "archive_(cleanup_command|command|mode|timeout|library)", "bonjour(_name)?", "cluster_name",
+      "config_file", "data_directory", "data_sync_retry", "event_source", "external_pid_file", "full_page_writes",
+      "hba_file", "hot_standby", "ident_file", "jit_provider", "listen_addresses", "log_(destination|directory|file_mode|filename|rotation_age|rotation_size|truncate_on_rotation)", "logging_collector",
+      "port", "primary_(conninfo|slot_name)", "promote_trigger_file", "recovery_(target.*|end_command|min_apply_delay)", "restart_after_crash",
+      "restore_command", "shared_preload_libraries", "ssl.*", "stats_temp_directory", "synchronous_standby_names",
+      "syslog_.*", "unix_socket_.*", "wal_level", "wal_log_hints", "dynamic_library_path", "local_preload_libraries",
+      "session_preload_libraries",
+    ].join("|") +
+    ")$",
+);
 
 const backup = z.strictObject({ schedule: cron6, retentionDays: count("retentionDays", 1, 3650) });
 const pooler = z.strictObject({ enabled: z.boolean(), instances: count("pooler instances", 1, 10), resources });
@@ -65,7 +85,16 @@ export const databaseSchema = z.strictObject({
   resources,
   backup,
   pooler,
-  parameters: z.record(z.string().regex(/^[a-z_.]+$/), z.string().max(1024)),
+  parameters: z.record(z.string().regex(/^[a-z_.]+$/), z.string().max(1024)).superRefine((params, ctx) => {
+    for (const key of Object.keys(params)) {
+      if (!CNPG_MANAGED_PARAMETER.test(key)) continue;
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: explain("CloudNativePG sets this parameter itself (replication, archiving, TLS, files, logging); a value here would break the instance or its backups", "remove it; tune memory, connections and planner settings instead"),
+      });
+    }
+  }),
 });
 export const databaseLayer = databaseSchema
   .extend({

@@ -74,6 +74,8 @@ export type LokiConfig = z.infer<typeof lokiSchema>;
 
 export const monitoringIntegrationSchema = z.strictObject({
   namespace: dnsLabel(),
+  /** Labels of the Prometheus pods: only they may scrape tenant pods (empty: any pod of the namespace). */
+  scraperPodLabels: labels.default({}),
   ruleLabels: labels.default({}),
   prometheus: prometheusQuerySchema.optional(),
   alertmanager: fleetAlertmanagerSchema.optional(),

@@ -13,6 +13,7 @@ import {
 } from "./fields.js";
 import { layerSchema } from "./layer-schema.js";
 import { monitoringIntegrationSchema, tierSloSchema } from "./monitoring-schema.js";
+import { ROLLOUT_DEFAULTS, rolloutSchema } from "../rollout/config-schema.js";
 
 export const ISOLATION_MODES = ["namespace", "nodepool", "cluster"] as const;
 export type IsolationMode = (typeof ISOLATION_MODES)[number];
@@ -134,6 +135,26 @@ const integrations = z.strictObject({
     zone: hostname,
     resourceGroup: z.string().min(1),
     target: z.strictObject({ type: z.enum(["A", "CNAME"]), value: z.string().min(1) }),
+    /** How custom domains' TXT challenges are read (`landlord domains verify`, docs/adr/0017). */
+    challenge: z
+      .strictObject({
+        /** Resolvers to ask (IP, or IP:port); empty: the system's. */
+        resolvers: z
+          .array(z.string().regex(/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?|[0-9a-fA-F:]+)$/, { error: explain("a resolver is an IP address with an optional port", "write e.g. '1.1.1.1' or '10.0.0.10:53'") }))
+          .default([]),
+        /** Custom domains in zones the platform hosts in Azure DNS are read there, through Resource Manager. */
+        azureDns: z
+          .strictObject({
+            subscriptionId: z.string().regex(/^[0-9a-fA-F-]{36}$/, { error: explain("subscriptionId is a GUID", "copy it from the Azure portal") }),
+            resourceGroup: z.string().min(1),
+            zones: z.array(hostname).min(1),
+            endpoint: z.url().default("https://management.azure.com"),
+            /** Client id of the user-assigned managed identity to use; unset: the system-assigned one. */
+            clientId: z.string().min(1).optional(),
+          })
+          .optional(),
+      })
+      .default({ resolvers: [] }),
   }),
   keyVault: z.strictObject({
     namePrefix: z.string().regex(/^[a-z][a-z0-9-]{0,9}$/, {
@@ -153,6 +174,17 @@ const integrations = z.strictObject({
       repoURL: z.string().min(1),
       revision: z.string().min(1).default("main"),
       argocdNamespace: dnsLabel().default("argocd"),
+      /**
+       * How dedicated clusters register with Argo CD (docs/adr/0016, 0019): their Terraform writes
+       * the API server URL and CA to this platform Key Vault and grants this principal (Argo CD's
+       * workload identity) AKS RBAC Cluster Admin. Unset: register them by hand.
+       */
+      clusterRegistration: z
+        .strictObject({
+          platformKeyVaultId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+$/i, { error: explain("platformKeyVaultId is a Key Vault resource id", "use the vault the ClusterSecretStore landlord-platform reads (argocd_registration.key_vault_id of terraform/platform)") }),
+          argocdPrincipalId: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, { error: explain("argocdPrincipalId is an object id (GUID)", "use the principal id of Argo CD's workload identity") }),
+        })
+        .optional(),
     })
     .optional(),
   terraform: z
@@ -173,6 +205,30 @@ const integrations = z.strictObject({
       error: explain("storageAccountPrefix is 1-8 lowercase letters or digits", "write e.g. 'llbk'"),
     }),
   }),
+  /**
+   * Posture of each tenant's Key Vault and backup storage (docs/adr/0016): the Azure
+   * Verified Modules defaults (no public network access, private endpoints, audit
+   * diagnostics, delete locks, purge protection); each field is an explicit opt-out.
+   * Purge protection is fixed per tenant incarnation: a change applies to new tenants.
+   */
+  cloudPosture: z
+    .strictObject({
+      publicNetworkAccess: z.boolean().default(false),
+      /** Subnet for the private endpoints; required unless publicNetworkAccess (checked by terraform plan). */
+      privateEndpointSubnetId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i).optional(),
+      privateDnsZoneIds: z
+        .strictObject({
+          keyVault: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateDnsZones\/privatelink\.vaultcore\.azure\.net$/i).optional(),
+          blob: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateDnsZones\/privatelink\.blob\.core\.windows\.net$/i).optional(),
+        })
+        .default({}),
+      diagnostics: z.boolean().default(true),
+      /** Where the audit logs go; required while diagnostics is on (checked by terraform plan). */
+      logAnalyticsWorkspaceId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i).optional(),
+      locks: z.boolean().default(true),
+      purgeProtection: z.boolean().default(true),
+    })
+    .default({ publicNetworkAccess: false, privateDnsZoneIds: {}, diagnostics: true, locks: true, purgeProtection: true }),
 });
 
 const KUBERNETES_DELIVERY_DEFAULTS = { contexts: {}, forceConflicts: false, parallelism: 8, readyTimeoutSeconds: 300 };
@@ -213,6 +269,71 @@ export const platformSchema = z.strictObject({
   }),
   clusters: z.array(cluster).min(1, { error: explain("no clusters defined", "list at least one shared cluster") }),
   integrations,
+  /**
+   * The app as its team packages it (docs/adr/0013): a Helm chart or a Kustomize base,
+   * rendered per tenant with values from the three layers (app.values). Unset: the built-in
+   * generic app (one Deployment, Service and Ingress).
+   */
+  app: z
+    .strictObject({
+      package: z
+        .strictObject({
+          helm: z
+            .strictObject({
+              /** A path (relative to landlord.yaml) to a chart directory or .tgz, a chart name in `repository`, or oci://host/path/name. */
+              chart: z.string().min(1).max(500),
+              repository: z.url({ protocol: /^https?$/ }).optional(),
+              /** The pinned chart version; a local chart's Chart.yaml must say the same. */
+              version: z.string().regex(/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$/, { error: explain("version is an exact semantic version", "pin it, e.g. '1.4.2' (ranges are not allowed)") }),
+              /** What a tenant's version (spec.version, the rollout) moves: the image tag passed to the chart, or the chart version itself. */
+              tenantVersion: z.enum(["image", "chart"]).default("image"),
+            })
+            .optional(),
+          kustomize: z.strictObject({ path: z.string().min(1).max(500) }).optional(),
+          releaseName: dnsLabel(30).default("app"),
+          /** The Service (and its port) the tenant's domains are routed to by Landlord's Ingress. */
+          expose: z.strictObject({ service: dnsLabel(63), port: z.union([z.number().int().min(1).max(65535), dnsLabel(15)]) }),
+          /** Dotted value paths tenants may set in spec.overrides.app.values; unset: any (the rendered output is checked either way). */
+          tenantValues: z.array(z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/)).optional(),
+        })
+        .refine((p) => (p.helm === undefined) !== (p.kustomize === undefined), {
+          error: explain("a package is either a Helm chart or a Kustomize base", "set exactly one of app.package.helm or app.package.kustomize"),
+        }),
+    })
+    .optional(),
+  /**
+   * Cluster add-ons (docs/adr/0019): the Helm charts Argo CD installs on every cluster of the
+   * registry, dedicated ones included, before tenants use them (delivery.mode gitops; with
+   * kubernetes delivery the operator installs them). Versions are pinned here; each add-on runs
+   * in the namespace its integration names. `values` apply on every cluster, and
+   * `clusterValues.<cluster>` on top of them for one cluster.
+   */
+  addons: (() => {
+    const pinned = (repoURL: string, chart: string, version: string, releaseName: string) => ({
+      enabled: z.boolean().default(true),
+      repoURL: z.url({ protocol: /^https?$/ }).default(repoURL),
+      chart: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, { error: explain("chart is a chart name in repoURL", "write e.g. 'cert-manager'") }).default(chart),
+      version: z.string().regex(/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.+-]+)?$/, { error: explain("version is an exact chart version", "pin it, e.g. 'v1.21.1' (ranges are not allowed)") }).default(version),
+      releaseName: dnsLabel(53).default(releaseName),
+      values: z.record(z.string(), z.unknown()).default({}),
+      clusterValues: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+    });
+    return z
+      .strictObject({
+        ingress: z
+          .strictObject({
+            ...pinned("https://kubernetes.github.io/ingress-nginx", "ingress-nginx", "4.14.1", "ingress-nginx"),
+            /** Dotted path of the controller Service's annotations in the chart's values (where a dedicated cluster's public IP is named). */
+            serviceAnnotationsPath: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default("controller.service.annotations"),
+          })
+          .prefault({}),
+        certManager: z.strictObject(pinned("https://charts.jetstack.io", "cert-manager", "v1.21.1", "cert-manager")).prefault({}),
+        cloudnativePg: z.strictObject(pinned("https://cloudnative-pg.github.io/charts", "cloudnative-pg", "0.27.1", "cnpg")).prefault({}),
+        externalSecrets: z.strictObject(pinned("https://charts.external-secrets.io", "external-secrets", "2.9.0", "external-secrets")).prefault({}),
+        monitoring: z.strictObject(pinned("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "77.8.0", "kube-prometheus-stack")).prefault({}),
+      })
+      .prefault({});
+  })(),
   billing: z.strictObject({
     currency: z.string().regex(/^[A-Z]{3}$/, { error: explain("currency is an ISO 4217 code", "write e.g. EUR or USD") }),
     markupPercent: z.number().min(0).max(1000),
@@ -229,6 +350,8 @@ export const platformSchema = z.strictObject({
       .strictObject({ mode: z.enum(["even", "weighted"]).default("even"), tierWeights: z.record(dnsLabel(30), z.number().int().min(0).max(1000)).default({}) })
       .default({ mode: "even", tierWeights: {} }),
   }),
+  /** Progressive rollout of releases: waves, health gates, rollback policy (docs/adr/0012). */
+  rollout: rolloutSchema.default(ROLLOUT_DEFAULTS),
   delivery: z
     .strictObject({
       /** directory: rendered files only (no cluster); gitops: commits to a repository Argo CD syncs; kubernetes: server-side apply. */
@@ -257,8 +380,31 @@ export const platformSchema = z.strictObject({
         .default([]),
       /** PriorityClasses tenant pods may use (none by default). */
       allowedPriorityClasses: z.array(dnsLabel(63)).default([]),
+      // Isolation judgement calls, docs/adr/0017: least privilege by default, each opt-in named.
+      /** StorageClasses a tenant's volumes may name; empty: those landlord.yaml's layers name, and the cluster default. */
+      allowedStorageClasses: z.array(dnsLabel(63)).default([]),
+      /** entra-id: tenant access groups must be Entra ID group object ids (AKS maps groups by id). */
+      identityProvider: z.enum(["generic", "entra-id"]).default("generic"),
+      /** The Pod Security standard version enforced on tenant namespaces, pinned so a cluster upgrade cannot change it unseen. */
+      podSecurityVersion: z
+        .string()
+        .regex(/^v1\.\d{1,2}$/, { error: explain("podSecurityVersion is a Kubernetes minor version", "write e.g. 'v1.33'") })
+        .default("v1.33"),
+      /** What a tenant's admins may do beyond managing workloads; each is off unless the platform opts in. */
+      tenantAdmin: z
+        .strictObject({ exec: z.boolean().default(false), portForward: z.boolean().default(false), readSecrets: z.boolean().default(false) })
+        .default({ exec: false, portForward: false, readSecrets: false }),
     })
-    .default({ allowExceedTierCeilings: false, ceilingExceptions: [], allowedRegistries: [], allowedPriorityClasses: [] }),
+    .default({
+      allowExceedTierCeilings: false,
+      ceilingExceptions: [],
+      allowedRegistries: [],
+      allowedPriorityClasses: [],
+      allowedStorageClasses: [],
+      identityProvider: "generic",
+      podSecurityVersion: "v1.33",
+      tenantAdmin: { exec: false, portForward: false, readSecrets: false },
+    }),
 });
 
 export type PlatformConfig = z.infer<typeof platformSchema>;

@@ -14,7 +14,10 @@ import { placeTenant, type FreeCapacity, type Placement } from "./placement.js";
 import type { PlatformContext, ResolvedTier, Result } from "./platform.js";
 import { closest, issuesToProblems, joinPath } from "./problems.js";
 import { accessGroupProblems } from "./access.js";
+import { allowedStorageClasses, storageClassProblems } from "./storage-classes.js";
 import { hostnameProblems } from "./hostnames.js";
+import { cloudNames, incarnationId } from "../render/cloud.js";
+import { splitDomains, type TenantDomains } from "./custom-domains.js";
 import { allowedRegistries, registryProblems } from "./registries.js";
 import { tenantSchema, type Tenant } from "./tenant-schema.js";
 
@@ -29,6 +32,10 @@ export interface ResolvedTenant {
   readonly placement: Placement;
   /** The app version this tenant runs: its pin, else the effective default. */
   readonly version: string;
+  /** spec.domains split into the served ones and the custom ones still waiting for proof. */
+  readonly domains: TenantDomains;
+  /** Which life of the name (the store's; null: the first). */
+  readonly incarnation: string | null;
 }
 
 export interface ResolveOptions {
@@ -36,6 +43,10 @@ export interface ResolveOptions {
   readonly free?: FreeCapacity;
   /** A placement already recorded for this tenant (the store's): kept as it is. */
   readonly placement?: Placement;
+  /** Custom domains this tenant has proven (lowercase); without it every custom domain is pending. */
+  readonly verifiedDomains?: ReadonlySet<string>;
+  /** The store's incarnation of the name (null: its first life): cloud names derive from it. */
+  readonly incarnation?: string | null;
 }
 
 export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options: ResolveOptions = {}): Result<ResolvedTenant> {
@@ -49,7 +60,7 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
   }
   const tenant = parsed.data;
   const name = tenant.metadata.name;
-  const names = tenantNames(ctx.config, name);
+  const names = namesOf(ctx.config, name, options.incarnation ?? null);
   const problems: InputProblem[] = [...nameAndTierProblems(ctx, name, tenant.spec.tier, file)];
   const tier = ctx.tiers.get(tenant.spec.tier);
   if (!tier) return { ok: false, problems };
@@ -67,7 +78,8 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
   const effective = { data: completeConfig(merged.value) };
   const report = (path: string, message: string, fix: string) => at({ path: joinPath("spec.overrides", path), message, fix });
   problems.push(...checkEffective(effective.data, report), ...registryProblems(effective.data, allowedRegistries(ctx.config), report));
-  problems.push(...accessGroupProblems(tenant).map(at));
+  problems.push(...storageClassProblems(effective.data, allowedStorageClasses(ctx.config), report));
+  problems.push(...accessGroupProblems(tenant, ctx.config.policy.identityProvider).map(at));
   problems.push(...hostnameProblems(name, tenant.spec.domains, ctx.config.integrations.dns.zone.toLowerCase()).map(at));
   const need = tier.tier.isolation === "namespace" ? cpuMillis(effective.data.quota.cpu) : 0n;
   const placed = keptPlacement(options.placement, tier.tier.isolation, names, tenant) ?? placeTenant(ctx.config, tenant, tier.tier.isolation, names, options.free, need);
@@ -84,8 +96,18 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
       names,
       placement: placed.placement,
       version: tenant.spec.version ?? effective.data.app.version,
+      domains: splitDomains(tenant.spec.domains, ctx.config.integrations.dns.zone, options.verifiedDomains ?? new Set()),
+      incarnation: options.incarnation ?? null,
     },
   };
+}
+
+/** Derived names; a re-onboarded name's vault, storage account and state key are its incarnation's own. */
+function namesOf(config: PlatformContext["config"], name: string | undefined, incarnation: string | null): TenantNames {
+  const names = tenantNames(config, name ?? "");
+  if (incarnation === null || name === undefined) return names;
+  const cloud = cloudNames(config, name, incarnationId(incarnation));
+  return { ...names, keyVault: cloud.keyVault, storageAccount: cloud.storageAccount };
 }
 
 function nameAndTierProblems(ctx: PlatformContext, name: string | undefined, tierName: string | undefined, file: string): InputProblem[] {
@@ -150,12 +172,24 @@ function keptPlacement(
   return { ok: true, placement: mode === "nodepool" ? { ...recorded, nodePool: names.nodePool } : recorded };
 }
 
+/**
+ * What the fleet-wide checks read of a tenant: the values two tenants could both claim. A
+ * streamed render keeps only this per tenant while the whole fleet is checked
+ * (FleetCheck in ./fleet.ts), so it holds nothing more; a ResolvedTenant is one too.
+ */
+export interface FleetMember {
+  readonly file?: string;
+  readonly tenant: { readonly metadata: Pick<Tenant["metadata"], "name">; readonly spec: Pick<Tenant["spec"], "domains" | "customerId" | "access"> };
+  readonly names: Pick<TenantNames, "namespace" | "keyVault" | "storageAccount">;
+  readonly placement: Pick<Placement, "nodePool">;
+}
+
 /** Checks that need the whole fleet: nothing two tenants could both claim. */
-export function checkFleet(tenants: readonly ResolvedTenant[]): InputProblem[] {
+export function checkFleet(tenants: readonly FleetMember[]): InputProblem[] {
   const problems: InputProblem[] = [];
   const claims = new Map<string, { owner: string; file?: string }>();
-  const nested: { host: string; t: ResolvedTenant; path: string }[] = [];
-  const claim = (kind: string, value: string, t: ResolvedTenant, path: string): boolean => {
+  const nested: { host: string; t: FleetMember; path: string }[] = [];
+  const claim = (kind: string, value: string, t: FleetMember, path: string): boolean => {
     const key = `${kind}\u0000${value}`;
     const owner = t.tenant.metadata.name;
     const prior = claims.get(key);

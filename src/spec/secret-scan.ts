@@ -28,9 +28,16 @@ function entropyBitsPerChar(s: string): number {
   return bits;
 }
 
+/** Which known credential shape the value has, if any (no guessing by randomness). */
+export function knownSecretShape(value: string): string | undefined {
+  for (const [re, what] of PATTERNS) if (re.test(value)) return what;
+  return undefined;
+}
+
 /** What the value looks like ("a private key", ...), or undefined when it looks harmless. */
 export function looksLikeSecret(value: string): string | undefined {
-  for (const [re, what] of PATTERNS) if (re.test(value)) return what;
+  const shape = knownSecretShape(value);
+  if (shape !== undefined) return shape;
   for (const token of value.split(/[\s,;"']+/)) {
     if (token.length < 24) continue;
     const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(token)).length;

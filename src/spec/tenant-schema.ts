@@ -97,6 +97,13 @@ export const tenantSchema = z.strictObject({
         timezone: z.string().default("UTC"),
       })
       .optional(),
+    /** Progressive rollouts (docs/adr/0012): ring 0 goes first (canary), higher rings later; a pinned tenant keeps its version and is skipped. */
+    rollout: z
+      .strictObject({
+        ring: z.number().int().min(0).max(9, { error: explain("ring is 0-9", "use 0 for canary tenants, higher for later") }).optional(),
+        pinned: z.boolean().default(false),
+      })
+      .optional(),
     region: z.string().min(1).optional(),
     placement: z.strictObject({ cluster: dnsLabel(40) }).optional(),
     access: z

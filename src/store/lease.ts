@@ -6,7 +6,7 @@
  * byte collation on PostgreSQL).
  */
 import type { Kysely } from "kysely";
-import { InputError } from "../errors.js";
+import { ProgrammingError } from "../errors.js";
 import type { Database } from "./schema.js";
 import { addMs, toIso } from "./time.js";
 
@@ -50,6 +50,28 @@ export async function renewLease(
   return result.numUpdatedRows === 1n;
 }
 
+/**
+ * Takes the lease from `from`, a holder known to be dead, whatever its expiry: one
+ * conditional UPDATE, so of two runners taking over at once exactly one wins.
+ */
+export async function takeOverLease(
+  db: Kysely<Database>,
+  workflowId: string,
+  from: string,
+  owner: string,
+  ttlMs: number,
+  now: Date,
+): Promise<boolean> {
+  checkTtl(ttlMs);
+  const result = await db
+    .updateTable("workflows")
+    .set({ lease_owner: owner, lease_expires_at: toIso(addMs(now, ttlMs)) })
+    .where("id", "=", workflowId)
+    .where("lease_owner", "=", from)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
 export async function releaseLease(db: Kysely<Database>, workflowId: string, owner: string): Promise<boolean> {
   const result = await db
     .updateTable("workflows")
@@ -78,8 +100,7 @@ export async function holdsLease(trx: Kysely<Database>, workflowId: string, owne
 
 function checkTtl(ttlMs: number): void {
   if (!Number.isInteger(ttlMs) || ttlMs <= 0) {
-    throw new InputError([
-      { path: "ttlMs", message: `lease TTL must be a positive whole number of ms, got ${ttlMs}`, fix: "pass e.g. 30000" },
-    ]);
+    // Callers pass their own constants or checked settings: a bad TTL is a bug, not input.
+    throw new ProgrammingError(`lease TTL must be a positive whole number of ms, got ${ttlMs}`);
   }
 }

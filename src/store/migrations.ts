@@ -3,10 +3,13 @@
  * CLI carries them and the order is explicit. Names sort in application order; a released
  * migration is never edited, a change is a new entry.
  */
+import { createDomainChallengeTable } from "./domain-challenges-repo.js";
 import { sql } from "kysely";
 import type { Kysely, Migration, MigrationProvider, RawBuilder } from "kysely";
 import type { Backend } from "./schema.js";
 import { createInvoiceTables } from "./invoices-repo.js";
+import { createReleaseTables } from "./releases-repo.js";
+import { createRolloutTables } from "./rollouts-repo.js";
 
 /** What differs between the backends' DDL; everything else is shared. */
 interface Dialect {
@@ -122,12 +125,54 @@ async function apiTokens(db: Kysely<unknown>, d: Dialect): Promise<void> {
   await db.schema.createIndex("api_tokens_tenant_name").on("api_tokens").column("tenant_name").execute();
 }
 
+/**
+ * The cluster and shared CPU of each tenant's placement as columns, so free capacity is
+ * summed in SQL per cluster instead of reading and parsing every tenant (onboarding time
+ * stays flat as the fleet grows). The JSON placement stays the full record.
+ */
+async function placementColumns(db: Kysely<unknown>, d: Dialect): Promise<void> {
+  await db.schema.alterTable("tenants").addColumn("placement_cluster", "text").execute();
+  await db.schema.alterTable("tenants").addColumn("shared_cpu_millis", d.backend === "postgres" ? "bigint" : "integer").execute();
+  const rows = await sql<{ name: string; placement: string | null }>`select name, placement from tenants where placement is not null`.execute(db);
+  for (const row of rows.rows) {
+    const p = JSON.parse(row.placement ?? "null") as { cluster?: unknown; sharedCpuMillis?: unknown } | null;
+    if (typeof p?.cluster !== "string") continue;
+    const cpu = typeof p.sharedCpuMillis === "string" && /^\d+$/.test(p.sharedCpuMillis) ? p.sharedCpuMillis : "0";
+    await sql`update tenants set placement_cluster = ${p.cluster}, shared_cpu_millis = ${cpu} where name = ${row.name}`.execute(db);
+  }
+  await db.schema.createIndex("tenants_phase_cluster").on("tenants").columns(["phase", "placement_cluster"]).execute();
+}
+
 export function migrations(backend: Backend): Record<string, Migration> {
   const d = dialectOf(backend);
   return {
     "0001_initial": { up: (db: Kysely<unknown>) => initial(db, d) },
     "0002_api_tokens": { up: (db: Kysely<unknown>) => apiTokens(db, d) },
     "0010_invoices": { up: (db: Kysely<unknown>) => createInvoiceTables(db, backend) },
+    "0014_tenant_placement_columns": { up: (db: Kysely<unknown>) => placementColumns(db, d) },
+    // Releases and progressive rollouts (docs/adr/0012).
+    "0015_releases_and_rollouts": {
+      up: async (db: Kysely<unknown>) => {
+        await createReleaseTables(db, backend);
+        await createRolloutTables(db, backend);
+      },
+    },
+    // A name onboarded again gets new cloud names and Terraform state (docs/adr/0017).
+    "0019_tenant_incarnations": { up: async (db: Kysely<unknown>) => db.schema.alterTable("tenants").addColumn("incarnation", "text").execute() },
+    // Custom domains held until a DNS TXT challenge proves the tenant controls them (docs/adr/0017).
+    "0016_domain_challenges": { up: (db: Kysely<unknown>) => createDomainChallengeTable(db, backend) },
+    // Named leases of `landlord serve` replicas: the holder of "workers" runs the workflow
+    // runner and the reconcile loop (src/server/leader.ts, docs/adr/0018).
+    "0018_server_leases": {
+      up: async (db: Kysely<unknown>) => {
+        await db.schema
+          .createTable("server_leases")
+          .addColumn("name", "text", (c) => c.primaryKey())
+          .addColumn("owner", "text", (c) => c.notNull())
+          .addColumn("expires_at", d.time, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -43,6 +43,12 @@ export interface TenantsTable {
   updated_at: IsoTime;
   offboarded_at: IsoTime | null;
   retain_until: IsoTime | null;
+  /** Copies of placement.cluster and placement.sharedCpuMillis, for capacity sums in SQL (migration 0014). */
+  placement_cluster: string | null;
+  /** bigint on PostgreSQL (read back as text), integer on SQLite. */
+  shared_cpu_millis: number | string | null;
+  /** Which life of the name this is (migration 0019): null for the first, a fresh id after each re-onboarding. */
+  incarnation: string | null;
 }
 
 export interface TenantDomainsTable {

@@ -31,12 +31,16 @@ export interface SqliteHandle {
   readonly release: () => Promise<void>;
 }
 
-/** `path` must be absolute (or ":memory:", which is never shared: each open is a new database). */
-export function openSqlite(path: string): SqliteHandle {
-  const key = path === ":memory:" ? undefined : path;
+/**
+ * `path` must be absolute (or ":memory:", which is never shared: each open is a new database).
+ * Read-only connections never create the file and are shared only among themselves.
+ */
+export function openSqlite(path: string, options: { readonly readOnly?: boolean } = {}): SqliteHandle {
+  const readOnly = options.readOnly === true && path !== ":memory:";
+  const key = path === ":memory:" ? undefined : `${readOnly ? "ro" : "rw"}:${path}`;
   let shared = key === undefined ? undefined : open.get(key);
   if (!shared) {
-    shared = { db: new Kysely<Database>({ dialect: sqliteDialect(path) }), users: 0 };
+    shared = { db: new Kysely<Database>({ dialect: sqliteDialect(path, readOnly) }), users: 0 };
     if (key !== undefined) open.set(key, shared);
   }
   shared.users++;
@@ -54,9 +58,15 @@ export function openSqlite(path: string): SqliteHandle {
   };
 }
 
-function sqliteDialect(path: string): Dialect {
+function sqliteDialect(path: string, readOnly: boolean): Dialect {
+  if (readOnly) {
+    const db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
+    db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    return new SqliteDialect({ database: immediateTransactions(db) });
+  }
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new BetterSqlite3(path);
+  // Already WAL (every store after its first open): asking again takes no lock.
   db.pragma("journal_mode = WAL");
   db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   db.pragma("foreign_keys = ON");
@@ -64,6 +74,13 @@ function sqliteDialect(path: string): Dialect {
   db.pragma("synchronous = NORMAL");
   return new SqliteDialect({ database: immediateTransactions(db) });
 }
+
+const NO_OP: SqliteStatement = {
+  reader: false,
+  all: () => [],
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+  iterate: () => [][Symbol.iterator](),
+};
 
 /**
  * Kysely opens SQLite transactions with a plain (deferred) BEGIN. A deferred transaction
@@ -78,6 +95,10 @@ function immediateTransactions(db: BetterSqlite3.Database): SqliteDatabase {
       db.close();
     },
     prepare: (sqlText: string): SqliteStatement => {
+      // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR);
+      // Kysely's ROLLBACK then fails with "cannot rollback - no transaction is active" and
+      // hides the real error. With no transaction open, a rollback has nothing to do.
+      if (/^\s*rollback\s*;?\s*$/i.test(sqlText) && !db.inTransaction) return NO_OP;
       const statement = db.prepare(/^\s*begin\s*;?\s*$/i.test(sqlText) ? "begin immediate" : sqlText);
       return {
         get reader() {

@@ -1,11 +1,15 @@
 /**
  * Opening the store: one Kysely query layer over SQLite (default, a file under the
- * project) or PostgreSQL (a postgres:// URL, e.g. DATABASE_URL). Migrations run at open.
+ * project) or PostgreSQL (a postgres:// URL, e.g. DATABASE_URL). Migrations run at open,
+ * only when the schema is behind: an up-to-date store is opened without taking the write
+ * lock, so a stopped process cannot block readers (docs/adr/0014).
  */
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { Kysely, Migrator } from "kysely";
 import { InputError } from "../errors.js";
+import { describeTarget, storeFailure } from "./failures.js";
 import { auditRepo } from "./audit-repo.js";
 import type { AuditRepo } from "./audit-repo.js";
 import { InCodeMigrationProvider } from "./migrations.js";
@@ -40,6 +44,11 @@ export interface Store extends Repos {
   close(): Promise<void>;
   /** The query builder itself, for tests and maintenance; application code uses the repos. */
   readonly db: Kysely<Database>;
+  readonly location: StoreLocation;
+  /** False when this open created the SQLite file (or, read-only, found none and stands in an empty store). */
+  readonly existed: boolean;
+  /** Migrations this open applied (empty when the schema was current). */
+  readonly migrated: readonly string[];
 }
 
 export interface OpenStoreOptions {
@@ -50,12 +59,65 @@ export interface OpenStoreOptions {
   readonly newId?: () => string;
   /** PostgreSQL pool size. */
   readonly poolSize?: number;
+  /**
+   * For commands that only read: SQLite is opened read-only and never created (a missing
+   * file reads as an empty store, `existed` false). Migrations still run if the schema is behind.
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface StoreLocation {
   readonly backend: Backend;
   /** The PostgreSQL URL or the absolute SQLite path. */
   readonly target: string;
+}
+
+/**
+ * DATABASE_URL as an operator sets it: only a well-formed postgres:// or postgresql:// URL
+ * with a host (or a host= socket folder) is accepted. Anything else is refused with the
+ * reason, instead of silently becoming a SQLite file named after the typo.
+ */
+export function checkDatabaseUrl(value: string): string {
+  const refuse = (message: string): never => {
+    throw new InputError([
+      {
+        path: "DATABASE_URL",
+        message,
+        fix: "set it to postgres://USER@HOST:5432/DATABASE, or unset it to use the SQLite file .landlord/landlord.db beside landlord.yaml",
+      },
+    ]);
+  };
+  const shown = redactedUrl(value);
+  if (value.trim() === "") refuse("is set but empty");
+  if (value !== value.trim()) refuse(`'${shown}' has spaces around it`);
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1];
+  if (scheme === undefined) {
+    refuse(/^postgres(ql)?\/\//i.test(value) ? `'${shown}' lacks the ':' after the scheme (postgres://...)` : `'${shown}' is not a URL (no scheme)`);
+  }
+  if (!/^postgres(ql)?$/i.test(scheme ?? "")) refuse(`scheme '${scheme ?? ""}' is not supported: only postgres:// and postgresql:// URLs select a store`);
+  if (!/^postgres(ql)?:\/\//i.test(value)) refuse(`'${shown}' lacks the '//' after '${scheme ?? ""}:'`);
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return refuse(`'${shown}' is not a well-formed URL`);
+  }
+  if (u.hostname === "" && !u.searchParams.has("host")) refuse(`'${shown}' names no host`);
+  if (u.port !== "" && !(Number(u.port) > 0 && Number(u.port) < 65536)) refuse(`port ${u.port} is out of range`);
+  if (/\/./.test(u.pathname.slice(1))) refuse(`database name '${decodeURIComponent(u.pathname.slice(1))}' contains '/'`);
+  return value;
+}
+
+/** A URL as it may be shown: the password replaced. */
+export function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== "") u.password = "***";
+    return u.toString();
+  } catch {
+    // Not parsable: hide whatever sits between ':' and '@', the usual place of a password.
+    return url.replace(/:[^:@/]*@/, ":***@");
+  }
 }
 
 export function locateStore(url: string | undefined, baseDir: string): StoreLocation {
@@ -70,10 +132,20 @@ export function locateStore(url: string | undefined, baseDir: string): StoreLoca
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  const where = locateStore(options.url, options.baseDir);
-  const { db, release } = connect(where, options.poolSize);
+  const located = locateStore(options.url, options.baseDir);
+  const existed = located.backend === "postgres" || located.target === ":memory:" || existsSync(located.target);
+  // Read-only and nothing there: an empty in-memory store answers the reads, nothing is created.
+  const where: StoreLocation = options.readOnly === true && !existed ? { backend: "sqlite", target: ":memory:" } : located;
+  let handle: SqliteHandle;
   try {
-    await migrate(db, where.backend);
+    handle = connect(where, options.poolSize, options.readOnly === true && existed);
+  } catch (err) {
+    throw storeFailure(err, located, "opening the store") ?? err;
+  }
+  const { db, release } = handle;
+  let migrated: string[];
+  try {
+    migrated = await migrateIfBehind(db, where);
   } catch (err) {
     await release();
     throw err;
@@ -89,6 +161,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     ...repos(db),
     backend: where.backend,
     db,
+    location: located,
+    existed,
+    migrated,
     transaction: (fn) => db.transaction().execute((trx) => fn(repos(trx))),
     async migrations() {
       const all = await new Migrator({ db, provider: new InCodeMigrationProvider(where.backend) }).getMigrations();
@@ -98,16 +173,33 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   };
 }
 
-function connect(where: StoreLocation, poolSize: number | undefined): SqliteHandle {
-  if (where.backend === "sqlite") return openSqlite(where.target);
+function connect(where: StoreLocation, poolSize: number | undefined, readOnly: boolean): SqliteHandle {
+  if (where.backend === "sqlite") return openSqlite(where.target, { readOnly });
   const db = new Kysely<Database>({ dialect: postgresDialect(where.target, poolSize) });
   return { db, release: () => db.destroy() };
 }
 
-async function migrate(db: Kysely<Database>, backend: Backend): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(backend) });
-  // Concurrent opens are safe: the Migrator takes a lock (an advisory lock on PostgreSQL,
-  // the write lock on SQLite) and tolerates its bookkeeping tables appearing meanwhile.
-  const { error } = await migrator.migrateToLatest();
-  if (error !== undefined) throw new Error(`migrating the ${backend} store failed`, { cause: error });
+/**
+ * Reads which migrations ran (no lock) and migrates only when some are missing. Concurrent
+ * migrations are safe: the Migrator takes a lock (an advisory lock on PostgreSQL, the write
+ * lock on SQLite) and tolerates its bookkeeping tables appearing meanwhile.
+ */
+async function migrateIfBehind(db: Kysely<Database>, where: StoreLocation): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(where.backend) });
+  let pending: string[];
+  try {
+    pending = (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+  } catch (err) {
+    throw storeFailure(err, where, `opening the ${where.backend} store at ${describeTarget(where)}`) ?? err;
+  }
+  if (pending.length === 0) return [];
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === "Error")?.migrationName;
+    throw (
+      storeFailure(error, where, `migrating the ${where.backend} store at ${describeTarget(where)}${failed ? ` (migration ${failed})` : ""}`) ??
+      new Error(`migrating the ${where.backend} store at ${describeTarget(where)} failed${failed ? ` in migration ${failed}` : ""}: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error })
+    );
+  }
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
 }

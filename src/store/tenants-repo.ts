@@ -5,6 +5,7 @@
  * read, rather than catching the unique violation, because on PostgreSQL a violation
  * aborts the transaction (and a caller's enclosing one) before we could say who holds it.
  */
+import { randomBytes } from "node:crypto";
 import { sql, type Kysely, type Selectable } from "kysely";
 import { ConflictError, NotFoundError } from "../errors.js";
 import { canonicalJson, parseJson, parseJsonOrNull } from "./json.js";
@@ -25,6 +26,12 @@ export interface TenantRecord {
   readonly updatedAt: Date;
   readonly offboardedAt: Date | null;
   readonly retainUntil: Date | null;
+  /**
+   * Which life of the name: null for the first, a fresh id each time the name is onboarded
+   * again. Cloud resource names and the Terraform state key derive from it, so a new customer
+   * never inherits an earlier one's vault, backups or state.
+   */
+  readonly incarnation: string | null;
 }
 
 export interface ReserveTenant {
@@ -32,6 +39,14 @@ export interface ReserveTenant {
   readonly spec: unknown;
   readonly domains: readonly string[];
   readonly now: Date;
+  /**
+   * Onboarding a name again while its previous life is still retained (backups and cloud
+   * resources kept until retainUntil) is refused unless this is set: the new tenant then
+   * gets its own cloud resources beside the retained ones.
+   */
+  readonly reuseRetained?: boolean;
+  /** The id for a re-onboarded name; default: a fresh random one. */
+  readonly newIncarnation?: string;
 }
 
 export interface UpdateTenantSpec {
@@ -59,8 +74,13 @@ export interface TenantsRepo {
   /** Moves to `phase`; with `from`, only from one of those phases (else ConflictError). */
   setPhase(name: string, phase: TenantPhase, now: Date, from?: readonly TenantPhase[]): Promise<TenantRecord>;
   setPlacement(name: string, placement: unknown, now: Date): Promise<TenantRecord>;
-  /** Ends offboarding: frees the domains, marks Offboarded. The name can then be reserved again. */
+  /** Ends offboarding (only from Offboarding; again is a no-op): frees the domains, marks Offboarded. The name can then be reserved again. */
   release(name: string, opts: { readonly now: Date; readonly retainUntil?: Date | null }): Promise<TenantRecord>;
+  /**
+   * CPU held on the shared pools, summed per cluster in SQL over the tenants in `phases`
+   * (all but `except`): what placement needs, without reading every tenant.
+   */
+  placedCapacity(phases: readonly TenantPhase[], except?: string): Promise<{ readonly cluster: string; readonly sharedCpuMillis: bigint }[]>;
   /** Which tenant holds a domain, if any. */
   domainOwner(domain: string): Promise<string | undefined>;
   /**
@@ -122,13 +142,26 @@ export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo
       const now = toIso(r.now);
       const spec = canonicalJson(r.spec);
       return inTransaction(db, async (q) => {
+        const previous = await q.selectFrom("tenants").select(["phase", "retain_until"]).where("name", "=", r.name).executeTakeFirst();
+        if (previous?.phase === "Offboarded" && previous.retain_until !== null && previous.retain_until > now && r.reuseRetained !== true) {
+          throw new ConflictError(
+            `tenant name '${r.name}' is retained until ${previous.retain_until}: the previous customer's backups and cloud resources are kept until then; choose another name, wait, or onboard with --reuse-retained-name (a new tenant beside the retained resources, with its own cloud names)`,
+          );
+        }
+        if (previous?.phase === "Offboarded") {
+          // Proofs of the previous customer's domains prove nothing for the next one.
+          await sql`delete from domain_challenges where tenant_name = ${r.name}`.execute(q);
+        }
         const revived = await q
           .updateTable("tenants")
           .set((eb) => ({
+            incarnation: r.newIncarnation ?? randomBytes(8).readBigUInt64BE(0).toString(36).padStart(13, "0").slice(-10),
             spec,
             generation: eb("generation", "+", 1),
             phase: "Pending",
             placement: null,
+            placement_cluster: null,
+            shared_cpu_millis: null,
             created_at: now,
             updated_at: now,
             offboarded_at: null,
@@ -229,10 +262,18 @@ export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo
     },
 
     async setPlacement(name, placement, now) {
+      const p = placement as { cluster?: unknown; sharedCpuMillis?: unknown } | null;
+      const cluster = typeof p?.cluster === "string" ? p.cluster : null;
+      const cpu = typeof p?.sharedCpuMillis === "string" && /^\d+$/.test(p.sharedCpuMillis) ? p.sharedCpuMillis : "0";
       return inTransaction(db, async (q) => {
         await q
           .updateTable("tenants")
-          .set({ placement: placement === null ? null : canonicalJson(placement), updated_at: toIso(now) })
+          .set({
+            placement: placement === null ? null : canonicalJson(placement),
+            placement_cluster: cluster,
+            shared_cpu_millis: cluster === null ? null : cpu,
+            updated_at: toIso(now),
+          })
           .where("name", "=", name)
           .execute();
         return mustFind(q, name);
@@ -251,13 +292,31 @@ export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo
             retain_until: opts.retainUntil ? toIso(opts.retainUntil) : null,
           })
           .where("name", "=", name)
-          .where("phase", "<>", "Offboarded")
+          .where("phase", "=", "Offboarding")
           .returning("name")
           .executeTakeFirst();
         // Releasing twice is a no-op: offboarding workflows retry their last step.
         if (done) await q.deleteFrom("tenant_domains").where("tenant_name", "=", name).execute();
-        return mustFind(q, name);
+        const current = await mustFind(q, name);
+        if (!done && current.phase !== "Offboarded") {
+          throw new ConflictError(`tenant '${name}' is ${current.phase}; only an Offboarding tenant is released`);
+        }
+        return current;
       });
+    },
+
+    async placedCapacity(phases, except) {
+      if (phases.length === 0) return [];
+      let query = db
+        .selectFrom("tenants")
+        .select((eb) => ["placement_cluster", eb.fn.sum<number | string | null>("shared_cpu_millis").as("cpu")])
+        .where("phase", "in", phases)
+        .where("placement_cluster", "is not", null)
+        .groupBy("placement_cluster")
+        .orderBy("placement_cluster");
+      if (except !== undefined) query = query.where("name", "<>", except);
+      const rows = await query.execute();
+      return rows.map((r) => ({ cluster: r.placement_cluster ?? "", sharedCpuMillis: BigInt(String(r.cpu ?? 0)) }));
     },
 
     async domainOwner(domain) {
@@ -307,5 +366,6 @@ function toRecord(row: Selectable<TenantsTable>, domains: ReadonlyMap<string, st
     updatedAt: fromIso(row.updated_at),
     offboardedAt: fromIsoOrNull(row.offboarded_at),
     retainUntil: fromIsoOrNull(row.retain_until),
+    incarnation: row.incarnation,
   };
 }

@@ -18,6 +18,8 @@ export interface ApiTokenRecord {
 export interface TokensRepo {
   /** Records a token's hash under a caller-chosen id; the same id again is a no-op (idempotent steps). */
   record(t: { id: string; tenantName: string; name: string; token: string; now: Date }): Promise<ApiTokenRecord>;
+  /** The record of a token, live or revoked, whoever holds it. */
+  find(token: string): Promise<ApiTokenRecord | undefined>;
   /** The tenant a live token belongs to, or undefined. */
   verify(token: string): Promise<ApiTokenRecord | undefined>;
   list(tenantName: string): Promise<ApiTokenRecord[]>;
@@ -44,6 +46,10 @@ export function tokensRepo(db: Kysely<Database>): TokensRepo {
         .values({ id: t.id, tenant_name: t.tenantName, name: t.name, token_sha256: sha256(t.token), created_at: toIso(t.now), revoked_at: null })
         .execute();
       return { id: t.id, tenantName: t.tenantName, name: t.name, createdAt: t.now, revokedAt: null };
+    },
+    async find(token) {
+      const row = await db.selectFrom("api_tokens").select(COLUMNS).where("token_sha256", "=", sha256(token)).executeTakeFirst();
+      return row ? toRecord(row) : undefined;
     },
     async verify(token) {
       const row = await db

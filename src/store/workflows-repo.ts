@@ -6,7 +6,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { NotFoundError } from "../errors.js";
 import { canonicalJson, parseJson } from "./json.js";
-import { acquireLease, holdsLease, releaseLease, renewLease } from "./lease.js";
+import { acquireLease, holdsLease, releaseLease, renewLease, takeOverLease } from "./lease.js";
 import { FINISHED_WORKFLOW_STATUSES } from "./schema.js";
 import type {
   Database,
@@ -101,6 +101,8 @@ export interface WorkflowsRepo {
   acquireLease(id: string, owner: string, ttlMs: number, now: Date): Promise<boolean>;
   renewLease(id: string, owner: string, ttlMs: number, now: Date): Promise<boolean>;
   releaseLease(id: string, owner: string): Promise<boolean>;
+  /** Takes the lease from a holder known to be dead (see engine/owner.ts), whatever its expiry. */
+  takeOverLease(id: string, from: string, owner: string, ttlMs: number, now: Date): Promise<boolean>;
 
   /** Status Running, one more run counted. Returns the run number, or undefined without the lease. */
   markRunning(id: string, owner: string, now: Date): Promise<number | undefined>;
@@ -212,6 +214,7 @@ export function workflowsRepo(db: Kysely<Database>, newId: () => string): Workfl
     acquireLease: (id, owner, ttlMs, now) => acquireLease(db, id, owner, ttlMs, now),
     renewLease: (id, owner, ttlMs, now) => renewLease(db, id, owner, ttlMs, now),
     releaseLease: (id, owner) => releaseLease(db, id, owner),
+    takeOverLease: (id, from, owner, ttlMs, now) => takeOverLease(db, id, from, owner, ttlMs, now),
 
     async markRunning(id, owner, now) {
       const row = await db

@@ -3,6 +3,11 @@
  * kubernetes-models ships, compiled to validators.
  */
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+// App packages (docs/adr/0013) also render these.
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { CronJob } from "kubernetes-models/batch/v1/CronJob";
+import { Job } from "kubernetes-models/batch/v1/Job";
+import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
@@ -35,6 +40,10 @@ const MODELS: ReadonlyMap<string, ModelClass> = new Map<string, ModelClass>([
   ["networking.k8s.io/v1/Ingress", Ingress],
   ["rbac.authorization.k8s.io/v1/Role", Role],
   ["rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding],
+  ["apps/v1/StatefulSet", StatefulSet],
+  ["batch/v1/Job", Job],
+  ["batch/v1/CronJob", CronJob],
+  ["v1/PersistentVolumeClaim", PersistentVolumeClaim],
 ]);
 
 export function isBuiltin(apiVersion: string, kind: string): boolean {

@@ -90,6 +90,9 @@ resource "azurerm_kubernetes_cluster_node_pool" "tier" {
   node_labels = each.value.labels
   node_taints = each.value.taints
 
+  # Pool names are at most 12 characters; "r" + the rest keeps that and differs.
+  temporary_name_for_rotation = "${startswith(each.key, "r") ? "s" : "r"}${substr(each.key, 1, 11)}"
+
   upgrade_settings {
     max_surge = "10%"
   }

@@ -213,3 +213,26 @@ variable "tags" {
     error_message = "Tag names must be 1-512 characters without any of < > % & \\ ? /, and tag values at most 256 characters."
   }
 }
+
+variable "argocd_registration" {
+  description = "Registers the shared cluster with the fleet's Argo CD (docs/adr/0016): API server URL and CA written to the Key Vault key_vault_id as argocd-<cluster_name>-server / -ca, and principal_id (Argo CD's workload identity) granted Azure Kubernetes Service RBAC Cluster Admin. \"\" leaves either out."
+  type = object({
+    key_vault_id = string
+    principal_id = string
+  })
+  default = {
+    key_vault_id = ""
+    principal_id = ""
+  }
+  nullable = false
+
+  validation {
+    condition     = var.argocd_registration.key_vault_id == "" || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[^/]+$", var.argocd_registration.key_vault_id))
+    error_message = "The argocd_registration.key_vault_id must be \"\" or the resource ID of a Key Vault."
+  }
+
+  validation {
+    condition     = var.argocd_registration.principal_id == "" || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.argocd_registration.principal_id))
+    error_message = "The argocd_registration.principal_id must be \"\" or an object ID (GUID)."
+  }
+}

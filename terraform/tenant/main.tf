@@ -15,6 +15,8 @@ module "instance" {
   storage_account_name                     = var.storage_account_name
   backup_container_name                    = var.backup_container_name
   backup_retention_days                    = var.backup_retention_days
+  database_backups                         = var.database_backups
+  cloud_posture                            = var.cloud_posture
   dns_zone_name                            = var.dns_zone_name
   dns_zone_resource_group_name             = var.dns_zone_resource_group_name
   dns_records                              = var.dns_records
@@ -22,7 +24,6 @@ module "instance" {
   node_pool                                = var.node_pool
   dedicated_cluster                        = var.dedicated_cluster
   tags                                     = var.tags
-  key_vault_public_network_access_enabled  = var.key_vault_public_network_access_enabled
   storage_account_replication_type         = var.storage_account_replication_type
   storage_shared_access_key_enabled        = var.storage_shared_access_key_enabled
   dns_ttl                                  = var.dns_ttl
@@ -30,4 +31,5 @@ module "instance" {
   dedicated_cluster_admin_group_object_ids = var.dedicated_cluster_admin_group_object_ids
   extra_service_accounts                   = var.extra_service_accounts
   log_analytics_workspace_id               = var.log_analytics_workspace_id
+  argocd_registration                      = var.argocd_registration
 }

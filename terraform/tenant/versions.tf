@@ -9,7 +9,7 @@ terraform {
   }
 
   # Partial configuration: one state per tenant. Supply the rest at init, e.g.
-  #   terraform init -backend-config=backend.hcl -backend-config="key=tenants/<tenant_name>.tfstate"
+  #   terraform init -backend-config=backend.hcl -backend-config="key=tenants/<tenant_name>/<incarnation>.tfstate"
   backend "azurerm" {}
 }
 
@@ -21,9 +21,15 @@ provider "azurerm" {
   features {
     key_vault {
       # Keep a destroyed tenant's vault soft-deleted (recoverable) instead of
-      # purging it; compliance tenants cannot be purged anyway.
+      # purging it; with purge protection (the default) it cannot be purged anyway.
       purge_soft_delete_on_destroy    = false
       recover_soft_deleted_key_vaults = true
+    }
+
+    # The backup account denies public networks and shared keys: manage it
+    # through Azure Resource Manager only (no data-plane path or role needed).
+    storage {
+      data_plane_available = false
     }
   }
 }

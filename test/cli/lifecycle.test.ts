@@ -89,7 +89,7 @@ describe("tenant lifecycle from the CLI", () => {
     expect((await landlord("update", "-f", "acme.yaml")).stdout).toMatch(/no change/);
 
     const refused = await landlord("offboard", "acme", "--force");
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/add --yes to confirm/);
     const off = await landlord("offboard", "acme");
     expect(off.code).toBe(0);

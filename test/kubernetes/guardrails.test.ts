@@ -8,7 +8,9 @@ import { KubeApiError } from "../../src/delivery/kubernetes/errors.js";
 import { addNodes } from "../../src/devcluster/seed.js";
 import { tenantDoc } from "../support/fixtures.js";
 import { finishedStatus, onboard } from "../workflows/tenant/support/harness.js";
-import { admin, bundleOfStored, liveHarness, uniqueName, type LiveHarness } from "./support/live.js";
+import { admissionPolicies } from "../../src/render/platform/admission-policies.js";
+import { platformFromText } from "../workflows/tenant/support/harness.js";
+import { admin, bundleOfStored, liveHarness, livePlatformText, uniqueName, type LiveHarness } from "./support/live.js";
 
 const shared = uniqueName("ga");
 const pooled = uniqueName("gm");
@@ -115,5 +117,53 @@ describe("admission guardrails on the live API server", () => {
     const report = await h.delivery.applyBundle(await bundleOfStored(h, shared));
     expect(report.outcomes.find((o) => o.object.startsWith("ConfigMap/landlord-guardrails"))?.action).toBe("created");
     expect(await attempt(ns(), "pods", pod())).toBe("allowed");
+  });
+
+  it("refuse volumes on a StorageClass outside an explicit allow-list (docs/adr/0017)", async () => {
+    const listed = platformFromText(livePlatformText().replace("  ceilingExceptions: []", "  ceilingExceptions: []\n  allowedStorageClasses: [managed-csi]"));
+    const volumes = admissionPolicies(listed.config).filter((o) => o.metadata.name === "landlord-tenant-volumes");
+    expect(volumes.map((o) => o.kind)).toEqual(["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
+    const paths = ["validatingadmissionpolicies", "validatingadmissionpolicybindings"];
+    try {
+      for (const [i, o] of volumes.entries()) {
+        await client.send({ method: "POST", path: `/apis/admissionregistration.k8s.io/v1/${paths[i] ?? ""}`, body: o });
+      }
+      const pvc = (storageClassName?: string) => ({
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: { name: "probe" },
+        spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } }, ...(storageClassName ? { storageClassName } : {}) },
+      });
+      // Policies take effect once the API server has loaded them: retry the first refusal briefly.
+      let refused = "";
+      for (let i = 0; i < 40 && !/StorageClasses: managed-csi/.test(refused); i++) {
+        refused = await attempt(ns(), "persistentvolumeclaims", pvc("premium-unencrypted"));
+        if (!/StorageClasses/.test(refused)) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(refused).toMatch(/volumes may use only these StorageClasses: managed-csi/);
+      expect(await attempt(ns(), "persistentvolumeclaims", pvc("managed-csi"))).toBe("allowed");
+    } finally {
+      for (const [i, o] of [...volumes.entries()].reverse()) {
+        await client.send({ method: "DELETE", path: `/apis/admissionregistration.k8s.io/v1/${paths[i] ?? ""}/${o.metadata.name}` });
+      }
+    }
+  });
+
+  it("give the tenant's admins no Secret reads, exec or port-forward unless the platform opts in", async () => {
+    const review = async (resource: string, verb: string, subresource?: string, group = "") => {
+      const body = {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SubjectAccessReview",
+        spec: { groups: [`landlord:tenant:${shared}:admins`], user: "someone", resourceAttributes: { namespace: ns(), group, resource, verb, ...(subresource ? { subresource } : {}) } },
+      };
+      const r = await client.send<{ status?: { allowed?: boolean } }>({ method: "POST", path: "/apis/authorization.k8s.io/v1/subjectaccessreviews", body });
+      return r.status?.allowed === true;
+    };
+    expect(await review("secrets", "get")).toBe(false);
+    expect(await review("pods", "create", "exec")).toBe(false);
+    expect(await review("pods", "create", "portforward")).toBe(false);
+    expect(await review("jobs", "create", undefined, "batch")).toBe(true);
+    const sa = await client.send<{ automountServiceAccountToken?: boolean }>({ method: "GET", path: `/api/v1/namespaces/${ns()}/serviceaccounts/default` });
+    expect(sa.automountServiceAccountToken).toBe(false);
   });
 });

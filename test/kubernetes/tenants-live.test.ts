@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addNodes } from "../../src/devcluster/seed.js";
 import { FieldConflictError } from "../../src/delivery/kubernetes/errors.js";
 import { renderBundle, type Bundle } from "../../src/render/bundle.js";
-import { runTenantWorkflow } from "../../src/workflows/tenant/run.js";
+import { runTenantWorkflow } from "../../src/workflows/tenant/run-tenant-workflow.js";
 import { isPlacementRecord, resolveSpec } from "../../src/workflows/tenant/services.js";
 import { submitOffboard, submitUpdate } from "../../src/workflows/tenant/submit.js";
 import { tenantDoc } from "../support/fixtures.js";
@@ -104,7 +104,7 @@ describe("three tiers onboarded to a real API server", () => {
       namespace: `tenant-${small}`,
       body: { apiVersion: "v1", kind: "Pod", metadata: { name: "root" }, spec: { containers: [{ name: "c", image: "registry.example.com/saas/app:1.0.0", securityContext: { privileged: true } }] } },
     });
-    await expect(privileged).rejects.toThrow(/violates PodSecurity \W+restricted:latest\W+: privileged/);
+    await expect(privileged).rejects.toThrow(/violates PodSecurity \W+restricted:v1.33\W+: privileged/);
   });
 
   it("schedules the medium tenant's app only onto its own node pool", async () => {

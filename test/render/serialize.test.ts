@@ -1,10 +1,12 @@
 /**
- * The YAML writer. Two guarantees:
+ * The YAML writer. Three guarantees:
  *  - Same bytes as before: fixtures/js-yaml-output.json records what the previous writer
  *    (js-yaml 4.3.2 with sortKeys, lineWidth -1, noRefs) wrote for a corpus of awkward
  *    values: YAML 1.1 booleans, numbers and dates as strings, indicators, control and
  *    astral characters, lone surrogates, multi-line text, 1,100-character keys. It was
  *    recorded once when the writer moved to the `yaml` package; never regenerate it.
+ *  - Same bytes as the `yaml` package's document model that wrote them until the writer
+ *    went direct (./support/reference-writer.ts), on random trees and whole bundles.
  *  - Values come back: random trees read back with YAML 1.1 and 1.2 rules equal what
  *    was written, with keys sorted at every level.
  */
@@ -13,7 +15,10 @@ import { resolve } from "node:path";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { renderBundle } from "../../src/render/bundle.js";
 import { toYaml, toYamlStream } from "../../src/render/serialize.js";
+import { fleet, platform, tenantFile } from "../support/fixtures.js";
+import { referenceYaml, referenceYamlStream } from "./support/reference-writer.js";
 
 interface Case {
   readonly value: unknown;
@@ -132,5 +137,52 @@ describe("values come back", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe("same bytes as the document-model writer", () => {
+  const anyText = fc.oneof(
+    fc.constantFrom(...SPECIALS, "k".repeat(1025), "k".repeat(1022), "a\n".repeat(600), `${"x".repeat(1030)}\ny`),
+    fc.string({ maxLength: 12 }),
+    fc.string({ unit: "binary", maxLength: 12 }),
+    fc.string({ unit: fc.constantFrom(...Array.from("ab01e.:#-_ \n\t'\"?|>&*!%@`[]{},~+xXoO")), maxLength: 12 }),
+  );
+  const leaf = fc.oneof(anyText, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.date({ noInvalidDate: true }));
+  const anyTree = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: "small" }, leaf, tie("list"), tie("map")),
+    list: fc.array(fc.oneof(tie("node"), fc.constant(undefined)), { maxLength: 4 }),
+    map: fc.dictionary(anyText, fc.oneof(tie("node"), fc.constant(undefined)), { maxKeys: 5 }),
+  }));
+
+  test("random trees, with long and multi-line keys, dates, empty and undefined members", () => {
+    fc.assert(
+      fc.property(anyTree.node, (v) => {
+        expect(toYaml(v)).toBe(referenceYaml(v));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test("streams of random documents", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(anyTree.node, fc.constant(undefined)), { maxLength: 4 }), (vs) => {
+        expect(toYamlStream(vs)).toBe(referenceYamlStream(vs));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test("whole bundles of every tier", () => {
+    const ctx = platform();
+    const tenants = fleet(ctx, [
+      tenantFile("acme", { tier: "small", spec: { compliance: ["gdpr"] }, overrides: { app: { env: { A: "yes", B: "0755", C: "line\nbreak" }, featureFlags: { on: true } } } }),
+      tenantFile("globex", { tier: "medium", domains: ["globex.apps.example.com", "shop.globex.com"] }),
+      tenantFile("initech", { tier: "large", spec: { version: "2.0.0-rc.1" } }),
+    ]);
+    for (const t of tenants) {
+      const bundle = renderBundle(ctx.config, t);
+      expect(toYamlStream(bundle.objects)).toBe(referenceYamlStream(bundle.objects));
+      expect(toYaml(bundle.terraform.variables)).toBe(referenceYaml(bundle.terraform.variables));
+    }
   });
 });

@@ -1,18 +1,9 @@
 /** Tenant input that would cross into other tenants or the platform is refused at validation. */
 import { describe, expect, it } from "vitest";
 import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
-import { InputError } from "../../src/errors.js";
-import { fleet, platform, tenantFile } from "../support/fixtures.js";
+import { fleetProblems, tenantFile } from "../support/fixtures.js";
 
-function problems(files: Parameters<typeof fleet>[1], text = PLATFORM_TEMPLATE): string[] {
-  try {
-    fleet(platform(text), files);
-    return [];
-  } catch (err) {
-    if (err instanceof InputError) return err.problems.map((p) => `${p.path}: ${p.message}`);
-    throw err;
-  }
-}
+const problems = fleetProblems;
 
 describe("access groups", () => {
   it("refuse Kubernetes system groups, in any case", () => {

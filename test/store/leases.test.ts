@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { InputError } from "../../src/errors.js";
+import { ProgrammingError } from "../../src/errors.js";
 import type { Store } from "../../src/store/store.js";
 import { BACKENDS, unique, useBackend } from "./support/backends.js";
 
@@ -30,7 +30,7 @@ describe.each(BACKENDS)("leases on $name", (factory) => {
     expect(await store.workflows.get(id)).toMatchObject({ leaseOwner: null, leaseExpiresAt: null });
     expect(await store.workflows.acquireLease(id, "b", TTL, at(30))).toBe(true);
     expect(await store.workflows.acquireLease(unique("missing"), "b", TTL, at(30))).toBe(false);
-    await expect(store.workflows.acquireLease(id, "b", 0, at(30))).rejects.toBeInstanceOf(InputError);
+    await expect(store.workflows.acquireLease(id, "b", 0, at(30))).rejects.toBeInstanceOf(ProgrammingError);
   });
 
   test("an expired lease can be taken over; the old holder can then neither renew nor write", async () => {

@@ -1,6 +1,7 @@
 /** Test helpers: the init template as the platform, tenants built from small specs. */
 import { resolve } from "node:path";
 import { stringify } from "yaml";
+import { InputError } from "../../src/errors.js";
 import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { loadFleet, loadPlatform } from "../../src/spec/fleet.js";
 import type { PlatformContext } from "../../src/spec/platform.js";
@@ -55,4 +56,15 @@ let crds: Promise<CrdValidator> | undefined;
 export function sharedCrds(): Promise<CrdValidator> {
   crds ??= CrdValidator.fromDirectory(CRDS_DIR);
   return crds;
+}
+
+/** The problems loading these files reports, as "path: message" lines (none: valid). */
+export function fleetProblems(files: RawFile[], text = PLATFORM_TEMPLATE): string[] {
+  try {
+    fleet(platform(text), files);
+    return [];
+  } catch (err) {
+    if (err instanceof InputError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
 }

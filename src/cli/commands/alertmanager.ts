@@ -3,7 +3,7 @@ import { InputError } from "../../errors.js";
 import { fleetAlertmanagerConfig } from "../../render/alertmanager.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../workspace.js";
+import { loadWorkspace, type GlobalOptions } from "../load-files.js";
 
 export async function alertmanagerCommand(io: CliIo, global: GlobalOptions, opts: { file?: string[]; output?: "yaml" | "json" }): Promise<void> {
   const ws = await loadWorkspace(io, global, opts.file);

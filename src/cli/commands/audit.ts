@@ -4,10 +4,10 @@
  * the "isolation incidents" figure can be scraped).
  */
 import { auditBundles, type AuditReport } from "../../audit/checks.js";
-import { renderBundle } from "../../render/bundle.js";
+import { bundleFor } from "../../io/package/render-package.js";
 import { toJson } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../workspace.js";
+import { loadWorkspace, type GlobalOptions } from "../load-files.js";
 import { table, withRuntime } from "./tenants.js";
 import { auditLive, type Finding, type LiveTenant } from "../../audit/live.js";
 import { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
@@ -68,7 +68,7 @@ async function liveAudit(io: CliIo, global: GlobalOptions, output: string | unde
 export async function auditCommand(io: CliIo, global: GlobalOptions, opts: { file?: string[]; output?: string; live?: boolean }): Promise<number> {
   if (opts.live === true) return liveAudit(io, global, opts.output);
   const ws = await loadWorkspace(io, global, opts.file);
-  const bundles = ws.tenants.map((t) => renderBundle(ws.platform.config, t));
+  const bundles = await Promise.all(ws.tenants.map((t) => bundleFor(ws.platform, t)));
   const report = auditBundles(bundles, ws.platform.config);
   const cross = report.paths.filter((p) => p.crossTenant);
   const open = cross.filter((p) => p.allowed);

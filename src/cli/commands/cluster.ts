@@ -6,16 +6,17 @@ import { createTwoFilesPatch } from "diff";
 import { NotAllowedError } from "../../errors.js";
 import { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
 import type { ObjectOutcome } from "../../delivery/kubernetes/applier.js";
-import { renderBundle, type Bundle } from "../../render/bundle.js";
+import type { Bundle } from "../../render/bundle.js";
+import { bundleFor } from "../../io/package/render-package.js";
 import { toJson, toYaml, toYamlStream } from "../../render/serialize.js";
 import { clusterBootstrap } from "../../render/platform/bootstrap.js";
 import type { TenantRecord } from "../../store/index.js";
-import { runTenantWorkflow } from "../../workflows/tenant/run.js";
+import { runTenantWorkflow } from "../../workflows/tenant/run-tenant-workflow.js";
 import { isPlacementRecord, resolveSpec } from "../../workflows/tenant/services.js";
 import { submitOnboard, submitUpdate } from "../../workflows/tenant/submit.js";
-import type { CliIo } from "../io.js";
+import { interruptibly, type CliIo } from "../io.js";
 import type { Runtime } from "../tenant-services.js";
-import { loadWorkspace, type GlobalOptions } from "../workspace.js";
+import { loadWorkspace, type GlobalOptions } from "../load-files.js";
 import { actor, finishedOrThrow, table, withRuntime } from "./tenants.js";
 
 function kubernetesOf(rt: Runtime): KubernetesDelivery {
@@ -27,10 +28,10 @@ function kubernetesOf(rt: Runtime): KubernetesDelivery {
 }
 
 /** The bundle of a stored tenant, at its recorded placement. */
-function storedBundle(rt: Runtime, record: TenantRecord): Bundle {
+function storedBundle(rt: Runtime, record: TenantRecord): Promise<Bundle> {
   const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
   const tenant = resolveSpec(rt.services, record.spec, placement ? { placement } : {});
-  return renderBundle(rt.services.platform.config, tenant);
+  return bundleFor(rt.services.platform, tenant);
 }
 
 function outcomeLine(tenant: string, o: ObjectOutcome, suffix = ""): string {
@@ -59,7 +60,7 @@ export async function applyCommand(io: CliIo, global: GlobalOptions, opts: { fil
         if (dryRun === "server") {
           const placement = live && isPlacementRecord(record.placement) ? record.placement : undefined;
           const resolved = resolveSpec(rt.services, t.tenant, placement ? { placement } : {});
-          const report = await k.applyBundle(renderBundle(rt.services.platform.config, resolved), { dryRun: true });
+          const report = await k.applyBundle(await bundleFor(rt.services.platform, resolved), { dryRun: true });
           for (const o of report.outcomes) io.stdout(outcomeLine(name, o, " (server dry run)"));
           continue;
         }
@@ -68,11 +69,13 @@ export async function applyCommand(io: CliIo, global: GlobalOptions, opts: { fil
         if (wf) {
           steps = (await rt.store.workflows.steps(wf.id)).length;
           io.stderr(`${wf.kind === "onboard" ? "onboarding" : "updating"} ${name} (workflow ${wf.id})\n`);
-          finishedOrThrow(await runTenantWorkflow(rt.services, rt.engine, wf.id), `${wf.kind} of ${name}`);
+          // Ctrl-C stops at a step boundary and names the workflow to resume.
+          const result = await interruptibly(io, (signal) => runTenantWorkflow(rt.services, rt.engine, wf.id, undefined, signal ? { signal } : {}));
+          finishedOrThrow(result, `${wf.kind} of ${name}`, wf.id);
           io.stdout(`${name}: ${wf.kind === "onboard" ? "onboarded" : "updated"}\n`);
           continue;
         }
-        const report = await k.applyBundle(storedBundle(rt, await rt.store.tenants.require(name)));
+        const report = await k.applyBundle(await storedBundle(rt, await rt.store.tenants.require(name)));
         const changed = report.outcomes.filter((o) => o.action !== "unchanged");
         for (const o of changed) io.stdout(outcomeLine(name, o));
         io.stdout(`${name}: unchanged spec; ${String(changed.length)} object(s) repaired, ${String(report.writes)} writes\n`);
@@ -82,7 +85,8 @@ export async function applyCommand(io: CliIo, global: GlobalOptions, opts: { fil
   );
 }
 
-export async function reconcileCommand(io: CliIo, global: GlobalOptions, opts: { tenant?: string }): Promise<void> {
+export async function reconcileCommand(io: CliIo, global: GlobalOptions, opts: { tenant?: string; dryRun?: string }): Promise<void> {
+  const dryRun = opts.dryRun === "server";
   await withRuntime(io, global, async (rt) => {
     const k = kubernetesOf(rt);
     const tenants = (await rt.store.tenants.list({ phases: ["Ready"] })).filter((t) => opts.tenant === undefined || t.name === opts.tenant);
@@ -90,12 +94,12 @@ export async function reconcileCommand(io: CliIo, global: GlobalOptions, opts: {
     let repaired = 0;
     const started = Date.now();
     for (const [i, record] of tenants.entries()) {
-      const report = await k.applyBundle(storedBundle(rt, record));
+      const report = await k.applyBundle(await storedBundle(rt, record), dryRun ? { dryRun: true } : {});
       writes += report.writes;
       for (const o of report.outcomes) {
         if (o.action === "unchanged") continue;
         repaired++;
-        io.stdout(outcomeLine(record.name, o));
+        io.stdout(outcomeLine(record.name, o, dryRun ? " (server dry run)" : ""));
       }
       io.stderr(`[${String(i + 1)}/${String(tenants.length)}] ${record.name}: ${String(report.writes)} writes\n`);
     }
@@ -118,7 +122,7 @@ export async function statusCommand(io: CliIo, global: GlobalOptions, name: stri
     if (name !== undefined && records.length === 0) await rt.store.tenants.require(name);
     const docs: { tenant: string; phase: string; cluster: string; objects: ObjectStatus[] }[] = [];
     for (const record of records) {
-      const bundle = storedBundle(rt, record);
+      const bundle = await storedBundle(rt, record);
       const applier = k.applierFor(bundle.placement.cluster);
       const inspected = await applier.inspect(bundle.objects, 8);
       const readiness = new Map((await k.readiness(bundle, undefined, new Map(inspected.map((x) => [x.object, x.live])))).map((r) => [r.object, r]));

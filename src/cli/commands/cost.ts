@@ -16,7 +16,7 @@ import { InputError, NotFoundError, type InputProblem } from "../../errors.js";
 import { toJson } from "../../render/serialize.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../workspace.js";
+import { loadWorkspace, type GlobalOptions } from "../load-files.js";
 import { table } from "./tenants.js";
 
 export interface CostOptions {

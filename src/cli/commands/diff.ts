@@ -5,15 +5,16 @@
  * Exit codes follow kubectl diff: 0 no differences, 1 differences (2 for invalid input).
  */
 import { createTwoFilesPatch } from "diff";
-import { renderBundle } from "../../render/bundle.js";
+import { bundleFor } from "../../io/package/render-package.js";
 import { objectKey } from "../../delivery/delivered.js";
 import { toYaml } from "../../render/serialize.js";
-import { isPlacementRecord, resolveSpec } from "../../workflows/tenant/services.js";
+import { NotFoundError } from "../../errors.js";
+import { isPlacementRecord, resolveSpec, specName } from "../../workflows/tenant/services.js";
 import type { CliIo } from "../io.js";
 import { openRuntime } from "../tenant-services.js";
-import { specFromFile } from "./tenants.js";
+import { namingFile, specsFromPaths } from "../spec-files.js";
 import { serverDiff } from "./cluster.js";
-import type { GlobalOptions } from "../workspace.js";
+import type { GlobalOptions } from "../load-files.js";
 
 export interface DiffResult {
   readonly differences: number;
@@ -31,15 +32,28 @@ export function objectDiffs(tenant: string, before: ReadonlyMap<string, string>,
   return out;
 }
 
+/**
+ * An unknown tenant is an error, never "no differences": a CI gate must not pass on a typo.
+ * Errors exit 2 or more (see program.ts), apart from 1 which means "differences".
+ */
 export async function diffCommand(io: CliIo, global: GlobalOptions, name: string | undefined, opts: { file?: string[] }): Promise<number> {
-  const rt = await openRuntime(io, global);
+  const fileSpecs = opts.file && opts.file.length > 0 ? await specsFromPaths(io, opts.file) : undefined;
+  const rt = await openRuntime(io, global, undefined, { readOnly: true });
   try {
-    const specs: Record<string, unknown>[] = [];
-    if (opts.file && opts.file.length > 0) {
-      for (const f of opts.file) specs.push(await specFromFile(io, f));
+    let specs: Record<string, unknown>[];
+    if (fileSpecs) {
+      specs = fileSpecs.filter((s) => name === undefined || specName(s) === name);
+      if (specs.length === 0) throw new NotFoundError(`tenant '${name ?? ""}' is in none of the files given with -f (${fileSpecs.map(specName).join(", ")})`);
     } else {
-      for (const t of await rt.store.tenants.list({ phases: ["Ready", "Failed", "Updating", "Provisioning"] })) {
-        if (name === undefined || t.name === name) specs.push(t.spec as Record<string, unknown>);
+      const stored = await rt.store.tenants.list({ phases: ["Ready", "Failed", "Updating", "Provisioning"] });
+      specs = stored.filter((t) => name === undefined || t.name === name).map((t) => t.spec as Record<string, unknown>);
+      if (name !== undefined && specs.length === 0) {
+        const t = await rt.store.tenants.get(name);
+        throw new NotFoundError(
+          t
+            ? `tenant '${name}' is ${t.phase}: nothing of it is delivered to compare (landlord describe tenant ${name})`
+            : `tenant '${name}' is not in the store (landlord get tenants lists them; pass -f FILE to diff a spec that is not onboarded yet)`,
+        );
       }
     }
     let differences = 0;
@@ -48,8 +62,8 @@ export async function diffCommand(io: CliIo, global: GlobalOptions, name: string
       const tenantName = typeof metaName === "string" ? metaName : "";
       const record = await rt.store.tenants.get(tenantName);
       const placement = record && isPlacementRecord(record.placement) ? record.placement : undefined;
-      const tenant = resolveSpec(rt.services, spec, placement ? { placement } : {});
-      const bundle = renderBundle(rt.services.platform.config, tenant);
+      const tenant = await namingFile(spec, () => Promise.resolve(resolveSpec(rt.services, spec, placement ? { placement } : {})));
+      const bundle = await bundleFor(rt.services.platform, tenant);
       let patches: string[];
       if (rt.services.delivery.kind === "kubernetes") {
         patches = await serverDiff(rt, bundle);
@@ -62,7 +76,7 @@ export async function diffCommand(io: CliIo, global: GlobalOptions, name: string
       for (const p of patches) io.stdout(p);
       const notConfigured = await rt.services.terraform.notConfigured();
       if (notConfigured === undefined) {
-        const plan = await rt.services.terraform.plan(bundle.terraform.variables, new AbortController().signal);
+        const plan = await rt.services.terraform.plan(bundle.terraform.variables, new AbortController().signal, bundle.terraform.incarnation);
         io.stdout(`# terraform plan for ${tenantName} (${plan.workspace ?? ""})\n${plan.log ?? ""}\n`);
         if (!/No changes\./.test(plan.log ?? "")) differences++;
       }

@@ -13,7 +13,7 @@ import { InputError } from "../../errors.js";
 import { toJson } from "../../render/serialize.js";
 import { invoicesRepo, type InvoiceRecord } from "../../store/invoices-repo.js";
 import type { CliIo } from "../io.js";
-import { loadPlatformFile, type GlobalOptions } from "../workspace.js";
+import { loadPlatformFile, type GlobalOptions } from "../load-files.js";
 import { buildMonthReport, monthRange, type CostOptions } from "./cost.js";
 import { table, withRuntime } from "./tenants.js";
 

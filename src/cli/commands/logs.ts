@@ -9,7 +9,7 @@ import { InputError, NotFoundError } from "../../errors.js";
 import { parseDurationSeconds } from "../../monitoring/scope-promql.js";
 import { TenantLogReader, type LogSource } from "../../monitoring/tenant-logs.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../workspace.js";
+import { loadWorkspace, type GlobalOptions } from "../load-files.js";
 
 export interface LogsOptions {
   file?: string[];

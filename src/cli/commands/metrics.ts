@@ -4,7 +4,7 @@ import { parseDurationSeconds } from "../../monitoring/scope-promql.js";
 import { queryTenantMetrics, type QueryTime } from "../../monitoring/tenant-metrics.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../workspace.js";
+import { loadWorkspace, type GlobalOptions } from "../load-files.js";
 import { table } from "./tenants.js";
 
 export interface MetricsOptions {

@@ -10,7 +10,7 @@ import { monthCounts, parseMonth, slaReport, type SlaReport } from "../../monito
 import { toJson } from "../../render/serialize.js";
 import { prometheusQuerySchema, type PrometheusQueryConfig } from "../../spec/monitoring-schema.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../workspace.js";
+import { loadWorkspace, type GlobalOptions } from "../load-files.js";
 import { buildMonthReport, monthRange, type CostOptions } from "./cost.js";
 import { table, withRuntime } from "./tenants.js";
 

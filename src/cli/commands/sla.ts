@@ -3,7 +3,7 @@ import { InputError, NotFoundError } from "../../errors.js";
 import { monthCounts, parseMonth, slaReport, type SlaReport } from "../../monitoring/sla.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../workspace.js";
+import { loadWorkspace, type GlobalOptions } from "../load-files.js";
 import { table } from "./tenants.js";
 
 export interface SlaOptions {

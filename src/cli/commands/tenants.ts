@@ -1,19 +1,22 @@
-/** Tenant lifecycle commands: onboard, update, offboard, get, describe. */
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { ConflictError, InputError, NotAllowedError } from "../../errors.js";
-import { toJson, toYaml } from "../../render/serialize.js";
-import { decodeYaml } from "../../spec/documents.js";
-import { explainTenant } from "./explain.js";
-import type { TenantRecord } from "../../store/index.js";
+/** Tenant lifecycle commands: onboard, update (one, files, --all), offboard, get, describe. */
+import { ConflictError, InputError, InterruptedError, NotFoundError, WorkflowFailedError, type InputProblem } from "../../errors.js";
+import type { TenantRecord, WorkflowRecord } from "../../store/index.js";
+import { storeFailure } from "../../store/index.js";
 import type { RunResult } from "../../workflows/engine/index.js";
-import { runTenantWorkflow } from "../../workflows/tenant/run.js";
-import { isPlacementRecord, resolveSpec } from "../../workflows/tenant/services.js";
-import { submitOffboard, submitOnboard, submitUpdate } from "../../workflows/tenant/submit.js";
-import type { CliIo } from "../io.js";
+import { onboardWorkflow } from "../../workflows/tenant/onboard.js";
+import { formatAdvice, wasReady, wayForward } from "../../workflows/tenant/phases.js";
+import { runTenantWorkflow } from "../../workflows/tenant/run-tenant-workflow.js";
+import { isPlacementRecord, resolveSpec, specName } from "../../workflows/tenant/services.js";
+import { planUpdate, submitOffboard, submitOnboard, submitUpdate, type UpdatePlan } from "../../workflows/tenant/submit.js";
+import { toJson, toYaml } from "../../render/serialize.js";
+import { interruptibly, type CliIo } from "../io.js";
+import { age, printResources, table as printTable, type Printable } from "../output.js";
 import { progressPrinter } from "../progress.js";
-import { openRuntime, type Runtime } from "../tenant-services.js";
-import type { GlobalOptions } from "../workspace.js";
+import { namingFile, specFromFile, specsFromPaths } from "../spec-files.js";
+import { openRuntime, type Runtime, type RuntimeOptions } from "../tenant-services.js";
+import type { GlobalOptions } from "../load-files.js";
+import { explainTenant } from "./explain.js";
+import { askTenant } from "./onboard-prompts.js";
 
 export interface OnboardOptions {
   tier?: string;
@@ -21,84 +24,163 @@ export interface OnboardOptions {
   contact?: string;
   displayName?: string;
   file?: string;
+  dryRun?: boolean;
+  /** Onboard a name whose previous tenant is still retained: new cloud resources beside the kept ones. */
+  reuseRetainedName?: boolean;
 }
+
+/** Kept here for the command modules that import them (rollout, cluster, diff); defined in ../output.ts and ../spec-files.ts. */
+export const table = printTable;
+export { specFromFile, specsFromPaths };
 
 export function actor(io: CliIo): string {
   return io.env.LANDLORD_ACTOR ?? io.env.USER ?? "cli";
 }
 
-async function ask(io: CliIo, value: string | undefined, question: string, flag: string): Promise<string> {
-  if (value !== undefined && value !== "") return value;
-  if (io.prompt) {
-    const answer = await io.prompt(question);
-    if (answer !== "") return answer;
-  }
-  throw new InputError([{ path: flag, message: "missing", fix: `pass ${flag}` }]);
-}
-
-export async function specFromFile(io: CliIo, file: string): Promise<Record<string, unknown>> {
-  const path = resolve(io.cwd, file);
-  const bytes = await readFile(path).catch((err: unknown) => {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new InputError([{ file, path: "", message: "no such file", fix: "check the path given with -f" }]);
-    throw err;
-  });
-  const decoded = decodeYaml(file, new Uint8Array(bytes));
-  if (!decoded.ok) throw new InputError(decoded.problems);
-  const [doc] = decoded.documents;
-  if (decoded.documents.length !== 1 || typeof doc?.value !== "object" || doc.value === null) {
-    throw new InputError([{ file, path: "", message: "expected exactly one Tenant document", fix: "put one tenant in the file" }]);
-  }
-  return doc.value as Record<string, unknown>;
-}
-
-export async function withRuntime<T>(io: CliIo, global: GlobalOptions, fn: (rt: Runtime) => Promise<T>, steps?: () => number): Promise<T> {
-  const rt = await openRuntime(io, global, steps ? progressPrinter(io, steps) : undefined);
+export async function withRuntime<T>(io: CliIo, global: GlobalOptions, fn: (rt: Runtime) => Promise<T>, steps?: () => number, options: RuntimeOptions = {}): Promise<T> {
+  const rt = await openRuntime(io, global, steps ? progressPrinter(io, steps) : undefined, options);
   try {
     return await fn(rt);
+  } catch (err) {
+    // Driver errors (a full disk, a dropped connection) in words, with where and what to do.
+    throw storeFailure(err, rt.store.location, "the store failed") ?? err;
   } finally {
     await rt.close();
   }
 }
 
-export function finishedOrThrow(result: RunResult, what: string): void {
-  if (result.outcome === "busy") throw new ConflictError(`${what} is being run by another Landlord process`);
-  if (result.outcome !== "finished") throw new ConflictError(`${what} stopped (${result.outcome}); resume it with \`landlord workflows resume\``);
+/** Read-only commands: the store is neither created nor locked (see openStore readOnly). */
+export function withReadRuntime<T>(io: CliIo, global: GlobalOptions, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  return withRuntime(io, global, fn, undefined, { readOnly: true });
+}
+
+/** Turns a run's outcome into success or an error that says what happened and what works next. */
+export function finishedOrThrow(result: RunResult, what: string, workflowId?: string): void {
+  if (result.outcome === "busy") {
+    const by = result.holder ? ` (${result.holder}${result.until ? `, lease until ${result.until.toISOString()}` : ""})` : "";
+    throw new ConflictError(`${what} is being run by another Landlord process${by}; it continues there. If that process is gone, \`landlord workflows resume${workflowId ? ` ${workflowId}` : ""}\` takes over once its lease ends`);
+  }
+  if (result.outcome === "interrupted") {
+    throw new InterruptedError(`${what} stopped at a step boundary; nothing is left half-done and the lease was released`, `landlord workflows resume${workflowId ? ` ${workflowId}` : ""}`);
+  }
+  if (result.outcome === "lease-lost") {
+    throw new ConflictError(`${what}: another process took the workflow over; it continues there (landlord workflows list)`);
+  }
   if (result.workflow.status !== "Succeeded") {
-    throw new ConflictError(`${what} ${result.workflow.status.toLowerCase()}: ${result.workflow.error ?? "see landlord workflows describe"}\n  details: landlord workflows describe ${result.workflow.id}; after fixing the cause, run the same command again`);
+    const wf = result.workflow;
+    throw new WorkflowFailedError(`${what} ${wf.status.toLowerCase()}: ${wf.error ?? "see the workflow's steps"}`, wf.id, wf.status === "Cancelled" ? "Cancelled" : "Failed");
   }
 }
 
+/** Adds the way forward to a failed tenant workflow's error. */
+async function withAdvice(rt: Runtime, name: string, err: unknown): Promise<unknown> {
+  if (!(err instanceof WorkflowFailedError)) return err;
+  const t = await rt.store.tenants.get(name);
+  if (!t) return err;
+  return new WorkflowFailedError(`${err.message}\n${formatAdvice(await wayForward(rt.store, t))}`, err.workflowId, err.status, { cause: err });
+}
+
+async function runAndReport(io: CliIo, rt: Runtime, wf: WorkflowRecord, what: string): Promise<void> {
+  const result = await interruptibly(io, (signal) => runTenantWorkflow(rt.services, rt.engine, wf.id, undefined, signal ? { signal } : {}));
+  try {
+    finishedOrThrow(result, what, wf.id);
+  } catch (err) {
+    throw await withAdvice(rt, wf.tenantName, err);
+  }
+}
+
+function flagSpec(name: string, opts: OnboardOptions): Record<string, unknown> {
+  return {
+    apiVersion: "landlord.dev/v1alpha1",
+    kind: "Tenant",
+    metadata: { name },
+    spec: {
+      displayName: opts.displayName ?? name,
+      tier: opts.tier ?? "",
+      domains: opts.domain ?? [],
+      contacts: { email: opts.contact ?? "" },
+    },
+  };
+}
+
+/** -f and the flags that describe a tenant are two sources for one spec: refuse the mix instead of ignoring one. */
+function conflictingFlags(name: string | undefined, opts: OnboardOptions, fileSpec: Record<string, unknown>): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const fileName = specName(fileSpec);
+  if (name !== undefined && name !== fileName) {
+    problems.push({ path: "NAME", message: `'${name}' differs from metadata.name '${fileName}' in ${opts.file ?? "the file"}`, fix: "leave NAME out with -f, or make them the same" });
+  }
+  const flags = [
+    ["--tier", opts.tier],
+    ["--domain", opts.domain],
+    ["--contact", opts.contact],
+    ["--display-name", opts.displayName],
+  ] as const;
+  for (const [flag, value] of flags) {
+    if (value !== undefined) problems.push({ path: flag, message: "given together with -f, whose spec already says it", fix: `change the file instead, or drop -f and pass the flags` });
+  }
+  return problems;
+}
+
 export async function onboardCommand(io: CliIo, global: GlobalOptions, name: string | undefined, opts: OnboardOptions): Promise<void> {
-  const spec = opts.file
-    ? await specFromFile(io, opts.file)
-    : {
-        apiVersion: "landlord.dev/v1alpha1",
-        kind: "Tenant",
-        metadata: { name: await ask(io, name, "Tenant name: ", "NAME") },
-        spec: {
-          displayName: opts.displayName ?? name ?? "",
-          tier: await ask(io, opts.tier, "Tier (small, medium, large): ", "--tier"),
-          domains: opts.domain && opts.domain.length > 0 ? opts.domain : [await ask(io, undefined, "Domain: ", "--domain")],
-          contacts: { email: await ask(io, opts.contact, "Contact email: ", "--contact") },
-        },
-      };
-  const meta = spec.metadata as { name?: string };
-  const specBody = spec.spec as { displayName?: string };
-  if (specBody.displayName === "") specBody.displayName = meta.name ?? "";
-  let steps = 9;
+  let fileSpec: Record<string, unknown> | undefined;
+  if (opts.file !== undefined) {
+    fileSpec = await specFromFile(io, opts.file);
+    const problems = conflictingFlags(name, opts, fileSpec);
+    if (problems.length > 0) throw new InputError(problems);
+  }
+  let steps = 0;
   const started = Date.now();
   await withRuntime(
     io,
     global,
     async (rt) => {
-      const wf = await submitOnboard(rt.services, rt.engine, spec, actor(io), new Date());
+      const complete = name !== undefined && opts.tier !== undefined && (opts.domain?.length ?? 0) > 0 && opts.contact !== undefined;
+      const spec = fileSpec ?? (complete || !io.prompt ? flagSpec(name ?? "", opts) : await askTenant(io, rt, name, opts));
+      if (!fileSpec && !io.prompt) {
+        const missing: InputProblem[] = [];
+        if (name === undefined) missing.push({ path: "NAME", message: "missing", fix: "pass the tenant name" });
+        if (opts.tier === undefined) missing.push({ path: "--tier", message: "missing", fix: "pass --tier" });
+        if ((opts.domain?.length ?? 0) === 0) missing.push({ path: "--domain", message: "missing", fix: "pass --domain (repeatable)" });
+        if (opts.contact === undefined) missing.push({ path: "--contact", message: "missing", fix: "pass --contact" });
+        if (missing.length > 0) throw new InputError(missing);
+      }
+      if (opts.dryRun === true) {
+        await namingFile(spec, () => printOnboardPlan(io, rt, spec));
+        return;
+      }
+      const wf = await namingFile(spec, () => submitOnboard(rt.services, rt.engine, spec, actor(io), new Date(), { reuseRetained: opts.reuseRetainedName === true }));
       steps = (await rt.store.workflows.steps(wf.id)).length;
       io.stderr(`onboarding ${wf.tenantName} (workflow ${wf.id})\n`);
-      const result = await runTenantWorkflow(rt.services, rt.engine, wf.id);
-      finishedOrThrow(result, `onboarding of ${wf.tenantName}`);
+      await runAndReport(io, rt, wf, `onboarding of ${wf.tenantName}`);
       await printSummary(io, rt, wf.tenantName, wf.id, Date.now() - started);
     },
     () => steps,
+  );
+}
+
+async function printOnboardPlan(io: CliIo, rt: Runtime, spec: Record<string, unknown>): Promise<void> {
+  const name = specName(spec);
+  const existing = await rt.store.tenants.get(name);
+  if (existing && existing.phase !== "Offboarded" && !(existing.phase === "Failed" && !(await wasReady(rt.store, existing)))) {
+    throw new ConflictError(`tenant '${name}' already exists (phase ${existing.phase}).\n${formatAdvice(await wayForward(rt.store, existing))}`);
+  }
+  const placed = await rt.store.tenants.placedCapacity(["Pending", "Provisioning", "Ready", "Updating", "Failed"], name);
+  const { freeCapacity } = await import("../../spec/capacity.js");
+  const t = resolveSpec(rt.services, spec, { free: freeCapacity(rt.services.platform.config, placed) });
+  const taken = (await Promise.all(t.tenant.spec.domains.map(async (d) => [d, await rt.store.tenants.domainOwner(d)] as const))).filter(([, owner]) => owner !== undefined && owner !== name);
+  if (taken.length > 0) throw new ConflictError(`domain${taken.length === 1 ? "" : "s"} already claimed: ${taken.map(([d, o]) => `'${d}' by tenant '${o ?? ""}'`).join(", ")}`);
+  io.stdout(
+    [
+      `tenant ${name} would be onboarded (dry run: nothing was written)`,
+      `  tier:       ${t.tier.name}`,
+      `  cluster:    ${t.placement.cluster}${t.placement.nodePool ? `, node pool ${t.placement.nodePool}` : ""}`,
+      `  namespace:  ${t.names.namespace}`,
+      `  domains:    ${t.tenant.spec.domains.join(", ")}`,
+      `  delivery:   ${rt.services.delivery.kind}`,
+      `  steps:      ${onboardWorkflow(rt.services).stepNames.join(", ")}`,
+      "",
+    ].join("\n"),
   );
 }
 
@@ -123,42 +205,103 @@ async function printSummary(io: CliIo, rt: Runtime, name: string, workflowId: st
   io.stdout(`${lines.join("\n")}\n`);
 }
 
-export async function updateCommand(io: CliIo, global: GlobalOptions, opts: { file: string }): Promise<void> {
-  const spec = await specFromFile(io, opts.file);
-  let steps = 6;
+export interface UpdateOptions {
+  file?: string[];
+  all?: boolean;
+  dryRun?: boolean;
+}
+
+function planLine(p: UpdatePlan): string {
+  if (p.changes.length > 0) return `${p.name}: ${p.changes.map((c) => c.path).join(", ")}`;
+  if (p.platformChanged) return `${p.name}: landlord.yaml changed what it renders`;
+  return `${p.name}: retry (the tenant is Failed)`;
+}
+
+/**
+ * `landlord update NAME | -f FILE|DIR | --all`: one tenant from its stored spec (after
+ * a landlord.yaml change, or to retry), the specs in files, or every live tenant. A plan
+ * of what changes comes first; --dry-run stops there. Tenants are updated one after
+ * another with progress; a failure is reported and the rest still run.
+ */
+export async function updateCommand(io: CliIo, global: GlobalOptions, name: string | undefined, opts: UpdateOptions): Promise<void> {
+  const sources = [name !== undefined, (opts.file?.length ?? 0) > 0, opts.all === true].filter(Boolean).length;
+  if (sources !== 1) {
+    throw new InputError([{ path: "update", message: sources === 0 ? "nothing to update" : "NAME, -f and --all exclude each other", fix: "pass one of: a tenant NAME (its stored spec), -f FILE|DIR (new specs), or --all (every live tenant)" }]);
+  }
+  const fileSpecs = opts.file && opts.file.length > 0 ? await specsFromPaths(io, opts.file) : undefined;
+  let steps = 0;
   await withRuntime(
     io,
     global,
     async (rt) => {
-      const wf = await submitUpdate(rt.services, rt.engine, spec, actor(io), new Date());
-      if (!wf) {
-        io.stdout("no change: the tenant already has this spec\n");
+      let specs: Record<string, unknown>[];
+      if (fileSpecs) specs = fileSpecs;
+      else if (name !== undefined) specs = [(await rt.store.tenants.require(name)).spec as Record<string, unknown>];
+      else specs = (await rt.store.tenants.list({ phases: ["Ready", "Failed"] })).map((t) => t.spec as Record<string, unknown>);
+      const now = new Date();
+      const plans: UpdatePlan[] = [];
+      const refused: string[] = [];
+      for (const spec of specs) {
+        try {
+          const plan = await namingFile(spec, () => planUpdate(rt.services, spec, now));
+          if (plan) plans.push(plan);
+        } catch (err) {
+          // --all skips tenants that cannot be updated (a Failed onboarding) and says so; a named one is an error.
+          if (opts.all !== true || !(err instanceof ConflictError)) throw err;
+          refused.push(`${specName(spec)}: ${err.message.split("\n")[0] ?? ""}`);
+        }
+      }
+      const total = specs.length;
+      io.stdout(`${plans.length} of ${total} tenant${total === 1 ? "" : "s"} to update${opts.dryRun === true ? " (dry run: nothing was written)" : ""}\n`);
+      for (const p of plans) io.stdout(`  ${planLine(p)}\n`);
+      for (const r of refused) io.stdout(`  skipped ${r}\n`);
+      if (plans.length === 0) {
+        if (total === 1 && refused.length === 0) io.stdout("no change: the tenant already has this spec and its rendered objects are delivered\n");
         return;
       }
-      steps = (await rt.store.workflows.steps(wf.id)).length;
-      io.stderr(`updating ${wf.tenantName} (workflow ${wf.id})\n`);
-      finishedOrThrow(await runTenantWorkflow(rt.services, rt.engine, wf.id), `update of ${wf.tenantName}`);
-      io.stdout(`tenant ${wf.tenantName} updated\n`);
+      if (opts.dryRun === true) return;
+      const failures: string[] = [];
+      for (const [i, plan] of plans.entries()) {
+        const spec = specs.find((s) => specName(s) === plan.name) ?? {};
+        const wf = await submitUpdate(rt.services, rt.engine, spec, actor(io), new Date());
+        if (!wf) continue;
+        steps = (await rt.store.workflows.steps(wf.id)).length;
+        io.stderr(`[${i + 1}/${plans.length}] updating ${plan.name} (workflow ${wf.id})\n`);
+        try {
+          await runAndReport(io, rt, wf, `update of ${plan.name}`);
+          io.stdout(`tenant ${plan.name} updated\n`);
+        } catch (err) {
+          if (plans.length === 1 || err instanceof InterruptedError) throw err;
+          failures.push(`${plan.name}: ${err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err)} (landlord workflows describe ${wf.id})`);
+        }
+      }
+      if (failures.length > 0) throw new ConflictError(`${failures.length} of ${plans.length} updates failed:\n  ${failures.join("\n  ")}`);
     },
     () => steps,
   );
 }
 
-export async function offboardCommand(io: CliIo, global: GlobalOptions, name: string, opts: { force: boolean; yes: boolean }): Promise<void> {
-  if (opts.force && !opts.yes) {
-    if (!io.prompt) throw new NotAllowedError("--force destroys the tenant's data without a retention window; add --yes to confirm when not at a terminal");
+export async function offboardCommand(io: CliIo, global: GlobalOptions, name: string, opts: { force: boolean; yes: boolean; dryRun?: boolean; backupConfirmed?: string[] }): Promise<void> {
+  if (opts.force && !opts.yes && opts.dryRun !== true) {
+    if (!io.prompt) throw new InputError([{ path: "--force", message: "destroys the tenant's data without a retention window and needs confirmation", fix: "add --yes to confirm when not at a terminal" }]);
     const answer = await io.prompt(`--force destroys ${name}'s data now, with no retention window. Type the tenant name to confirm: `);
-    if (answer !== name) throw new NotAllowedError("confirmation did not match; nothing was done");
+    if (answer !== name) throw new InputError([{ path: "confirmation", message: "did not match the tenant name; nothing was done", fix: `type ${name} exactly, or add --yes` }]);
   }
-  let steps = 6;
+  let steps = 0;
   await withRuntime(
     io,
     global,
     async (rt) => {
-      const wf = await submitOffboard(rt.services, rt.engine, name, { actor: actor(io), force: opts.force, now: new Date() });
+      if (opts.dryRun === true) {
+        const t = await rt.store.tenants.require(name);
+        if (t.phase === "Offboarded") throw new ConflictError(`tenant '${name}' is already Offboarded`);
+        io.stdout(`tenant ${name} (${t.phase}) would be offboarded (dry run: nothing was written): final backup, delete, wait until gone, ${opts.force ? "cloud resources destroyed now" : "cloud resources kept through the retention window"}, credentials revoked, name and domains (${t.domains.join(", ")}) released\n`);
+        return;
+      }
+      const wf = await submitOffboard(rt.services, rt.engine, name, { actor: actor(io), force: opts.force, now: new Date(), confirmedBackups: opts.backupConfirmed ?? [] });
       steps = (await rt.store.workflows.steps(wf.id)).length;
       io.stderr(`offboarding ${name} (workflow ${wf.id})\n`);
-      finishedOrThrow(await runTenantWorkflow(rt.services, rt.engine, wf.id), `offboarding of ${name}`);
+      await runAndReport(io, rt, wf, `offboarding of ${name}`);
       const tenant = await rt.store.tenants.require(name);
       io.stdout(`tenant ${name} offboarded; name and domains released; data retained until ${tenant.retainUntil?.toISOString() ?? "now"}\n`);
     },
@@ -166,32 +309,58 @@ export async function offboardCommand(io: CliIo, global: GlobalOptions, name: st
   );
 }
 
-function row(t: TenantRecord): Record<string, string> {
+/** The Tenant as `get -o yaml|json` shows it: the stored spec with metadata and status. */
+function tenantObject(t: TenantRecord): Record<string, unknown> {
+  const spec = t.spec as Record<string, unknown>;
+  const meta = (spec.metadata ?? {}) as Record<string, unknown>;
   const p = isPlacementRecord(t.placement) ? t.placement : undefined;
-  const tier = (t.spec as { spec?: { tier?: string } }).spec?.tier ?? "?";
-  return { NAME: t.name, TIER: tier, PHASE: t.phase, CLUSTER: p?.cluster ?? "-", DOMAINS: t.domains.join(","), GENERATION: String(t.generation), AGE: t.createdAt.toISOString() };
+  return {
+    ...spec,
+    metadata: { ...meta, generation: t.generation, creationTimestamp: t.createdAt.toISOString() },
+    status: {
+      phase: t.phase,
+      ...(p ? { cluster: p.cluster, ...(p.nodePool ? { nodePool: p.nodePool } : {}) } : {}),
+      domains: [...t.domains],
+      updated: t.updatedAt.toISOString(),
+      ...(t.retainUntil ? { dataRetainedUntil: t.retainUntil.toISOString() } : {}),
+    },
+  };
 }
 
-export function table(rows: Record<string, string>[], columns: string[]): string {
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? "").length)));
-  const line = (cells: string[]) => `${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("   ").trimEnd()}\n`;
-  return line(columns) + rows.map((r) => line(columns.map((c) => r[c] ?? ""))).join("");
-}
+const tenantPrintable = (now: Date): Printable<TenantRecord> => ({
+  kind: "tenant",
+  name: (t) => t.name,
+  object: tenantObject,
+  row: (t) => {
+    const p = isPlacementRecord(t.placement) ? t.placement : undefined;
+    const tier = (t.spec as { spec?: { tier?: string } }).spec?.tier ?? "?";
+    return { NAME: t.name, TIER: tier, PHASE: t.phase, CLUSTER: p?.cluster ?? "-", DOMAINS: t.domains.join(","), GENERATION: String(t.generation), AGE: age(t.createdAt, now) };
+  },
+  columns: ["NAME", "TIER", "PHASE", "DOMAINS", "AGE"],
+  wideColumns: ["NAME", "TIER", "PHASE", "CLUSTER", "DOMAINS", "GENERATION", "AGE"],
+  none: "No tenants.",
+});
 
-export async function getTenantsCommand(io: CliIo, global: GlobalOptions, opts: { output?: string; all?: boolean }): Promise<void> {
-  await withRuntime(io, global, async (rt) => {
-    const tenants = (await rt.store.tenants.list()).filter((t) => opts.all === true || t.phase !== "Offboarded");
-    if (opts.output === "json") io.stdout(toJson({ apiVersion: "v1", kind: "List", items: tenants.map((t) => t.spec) }));
-    else if (opts.output === "yaml") io.stdout(tenants.map((t) => toYaml(t.spec)).join("---\n"));
-    else {
-      const cols = opts.output === "wide" ? ["NAME", "TIER", "PHASE", "CLUSTER", "DOMAINS", "GENERATION", "AGE"] : ["NAME", "TIER", "PHASE", "DOMAINS"];
-      io.stdout(tenants.length === 0 ? "No tenants.\n" : table(tenants.map(row), cols));
+/** `get tenants` and `get tenant NAME...`: the same shapes, one resource printed as itself. */
+export async function getTenantsCommand(io: CliIo, global: GlobalOptions, opts: { output?: string; all?: boolean }, names: readonly string[] = []): Promise<void> {
+  await withReadRuntime(io, global, async (rt) => {
+    let tenants: TenantRecord[];
+    if (names.length > 0) {
+      tenants = [];
+      for (const n of names) {
+        const t = await rt.store.tenants.get(n);
+        if (!t) throw new NotFoundError(`tenant '${n}' not found (landlord get tenants lists them; --all includes offboarded ones)`);
+        tenants.push(t);
+      }
+    } else {
+      tenants = (await rt.store.tenants.list()).filter((t) => opts.all === true || t.phase !== "Offboarded");
     }
+    printResources(io, tenantPrintable(new Date()), tenants, opts.output, names.length === 1);
   });
 }
 
 export async function describeTenantCommand(io: CliIo, global: GlobalOptions, name: string, opts: { output?: string }): Promise<void> {
-  await withRuntime(io, global, async (rt) => {
+  await withReadRuntime(io, global, async (rt) => {
     const t = await rt.store.tenants.require(name);
     const workflows = await rt.store.workflows.list({ tenantName: name });
     const recorded = isPlacementRecord(t.placement) ? t.placement : undefined;
@@ -202,6 +371,7 @@ export async function describeTenantCommand(io: CliIo, global: GlobalOptions, na
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
     }
+    const advice = await wayForward(rt.store, t);
     const doc = {
       name: t.name,
       phase: t.phase,
@@ -211,6 +381,8 @@ export async function describeTenantCommand(io: CliIo, global: GlobalOptions, na
       created: t.createdAt.toISOString(),
       updated: t.updatedAt.toISOString(),
       ...(t.retainUntil ? { dataRetainedUntil: t.retainUntil.toISOString() } : {}),
+      state: advice.state,
+      next: advice.commands,
       spec: t.spec,
       effective,
       workflows: workflows.map((w) => ({ id: w.id, kind: w.kind, status: w.status, created: w.createdAt.toISOString(), ...(w.error ? { error: w.error } : {}) })),

@@ -1,48 +1,62 @@
+import { againstStored, storedClaims } from "../stored-claims.js";
 import { LandlordError } from "../../errors.js";
 import { unreachableTenantReceivers } from "../../render/alertmanager.js";
 import { renderBundle } from "../../render/bundle.js";
-import { CrdValidator } from "../../validate/crd.js";
+import { bundleFor } from "../../io/package/render-package.js";
+import { FleetCheck } from "../../spec/fleet.js";
+import type { CrdValidator } from "../../validate/crd.js";
 import { validateObjects } from "../../validate/objects.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../workspace.js";
+import { loadPlatformFile, readTenantFiles, type GlobalOptions } from "../load-files.js";
 
 export class RenderedObjectsInvalid extends LandlordError {
   override readonly name = "RenderedObjectsInvalid";
 }
 
-/** The CRD directory: --crds, else LANDLORD_CRDS_DIR; custom resources are skipped without one. */
+/**
+ * The CRD directory: --crds, else LANDLORD_CRDS_DIR; custom resources are skipped without
+ * one (and the schema compiler behind them is then never loaded).
+ */
 export async function crdValidator(io: CliIo, dir: string | undefined): Promise<CrdValidator | undefined> {
   const path = dir ?? io.env.LANDLORD_CRDS_DIR;
-  return path === undefined || path === "" ? undefined : CrdValidator.fromDirectory(path);
+  if (path === undefined || path === "") return undefined;
+  const { CrdValidator } = await import("../../validate/crd.js");
+  return CrdValidator.fromDirectory(path);
 }
 
 export async function validateCommand(io: CliIo, global: GlobalOptions, opts: { file?: string[]; crds?: string }): Promise<void> {
-  const ws = await loadWorkspace(io, global, opts.file);
+  const platform = await loadPlatformFile(io, global);
+  // Checked file by file and rendered one tenant at a time: memory stays flat with the fleet.
+  const fleet = new FleetCheck(platform);
+  for await (const raw of readTenantFiles(io, global, opts.file)) fleet.add(raw);
+  fleet.check(againstStored(await storedClaims(io, global, platform)));
   const crds = await crdValidator(io, opts.crds);
+  const config = platform.config;
   let objects = 0;
   const violations: string[] = [];
-  for (const t of ws.tenants) {
-    const bundle = renderBundle(ws.platform.config, t);
+  const silent: string[] = [];
+  for (const t of fleet.tenants()) {
+    const bundle = config.app ? await bundleFor(platform, t) : renderBundle(config, t);
     objects += bundle.objects.length;
     for (const v of validateObjects(bundle.objects, crds)) violations.push(`${v.object}: ${v.message}`);
+    silent.push(...unreachableTenantReceivers(config.integrations.monitoring.alertmanager, [t]));
   }
   if (violations.length > 0) {
     // The specs were valid, so an invalid object is Landlord's own bug, not the user's.
     throw new RenderedObjectsInvalid(`rendered objects failed schema validation (a Landlord bug, please report):\n  ${violations.join("\n  ")}`);
   }
   // Database egress fails closed: without these ranges the database pods cannot reach out.
-  const unfenced = ws.platform.config.clusters.filter((c) => c.apiServerCidrs.length === 0).map((c) => c.name);
+  const unfenced = config.clusters.filter((c) => c.apiServerCidrs.length === 0).map((c) => c.name);
   if (unfenced.length > 0) {
     io.stderr(`warning: database pods cannot reach the API server on clusters without apiServerCidrs (${unfenced.join(", ")}): no egress is opened until clusters[].apiServerCidrs is set\n`);
   }
-  if (ws.platform.config.integrations.azure.backupStorageCidrs.length === 0) {
+  if (config.integrations.azure.backupStorageCidrs.length === 0) {
     io.stderr("warning: database backups cannot leave the cluster: set integrations.azure.backupStorageCidrs (the backup storage's private endpoint ranges) to open HTTPS to them\n");
   }
-  const silent = unreachableTenantReceivers(ws.platform.config.integrations.monitoring.alertmanager, ws.tenants);
   if (silent.length > 0) {
-    io.stderr(`warning: alerts of ${silent.join(", ")} reach no one (no alertWebhookSecretRef, and no integrations.monitoring.alertmanager.smtp for their contact email): only the platform receiver hears them\n`);
+    io.stderr(`warning: alerts of ${silent.sort().join(", ")} reach no one (no alertWebhookSecretRef, and no integrations.monitoring.alertmanager.smtp for their contact email): only the platform receiver hears them\n`);
   }
-  const n = ws.tenants.length;
+  const n = fleet.size;
   io.stdout(
     `${n} tenant${n === 1 ? "" : "s"} valid; ${objects} rendered objects checked against Kubernetes schemas${crds ? ` and ${crds.kinds().length} CRD versions` : " (custom resources not checked: pass --crds DIR or set LANDLORD_CRDS_DIR)"}\n`,
   );

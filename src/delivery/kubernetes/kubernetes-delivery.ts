@@ -18,6 +18,7 @@ import { GUARDRAIL_POLICIES } from "../../render/platform/admission-policies.js"
 import type { KubeconfigResolver } from "./kubeconfig.js";
 import { ANNOTATION, objectHash, refOf, withHash, withoutServerFields } from "./objects.js";
 import { checkReadiness, operatorsPresent, type ObjectReadiness } from "./readiness.js";
+import { runMigrations } from "./migrations.js";
 import { sleep } from "../../util/sleep.js";
 
 export interface KubernetesSettings {
@@ -75,6 +76,8 @@ export class KubernetesDelivery implements Delivery {
     const applier = this.applierFor(bundle.placement.cluster);
     try {
       await this.requireGuardrails(bundle.placement.cluster, applier);
+      // An app package's migrations complete before its new version is applied (docs/adr/0013).
+      if (bundle.app && opts.dryRun !== true) await runMigrations(applier, bundle, { force: this.settings.forceConflicts, parallelism: this.settings.parallelism, timeoutSeconds: this.settings.readyTimeoutSeconds, ...(opts.signal ? { signal: opts.signal } : {}) });
       return await applier.apply({ tenant: bundle.tenant, namespace: bundle.namespace }, bundle.objects, {
         force: this.settings.forceConflicts,
         repairDrift: opts.repairDrift ?? true,

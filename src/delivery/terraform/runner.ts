@@ -8,6 +8,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { CustomerInstanceVars } from "../../render/terraform/tfvars.js";
+import { incarnationId } from "../../render/cloud.js";
 import { isLocalModuleSource, tenantWorkspace } from "../../render/terraform/workspace.js";
 import type { PlatformConfig } from "../../spec/platform-schema.js";
 import { RetryableError } from "../../errors.js";
@@ -63,10 +64,12 @@ export class TerraformRunner {
     return undefined;
   }
 
-  async writeWorkspace(vars: CustomerInstanceVars): Promise<string> {
-    const dir = join(this.workspaceRoot, "customers", vars.tenant_name);
+  /** A re-onboarded name works in its own folder: its state key differs, and a folder initialised for one backend key must not be reused for another. */
+  async writeWorkspace(vars: CustomerInstanceVars, incarnation?: string): Promise<string> {
+    const dir = join(this.workspaceRoot, "customers", incarnation === undefined ? vars.tenant_name : `${vars.tenant_name}-${incarnation}`);
     await mkdir(dir, { recursive: true });
-    for (const f of tenantWorkspace(this.platform, vars, this.moduleSourceFrom(dir))) await writeFile(join(dir, f.name), f.text);
+    const inc = incarnation === undefined ? undefined : incarnationId(incarnation);
+    for (const f of tenantWorkspace(this.platform, vars, this.moduleSourceFrom(dir), inc)) await writeFile(join(dir, f.name), f.text);
     return dir;
   }
 
@@ -79,24 +82,24 @@ export class TerraformRunner {
     return rel.startsWith(".") ? rel : `./${rel}`;
   }
 
-  async apply(vars: CustomerInstanceVars, signal: AbortSignal): Promise<TerraformResult> {
-    return this.run(vars, signal, "apply");
+  async apply(vars: CustomerInstanceVars, signal: AbortSignal, incarnation?: string): Promise<TerraformResult> {
+    return this.run(vars, signal, "apply", incarnation);
   }
 
-  async destroy(vars: CustomerInstanceVars, signal: AbortSignal): Promise<TerraformResult> {
-    return this.run(vars, signal, "destroy");
+  async destroy(vars: CustomerInstanceVars, signal: AbortSignal, incarnation?: string): Promise<TerraformResult> {
+    return this.run(vars, signal, "destroy", incarnation);
   }
 
   /** What apply would change, as terraform prints it (for `landlord diff`); no plan file is kept. */
-  async plan(vars: CustomerInstanceVars, signal: AbortSignal): Promise<TerraformResult> {
-    return this.run(vars, signal, "plan");
+  async plan(vars: CustomerInstanceVars, signal: AbortSignal, incarnation?: string): Promise<TerraformResult> {
+    return this.run(vars, signal, "plan", incarnation);
   }
 
-  private async run(vars: CustomerInstanceVars, signal: AbortSignal, action: "apply" | "destroy" | "plan"): Promise<TerraformResult> {
+  private async run(vars: CustomerInstanceVars, signal: AbortSignal, action: "apply" | "destroy" | "plan", incarnation?: string): Promise<TerraformResult> {
     const reason = await this.notConfigured();
     if (reason !== undefined) return { skipped: reason };
     const bin = (await this.binary) ?? "terraform";
-    const workspace = await this.writeWorkspace(vars);
+    const workspace = await this.writeWorkspace(vars, incarnation);
     const log: string[] = [];
     const step = async (args: string[], retryable: boolean, quiet = false) => {
       try {

@@ -1,21 +1,44 @@
 /**
- * The GitOps repository layout, as plain files:
+ * The GitOps repository layout, as plain files (docs/adr/0016-gitops-layout.md):
  *
- *   clusters/<cluster>/bootstrap.yaml                  Argo CD Application syncing the folder below
- *   clusters/<cluster>/applicationset.yaml             one ApplicationSet per cluster
- *   clusters/<cluster>/projects/<tenant>.yaml          one AppProject per tenant
- *   clusters/<cluster>/waves/<wave>/<tenant>/          pointer the ApplicationSet generates from
- *   tenants/<tenant>/tenant.yaml                       the tenant spec
- *   tenants/<tenant>/manifests/                        rendered objects, one file each
+ *   argocd/root/project.yaml, application.yaml   applied by hand once per Argo CD; syncs argocd/
+ *   argocd/applicationsets/tenants.yaml          fleet-wide: one app per tenants/<t>/placement.json
+ *   argocd/applicationsets/clusters.yaml         one bootstrap app per registered cluster
+ *   argocd/clusters/<cluster>/registration.yaml  cluster Secret (via External Secrets, no credential)
+ *   argocd/clusters/<cluster>/project.yaml       AppProject of the cluster's bootstrap
+ *   argocd/clusters/<cluster>/addons-project.yaml AppProject of the cluster's add-ons (docs/adr/0019)
+ *   argocd/applicationsets/addons.yaml           one add-ons parent per registered cluster
+ *   platform/clusters/<cluster>/addons/          the cluster's add-on Applications, sync-waved
+ *   argocd/projects/tenant-<tenant>.yaml         AppProject of the tenant
+ *   platform/bootstrap/                          `landlord bootstrap` objects, one file each
+ *   tenants/<tenant>/tenant.yaml                 the tenant spec
+ *   tenants/<tenant>/placement.json              cluster, namespace, wave: the generator's input
+ *   tenants/<tenant>/manifests/                  rendered objects, one file each
  *
- * Changing a tenant's overrides touches only tenants/<tenant>/.
+ * Changing a tenant's overrides touches only tenants/<tenant>/manifests. Cluster files are
+ * not the tenant's: they go only when the cluster is removed (`removeCluster`).
  */
 import type { Bundle } from "../bundle.js";
 import type { KubeObject } from "../object.js";
-import { LABEL } from "../object.js";
-import { toYaml } from "../serialize.js";
-import { applicationSet, appProject, wavePath, type GitopsSettings } from "./argocd.js";
+import { toJson, toYaml, toYamlStream } from "../serialize.js";
+import { packageGitops } from "../package/gitops.js";
 import type { Wave } from "../../spec/waves.js";
+import { addonApplications, addonsApplicationSet, addonsPath, addonsProject } from "./addons.js";
+import {
+  appProject,
+  BOOTSTRAP_PATH,
+  clusterProject,
+  clusterRegistration,
+  clustersApplicationSet,
+  PLACEMENT_FILE,
+  PLATFORM_PROJECT,
+  platformProject,
+  projectName,
+  rootApplication,
+  tenantsApplicationSet,
+  type GitopsSettings,
+  type TenantPlacementFile,
+} from "./argocd.js";
 
 export type RepoFiles = Map<string, string>;
 
@@ -23,43 +46,63 @@ export function manifestFileName(o: KubeObject): string {
   return `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
 }
 
-/** Files every tenant of a cluster shares; written once, identical for all. */
-export function clusterFiles(cluster: string, s: GitopsSettings): RepoFiles {
-  const bootstrap: KubeObject = {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "Application",
-    metadata: { name: `landlord-${cluster}`, namespace: s.argocdNamespace, labels: { [LABEL.managedBy]: "landlord" } },
-    spec: {
-      project: "default",
-      source: {
-        repoURL: s.repoURL,
-        targetRevision: s.revision,
-        path: `clusters/${cluster}`,
-        directory: { recurse: true, exclude: "{bootstrap.yaml,waves/**}" },
-      },
-      destination: { server: "https://kubernetes.default.svc", namespace: s.argocdNamespace },
-      syncPolicy: { automated: { prune: true, selfHeal: true } },
-    },
-  };
-  return new Map([
-    [`clusters/${cluster}/bootstrap.yaml`, toYaml(bootstrap)],
-    [`clusters/${cluster}/applicationset.yaml`, toYaml(applicationSet(cluster, s))],
+const kustomization = (resources: readonly string[]): string =>
+  toYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: [...resources].sort() });
+
+export const clusterDir = (cluster: string): string => `argocd/clusters/${cluster}`;
+export const placementPath = (tenant: string): string => `tenants/${tenant}/${PLACEMENT_FILE}`;
+
+/**
+ * A cluster's registration and project (shared clusters of landlord.yaml and dedicated ones
+ * alike), and its add-ons: their project, and one Application per add-on under
+ * platform/clusters/<cluster>/addons, listed in a kustomization (an add-on switched off
+ * leaves the list, and the cluster's add-ons parent prunes its app).
+ */
+export function clusterFiles(cluster: string, kind: "shared" | "dedicated", s: GitopsSettings): RepoFiles {
+  const files: RepoFiles = new Map([
+    [`${clusterDir(cluster)}/registration.yaml`, toYaml(clusterRegistration(cluster, kind, s))],
+    [`${clusterDir(cluster)}/project.yaml`, toYaml(clusterProject(cluster, s))],
   ]);
+  if (s.addons) {
+    files.set(`${clusterDir(cluster)}/addons-project.yaml`, toYaml(addonsProject(cluster, s.argocdNamespace, s.addons)));
+    const apps = addonApplications(cluster, kind, s.argocdNamespace, s.addons);
+    for (const o of apps) files.set(`${addonsPath(cluster)}/${manifestFileName(o)}`, toYaml(o));
+    files.set(`${addonsPath(cluster)}/kustomization.yaml`, kustomization(apps.map(manifestFileName)));
+  }
+  return files;
+}
+
+/** Files of the fleet as a whole, from landlord.yaml alone: identical whichever tenant writes them. */
+export function fleetFiles(s: GitopsSettings): RepoFiles {
+  const files: RepoFiles = new Map([
+    ["argocd/root/project.yaml", toYaml(platformProject(s))],
+    ["argocd/root/application.yaml", toYaml(rootApplication(s))],
+    ["argocd/applicationsets/tenants.yaml", toYaml(tenantsApplicationSet(s))],
+    ["argocd/applicationsets/clusters.yaml", toYaml(clustersApplicationSet(s))],
+  ]);
+  if (s.addons) files.set("argocd/applicationsets/addons.yaml", toYaml(addonsApplicationSet(s.repoURL, s.revision, s.argocdNamespace, PLATFORM_PROJECT)));
+  const bootstrap = s.bootstrap;
+  for (const o of bootstrap) files.set(`${BOOTSTRAP_PATH}/${manifestFileName(o)}`, toYaml(o));
+  files.set(`${BOOTSTRAP_PATH}/kustomization.yaml`, kustomization(bootstrap.map(manifestFileName)));
+  for (const c of s.sharedClusters) for (const [path, text] of clusterFiles(c, "shared", s)) files.set(path, text);
+  return files;
 }
 
 export function tenantFiles(bundle: Bundle, tenantSpecYaml: string, wave: Wave, s: GitopsSettings): RepoFiles {
   const { tenant, placement, namespace } = bundle;
   const files: RepoFiles = new Map();
   const manifests = `tenants/${tenant}/manifests`;
-  const names = bundle.objects.map(manifestFileName);
+  // A Helm app package is rendered by Argo CD from its own Application (docs/adr/0013).
+  const pkg = packageGitops(bundle, wave, s, projectName(tenant));
+  const names = pkg.manifests.map(manifestFileName);
   files.set(`tenants/${tenant}/tenant.yaml`, tenantSpecYaml);
-  bundle.objects.forEach((o, i) => files.set(`${manifests}/${names[i] ?? ""}`, toYaml(o)));
-  files.set(`${manifests}/kustomization.yaml`, toYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: [...names].sort() }));
-  files.set(`clusters/${placement.cluster}/projects/${tenant}.yaml`, toYaml(appProject(tenant, placement.cluster, namespace, s)));
-  files.set(
-    `${wavePath(placement.cluster, wave, tenant)}/kustomization.yaml`,
-    toYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources: [`../../../../../${manifests}`] }),
-  );
+  const generatorInput: TenantPlacementFile = { tenant, cluster: placement.cluster, namespace, wave };
+  files.set(placementPath(tenant), toJson(generatorInput));
+  pkg.manifests.forEach((o, i) => files.set(`${manifests}/${names[i] ?? ""}`, toYaml(o)));
+  files.set(`${manifests}/kustomization.yaml`, kustomization(names));
+  for (const [path, text] of pkg.files) files.set(path, text);
+  const project = appProject(tenant, placement.cluster, namespace, s, pkg.sourceRepos);
+  files.set(`argocd/projects/${projectName(tenant)}.yaml`, pkg.application ? toYamlStream([project, pkg.application]) : toYaml(project));
   return files;
 }
 
@@ -67,7 +110,10 @@ export function tenantFiles(bundle: Bundle, tenantSpecYaml: string, wave: Wave, 
 export function ownedByTenant(path: string, tenant: string): boolean {
   const parts = path.split("/");
   if (parts[0] === "tenants") return parts[1] === tenant;
-  if (parts[0] === "clusters" && parts[2] === "projects") return parts[3] === `${tenant}.yaml`;
-  if (parts[0] === "clusters" && parts[2] === "waves") return parts[4] === tenant;
-  return false;
+  return path === `argocd/projects/${projectName(tenant)}.yaml`;
+}
+
+/** Whether a repository path belongs to the cluster's registration or its add-ons. */
+export function ownedByCluster(path: string, cluster: string): boolean {
+  return path.startsWith(`${clusterDir(cluster)}/`) || path.startsWith(`platform/clusters/${cluster}/`);
 }

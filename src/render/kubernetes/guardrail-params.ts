@@ -14,7 +14,8 @@ export function guardrailParams({ t }: RenderContext): KubeObject {
     metadata: meta(t, GUARDRAIL_PARAMS),
     data: {
       tenant: t.tenant.metadata.name,
-      hosts: t.tenant.spec.domains.map((d) => d.toLowerCase()).join(","),
+      // Served domains only: a custom domain still pending its DNS challenge is not the tenant's yet.
+      hosts: t.domains.served.map((d) => d.toLowerCase()).join(","),
       dedicatedNodePool: t.placement.nodePool === undefined ? "false" : "true",
     },
   };

@@ -3,7 +3,7 @@ import type { ILimitRange } from "kubernetes-models/v1/LimitRange";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
 import type { IResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import type { ResolvedTenant } from "../../spec/resolve.js";
-import { asObject, meta, ownershipLabels, type KubeObject } from "../object.js";
+import { asObject, meta, ownershipLabels, type KubeObject, type RenderContext } from "../object.js";
 
 /**
  * Tenant labels reach the Namespace only under Landlord's own prefix: other tools find
@@ -21,7 +21,8 @@ export function namespaceLabels(tenantLabels: Readonly<Record<string, string>>):
 
 export const TENANT_LABEL_PREFIX = "tenant.landlord.dev/";
 
-export function namespace(t: ResolvedTenant): KubeObject {
+export function namespace({ t, platform }: Pick<RenderContext, "t" | "platform">): KubeObject {
+  const psaVersion = platform.policy.podSecurityVersion;
   const compliance = Object.fromEntries(t.tenant.spec.compliance.map((c) => [`compliance.landlord.dev/${c}`, "true"]));
   const ns: INamespace & { metadata: { name: string; labels: Record<string, string> } } = {
     apiVersion: "v1",
@@ -33,7 +34,8 @@ export function namespace(t: ResolvedTenant): KubeObject {
         ...compliance,
         "landlord.dev/isolation": t.tier.tier.isolation,
         "pod-security.kubernetes.io/enforce": "restricted",
-        "pod-security.kubernetes.io/enforce-version": "latest",
+        // Pinned: "latest" would let a cluster upgrade change what tenants may run without review.
+        "pod-security.kubernetes.io/enforce-version": psaVersion,
         "pod-security.kubernetes.io/warn": "restricted",
         "pod-security.kubernetes.io/audit": "restricted",
         ...ownershipLabels(t),

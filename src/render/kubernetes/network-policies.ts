@@ -10,6 +10,7 @@ import { appSelector, asObject, DB, meta, type KubeObject, type RenderContext } 
 type Spec = NonNullable<INetworkPolicy["spec"]>;
 
 const NS_NAME = "kubernetes.io/metadata.name";
+export const POSTGRES_PORT = 5432;
 export const POSTGRES_METRICS_PORT = 9187;
 export const PGBOUNCER_METRICS_PORT = 9127;
 export const CNPG_STATUS_PORT = 8000;
@@ -43,11 +44,25 @@ export function networkPolicies(ctx: RenderContext): KubeObject[] {
   });
   return [
     policy(t, "default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] }),
+    // Within the namespace, database pods take connections only on the PostgreSQL port; the
+    // instances reach each other for replication and the status endpoint (docs/adr/0017).
     policy(t, "allow-same-namespace", {
-      podSelector: {},
-      policyTypes: ["Ingress", "Egress"],
+      podSelector: { matchExpressions: [{ key: "cnpg.io/cluster", operator: "DoesNotExist" }] },
+      policyTypes: ["Ingress"],
       ingress: [{ from: [{ podSelector: {} }] }],
+    }),
+    policy(t, "allow-same-namespace-egress", {
+      podSelector: {},
+      policyTypes: ["Egress"],
       egress: [{ to: [{ podSelector: {} }] }],
+    }),
+    policy(t, "allow-database-clients", {
+      podSelector: dbPods,
+      policyTypes: ["Ingress"],
+      ingress: [
+        { from: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: POSTGRES_PORT }] },
+        { from: [{ podSelector: dbPods }], ports: [{ protocol: "TCP", port: CNPG_STATUS_PORT }] },
+      ],
     }),
     policy(t, "allow-dns-egress", {
       podSelector: {},
@@ -84,7 +99,7 @@ export function networkPolicies(ctx: RenderContext): KubeObject[] {
       policyTypes: ["Ingress"],
       ingress: [
         {
-          from: [fromNamespace(i.monitoring.namespace)],
+          from: [fromNamespace(i.monitoring.namespace, i.monitoring.scraperPodLabels)],
           ports: [
             { protocol: "TCP", port: app.metricsPort },
             { protocol: "TCP", port: POSTGRES_METRICS_PORT },

@@ -6,6 +6,7 @@
 import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { PlatformConfig } from "../../spec/platform-schema.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
 import { workloadIdentityAnnotations } from "../cloud.js";
 import { APP, asObject, meta, type KubeObject, type RenderContext } from "../object.js";
@@ -35,15 +36,24 @@ const VIEW_RULES: Rule[] = [
   { apiGroups: ["monitoring.coreos.com"], resources: ["servicemonitors", "podmonitors", "prometheusrules"], verbs: READ },
 ];
 
-/** Admin adds operations on workloads it owns, never on the fences or on RBAC. */
-const ADMIN_RULES: Rule[] = [
-  ...VIEW_RULES,
-  { apiGroups: [""], resources: ["secrets"], verbs: READ },
-  { apiGroups: [""], resources: ["pods"], verbs: ["delete"] },
-  { apiGroups: [""], resources: ["pods/exec", "pods/portforward"], verbs: ["create"] },
-  { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["create", "update", "patch", "delete"] },
-  { apiGroups: ["postgresql.cnpg.io"], resources: ["backups"], verbs: ["create"] },
-];
+/**
+ * Admin adds operations on workloads it owns, never on the fences or on RBAC. Reading
+ * Secrets (the database credentials), exec and port-forward reach past the workloads into
+ * the data, so each is the platform's opt-in (policy.tenantAdmin, docs/adr/0017).
+ */
+export function adminRules(optIn: TenantAdminOptIns): Rule[] {
+  return [
+    ...VIEW_RULES,
+    ...(optIn.readSecrets ? [{ apiGroups: [""], resources: ["secrets"], verbs: READ }] : []),
+    { apiGroups: [""], resources: ["pods"], verbs: ["delete"] },
+    ...(optIn.exec ? [{ apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] }] : []),
+    ...(optIn.portForward ? [{ apiGroups: [""], resources: ["pods/portforward"], verbs: ["create"] }] : []),
+    { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: ["create", "update", "patch", "delete"] },
+    { apiGroups: ["postgresql.cnpg.io"], resources: ["backups"], verbs: ["create"] },
+  ];
+}
+
+type TenantAdminOptIns = PlatformConfig["policy"]["tenantAdmin"];
 
 export function serviceAccounts({ t, cloud }: RenderContext): KubeObject[] {
   const sa = (name: string, annotations: Record<string, string>): KubeObject => {
@@ -56,7 +66,8 @@ export function serviceAccounts({ t, cloud }: RenderContext): KubeObject[] {
     };
     return asObject(o);
   };
-  return [sa(APP, workloadIdentityAnnotations(cloud)), sa(ADMIN_SERVICE_ACCOUNT, {})];
+  // The namespace's `default` account is what a pod without serviceAccountName runs as: no token unless asked.
+  return [sa("default", {}), sa(APP, workloadIdentityAnnotations(cloud)), sa(ADMIN_SERVICE_ACCOUNT, {})];
 }
 
 function role(t: ResolvedTenant, name: string, rules: Rule[]): KubeObject {
@@ -89,11 +100,11 @@ function binding(t: ResolvedTenant, roleName: string, subjects: NonNullable<IRol
   return asObject(b);
 }
 
-export function rbac(t: ResolvedTenant): KubeObject[] {
+export function rbac({ t, platform }: Pick<RenderContext, "t" | "platform">): KubeObject[] {
   const groups = defaultGroups(t);
   const group = (name: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name });
   return [
-    role(t, ADMIN_ROLE, ADMIN_RULES),
+    role(t, ADMIN_ROLE, adminRules(platform.policy.tenantAdmin)),
     role(t, VIEWER_ROLE, VIEW_RULES),
     binding(t, ADMIN_ROLE, [
       ...groups.admins.map(group),

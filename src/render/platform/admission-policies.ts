@@ -158,5 +158,22 @@ export function admissionPolicies(config: PlatformConfig): KubeObject[] {
       ],
       [{ name: "allowed", expression: `params.data.hosts.split(",")` }],
     ),
+    ...storageClassPolicy(config.policy.allowedStorageClasses),
   ];
+}
+
+/**
+ * Volumes only on the StorageClasses the platform lists. Rendered only with an explicit
+ * list: the API server fills in the cluster's default class before validation, and only the
+ * operator knows that class's name (docs/adr/0017). Without a list, validation still checks
+ * every class landlord.yaml's layers and tenants name.
+ */
+function storageClassPolicy(classes: readonly string[]): KubeObject[] {
+  if (classes.length === 0) return [];
+  return policy("landlord-tenant-volumes", { apiGroups: [""], resources: ["persistentvolumeclaims"] }, [
+    {
+      expression: `!has(object.spec.storageClassName) || object.spec.storageClassName in ${celList(classes)}`,
+      message: `volumes may use only these StorageClasses: ${classes.join(", ")}`,
+    },
+  ]);
 }

@@ -6,10 +6,13 @@ import { poolLabelsAndTaints } from "../kubernetes/scheduling.js";
 import { APP, DB, type RenderContext } from "../object.js";
 import { BACKUP_CONTAINER } from "../kubernetes/database.js";
 import { t, type HclType } from "./hcl-type.js";
+import { backupWindow } from "./backup-window.js";
+import type { PlatformConfig } from "../../spec/platform-schema.js";
 
 export interface DnsRecord {
   name: string;
-  type: "A" | "CNAME";
+  /** INGRESS: an alias of the tenant's dedicated cluster's ingress address, which the module creates (target ""). */
+  type: "A" | "CNAME" | "INGRESS";
   target: string;
 }
 
@@ -26,6 +29,7 @@ export interface CustomerInstanceVars {
   storage_account_name: string;
   backup_container_name: string;
   backup_retention_days: number;
+  database_backups: { recovery_window_days: number; base_backup_interval_days: number };
   dns_zone_name: string;
   dns_zone_resource_group_name: string;
   dns_records: DnsRecord[];
@@ -53,23 +57,64 @@ export interface CustomerInstanceVars {
     sku_tier: string;
   };
   tags: Record<string, string>;
+  cloud_posture: {
+    public_network_access_enabled: boolean;
+    private_endpoint_subnet_id: string;
+    key_vault_private_dns_zone_id: string;
+    blob_private_dns_zone_id: string;
+    diagnostics_enabled: boolean;
+    log_analytics_workspace_id: string;
+    locks_enabled: boolean;
+    purge_protection_enabled: boolean;
+  };
+  argocd_registration: { key_vault_id: string; principal_id: string };
 }
 
-/** Records for the tenant domains inside the platform zone; other domains are the customer's to point. */
+/**
+ * Records for the tenant domains inside the platform zone; other domains are the customer's to
+ * point. A tenant on a dedicated cluster is served by that cluster's own ingress controller, so
+ * its names alias that cluster's address (docs/adr/0019); the others point at the shared ingress.
+ */
 export function dnsRecords({ t, platform }: RenderContext): DnsRecord[] {
   const { zone, target } = platform.integrations.dns;
+  const own = t.tier.tier.isolation === "cluster";
   return t.tenant.spec.domains
     .filter((d) => d.endsWith(`.${zone}`))
-    .map((d) => ({ name: d.slice(0, -(zone.length + 1)), type: target.type, target: target.value }));
+    .map((d) => ({ name: d.slice(0, -(zone.length + 1)), ...(own ? { type: "INGRESS" as const, target: "" } : { type: target.type, target: target.value }) }));
 }
 
-const STRICT_COMPLIANCE = new Set(["gdpr", "hipaa", "pci"]);
+/** What lets a dedicated cluster register itself with Argo CD (docs/adr/0016); "" leaves it to the operator. */
+export function argocdRegistrationVars(platform: PlatformConfig): CustomerInstanceVars["argocd_registration"] {
+  const r = platform.integrations.gitops?.clusterRegistration;
+  return { key_vault_id: r?.platformKeyVaultId ?? "", principal_id: r?.argocdPrincipalId ?? "" };
+}
+
+/**
+ * Azure's maximum, for every tenant: the retention cannot be changed once the vault
+ * exists, so it must not follow anything that can (compliance tags, tiers).
+ */
+export const KEY_VAULT_SOFT_DELETE_RETENTION_DAYS = 90;
+
+export function cloudPostureVars(platform: PlatformConfig): CustomerInstanceVars["cloud_posture"] {
+  const p = platform.integrations.cloudPosture;
+  return {
+    public_network_access_enabled: p.publicNetworkAccess,
+    private_endpoint_subnet_id: p.privateEndpointSubnetId ?? "",
+    key_vault_private_dns_zone_id: p.privateDnsZoneIds.keyVault ?? "",
+    blob_private_dns_zone_id: p.privateDnsZoneIds.blob ?? "",
+    diagnostics_enabled: p.diagnostics,
+    log_analytics_workspace_id: p.logAnalyticsWorkspaceId ?? "",
+    locks_enabled: p.locks,
+    purge_protection_enabled: p.purgeProtection,
+  };
+}
 
 export function customerInstanceVars(ctx: RenderContext): CustomerInstanceVars {
   const { t, platform } = ctx;
   const tier = t.tier.tier;
   const cluster = platform.clusters.find((c) => c.name === t.placement.cluster);
   const pool = poolLabelsAndTaints(t);
+  const backups = backupWindow(t.effective.database.backup.schedule, t.effective.database.backup.retentionDays);
   return {
     tenant_name: t.tenant.metadata.name,
     customer: t.tenant.spec.customerId ?? t.tenant.metadata.name,
@@ -79,10 +124,11 @@ export function customerInstanceVars(ctx: RenderContext): CustomerInstanceVars {
     resource_group_name: t.names.resourceGroup,
     compliance: [...t.tenant.spec.compliance].sort(),
     key_vault_name: t.names.keyVault,
-    key_vault_soft_delete_retention_days: t.tenant.spec.compliance.some((c) => STRICT_COMPLIANCE.has(c)) ? 90 : 30,
+    key_vault_soft_delete_retention_days: KEY_VAULT_SOFT_DELETE_RETENTION_DAYS,
     storage_account_name: t.names.storageAccount,
     backup_container_name: BACKUP_CONTAINER,
-    backup_retention_days: t.effective.database.backup.retentionDays,
+    backup_retention_days: backups.storageRetentionDays,
+    database_backups: { recovery_window_days: backups.recoveryWindowDays, base_backup_interval_days: backups.baseBackupIntervalDays },
     dns_zone_name: platform.integrations.dns.zone,
     dns_zone_resource_group_name: platform.integrations.dns.resourceGroup,
     dns_records: dnsRecords(ctx),
@@ -115,6 +161,8 @@ export function customerInstanceVars(ctx: RenderContext): CustomerInstanceVars {
       sku_tier: tier.cluster?.skuTier ?? "",
     },
     tags: { platform: platform.platform.name },
+    cloud_posture: cloudPostureVars(platform),
+    argocd_registration: argocdRegistrationVars(platform),
   };
 }
 
@@ -134,6 +182,7 @@ export const CUSTOMER_INSTANCE_TYPES: Record<keyof CustomerInstanceVars, HclType
   storage_account_name: t.string,
   backup_container_name: t.string,
   backup_retention_days: t.number,
+  database_backups: t.object({ recovery_window_days: t.number, base_backup_interval_days: t.number }),
   dns_zone_name: t.string,
   dns_zone_resource_group_name: t.string,
   dns_records: t.list(dnsRecord),
@@ -161,4 +210,15 @@ export const CUSTOMER_INSTANCE_TYPES: Record<keyof CustomerInstanceVars, HclType
     sku_tier: t.string,
   }),
   tags: t.map(t.string),
+  cloud_posture: t.object({
+    public_network_access_enabled: t.bool,
+    private_endpoint_subnet_id: t.string,
+    key_vault_private_dns_zone_id: t.string,
+    blob_private_dns_zone_id: t.string,
+    diagnostics_enabled: t.bool,
+    log_analytics_workspace_id: t.string,
+    locks_enabled: t.bool,
+    purge_protection_enabled: t.bool,
+  }),
+  argocd_registration: t.object({ key_vault_id: t.string, principal_id: t.string }),
 };

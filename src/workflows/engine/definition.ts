@@ -4,7 +4,7 @@
  * recorded. A step's return value is its output, stored as JSON and handed to later
  * steps (and to a resumed run, instead of running the step again).
  */
-import { InputError } from "../../errors.js";
+import { formatProblem, ProgrammingError } from "../../errors.js";
 import type { InputProblem } from "../../errors.js";
 import type { WorkflowKind } from "../../store/schema.js";
 import type { RetryPolicy } from "./retry.js";
@@ -19,6 +19,8 @@ export interface StepContext<I> {
   readonly outputs: Readonly<Record<string, unknown>>;
   /** 1-based, counted over the workflow's life: above 1, an earlier attempt may have had effects. */
   readonly attempt: number;
+  /** Lease owner of this run: steps that write elsewhere fence those writes with it (rollouts). */
+  readonly owner: string;
   /** Aborts when cancellation is requested, the lease is lost or the run is interrupted. */
   readonly signal: AbortSignal;
   /** A line for the live progress display. */
@@ -59,7 +61,8 @@ export interface RegisteredWorkflow {
 
 export function defineWorkflow<I>(def: WorkflowDefinition<I>): RegisteredWorkflow {
   const problems = definitionProblems(def);
-  if (problems.length > 0) throw new InputError(problems);
+  // Definitions are Landlord's own code, not the user's input.
+  if (problems.length > 0) throw new ProgrammingError(`invalid '${def.kind}' workflow definition: ${problems.map(formatProblem).join("; ")}`);
   const stepNames = def.steps.map((s) => s.name);
   return {
     kind: def.kind,

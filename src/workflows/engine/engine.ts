@@ -3,9 +3,7 @@
  * run that dies (crash, deploy, Ctrl-C) is picked up by resumePending once its lease
  * expires, and only the steps that had not succeeded run again.
  */
-import { randomUUID } from "node:crypto";
-import { hostname } from "node:os";
-import { ConflictError, InputError, LandlordError, NotFoundError } from "../../errors.js";
+import { ConflictError, formatProblem, LandlordError, NotFoundError, ProgrammingError } from "../../errors.js";
 import type { WorkflowKind } from "../../store/schema.js";
 import type { Repos } from "../../store/store.js";
 import type { WorkflowRecord } from "../../store/workflows-repo.js";
@@ -17,9 +15,10 @@ import { progressHub } from "./progress.js";
 import type { ProgressListener } from "./progress.js";
 import { DEFAULT_RETRY, retryPolicyProblems } from "./retry.js";
 import type { RetryPolicy } from "./retry.js";
-import { runLeased } from "./run.js";
-import type { RunResult, RunSettings } from "./run.js";
-import { describeError } from "./stop-reasons.js";
+import { ownerIsDead, processOwnerId } from "./owner.js";
+import { runLeased } from "./run-leased.js";
+import type { RunResult, RunSettings } from "./run-leased.js";
+import { failureText } from "./stop-reasons.js";
 
 export interface EngineOptions {
   /** A Store, or the repos of one. */
@@ -38,6 +37,12 @@ export interface EngineOptions {
   /** A workflow whose runs keep dying (the process crashes in a step) fails after this many runs. */
   readonly maxRuns?: number;
   readonly onProgress?: ProgressListener;
+  /**
+   * Called once a workflow has ended (by a run, or cancelled while nobody ran it), so the
+   * owner of its subject (the tenant) can settle. A failure here leaves the subject to be
+   * settled by its next command (tenant/phases.ts settleStalled); it does not undo the end.
+   */
+  readonly onFinished?: (wf: WorkflowRecord) => Promise<void>;
 }
 
 export interface RunOptions {
@@ -65,18 +70,17 @@ export interface WorkflowEngine {
   runWorkflow(id: string, options?: RunOptions): Promise<RunResult>;
   /** Cancels at the next step boundary; a workflow nobody is running is Cancelled at once. */
   requestCancel(id: string): Promise<WorkflowRecord>;
-  /** Runs, one after another, every unfinished workflow nobody holds a live lease on. */
+  /** Runs, one after another, every unfinished workflow nobody holds a live lease on (dead local holders do not count). */
   resumePending(owner?: string): Promise<ResumeResult[]>;
+  /** The unfinished workflows resumePending would run now. */
+  resumable(): Promise<WorkflowRecord[]>;
   subscribe(listener: ProgressListener): () => void;
 }
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
 export const DEFAULT_MAX_RUNS = 10;
 
-/** A lease owner id that tells an operator where a run lives: host, pid, and a nonce. */
-export function processOwnerId(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-}
+export { processOwnerId };
 
 export function createEngine(options: EngineOptions): WorkflowEngine {
   const registry = registryOf(options.workflows);
@@ -103,7 +107,24 @@ export function createEngine(options: EngineOptions): WorkflowEngine {
     emit: (event) => {
       hub.emit(event, onProgress);
     },
+    finished: notifyFinished,
   });
+
+  async function notifyFinished(wf: WorkflowRecord): Promise<void> {
+    if (!options.onFinished) return;
+    try {
+      await options.onFinished(wf);
+    } catch {
+      // See EngineOptions.onFinished: the subject is settled by its next command instead.
+    }
+  }
+
+  /** The lease for `runOwner`: free or expired, or taken over from a holder whose process is gone. */
+  async function lease(id: string, runOwner: string): Promise<boolean> {
+    if (await repo.acquireLease(id, runOwner, leaseTtlMs, clock.now())) return true;
+    const holder = (await repo.get(id))?.leaseOwner ?? null;
+    return ownerIsDead(holder) && holder !== null && (await repo.takeOverLease(id, holder, runOwner, leaseTtlMs, clock.now()));
+  }
 
   const definitionOf = (kind: WorkflowKind): RegisteredWorkflow => {
     const def = registry.get(kind);
@@ -116,14 +137,27 @@ export function createEngine(options: EngineOptions): WorkflowEngine {
     const wf = await repo.require(id);
     if (isFinished(wf.status)) return { outcome: "finished", workflow: wf };
     const def = definitionOf(wf.kind);
-    if (active.has(id)) return { outcome: "busy" };
+    if (active.has(id)) return { outcome: "busy", holder: runOwner, until: null };
     active.add(id);
     try {
-      if (!(await repo.acquireLease(id, runOwner, leaseTtlMs, clock.now()))) return { outcome: "busy" };
+      if (!(await lease(id, runOwner))) {
+        const held = await repo.require(id);
+        if (isFinished(held.status)) return { outcome: "finished", workflow: held };
+        return { outcome: "busy", holder: held.leaseOwner, until: held.leaseExpiresAt };
+      }
       return await runLeased(settings(run?.onProgress), def, id, runOwner, run?.signal);
     } finally {
       active.delete(id);
     }
+  }
+
+  async function resumable(): Promise<WorkflowRecord[]> {
+    const free = await repo.listResumable(clock.now());
+    const orphaned = (await repo.list({ statuses: ["Pending", "Running"] })).filter((w) => !free.some((f) => f.id === w.id) && ownerIsDead(w.leaseOwner));
+    // Another engine version may know kinds this one does not; leave those to it.
+    return [...free, ...orphaned]
+      .filter((w) => registry.has(w.kind))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
   }
 
   return {
@@ -135,9 +169,8 @@ export function createEngine(options: EngineOptions): WorkflowEngine {
         def.validateInput(input);
       } catch (err) {
         if (err instanceof LandlordError) throw err;
-        throw new InputError([
-          { path: "input", message: `not a valid '${kind}' input: ${describeError(err)}`, fix: "correct the input" },
-        ]);
+        // The input is built by Landlord's own submit code from a validated spec.
+        throw new ProgrammingError(`not a valid '${kind}' workflow input: ${failureText(err)}`, { cause: err });
       }
       const target = create?.within?.workflows ?? repo;
       return target.create({ kind, tenantName, input, steps: def.stepNames, now: clock.now() });
@@ -153,12 +186,13 @@ export function createEngine(options: EngineOptions): WorkflowEngine {
       if (wf.status === "Cancelled" || active.has(id)) return wf;
       // Nobody may be running it (never started, or its runner died): end it now. If
       // someone does hold the lease, they see the flag at their next step boundary.
-      if (!(await repo.acquireLease(id, owner, leaseTtlMs, clock.now()))) return wf;
+      if (!(await lease(id, owner))) return wf;
       try {
         const current = await repo.require(id);
         if (isFinished(current.status)) return current;
         if (await repo.finishWorkflow(id, owner, { status: "Cancelled", error: "cancelled on request", now: clock.now() })) {
           hub.emit({ type: "workflow-finished", workflowId: id, status: "Cancelled", error: "cancelled on request" });
+          await notifyFinished(await repo.require(id));
         }
         return await repo.require(id);
       } finally {
@@ -168,13 +202,13 @@ export function createEngine(options: EngineOptions): WorkflowEngine {
 
     async resumePending(resumeOwner) {
       const results: ResumeResult[] = [];
-      for (const wf of await repo.listResumable(clock.now())) {
-        // Another engine version may know kinds this one does not; leave those to it.
-        if (!registry.has(wf.kind)) continue;
+      for (const wf of await resumable()) {
         results.push({ id: wf.id, result: await runWorkflow(wf.id, { owner: resumeOwner ?? owner }) });
       }
       return results;
     },
+
+    resumable,
 
     subscribe: (listener) => hub.subscribe(listener),
   };
@@ -183,11 +217,7 @@ export function createEngine(options: EngineOptions): WorkflowEngine {
 function registryOf(workflows: readonly RegisteredWorkflow[]): Map<WorkflowKind, RegisteredWorkflow> {
   const registry = new Map<WorkflowKind, RegisteredWorkflow>();
   for (const w of workflows) {
-    if (registry.has(w.kind)) {
-      throw new InputError([
-        { path: "workflows", message: `two definitions for kind '${w.kind}'`, fix: "register each kind once" },
-      ]);
-    }
+    if (registry.has(w.kind)) throw new ProgrammingError(`two workflow definitions for kind '${w.kind}': register each kind once`);
     registry.set(w.kind, w);
   }
   return registry;
@@ -205,5 +235,6 @@ function checkOptions(leaseTtlMs: number, heartbeatMs: number | undefined, retry
       fix: "renew well before the lease expires, e.g. a third of the TTL",
     });
   }
-  if (problems.length > 0) throw new InputError(problems);
+  // Engine options are set by Landlord's own wiring (a command checks what a user passed first).
+  if (problems.length > 0) throw new ProgrammingError(`invalid engine options: ${problems.map(formatProblem).join("; ")}`);
 }

@@ -1,6 +1,7 @@
 export { createEngine, processOwnerId, DEFAULT_LEASE_TTL_MS, DEFAULT_MAX_RUNS } from "./engine.js";
+export { ownerIsDead, parseOwner } from "./owner.js";
 export type { EngineOptions, RunOptions, ResumeResult, WorkflowEngine } from "./engine.js";
-export type { RunResult } from "./run.js";
+export type { RunResult } from "./run-leased.js";
 export { defineWorkflow } from "./definition.js";
 export type { StepContext, StepDefinition, WorkflowDefinition, RegisteredWorkflow } from "./definition.js";
 export { RetryableError, isRetryable } from "../../errors.js";

@@ -33,7 +33,7 @@ export function stopReason(signal: AbortSignal): StopReason | undefined {
 }
 
 /** The message recorded for a failure: the error's own words, with its type when it has one. */
-export function describeError(err: unknown): string {
+export function failureText(err: unknown): string {
   if (err instanceof Error) return err.name === "Error" ? err.message : `${err.name}: ${err.message}`;
   return String(err);
 }

@@ -10,5 +10,7 @@ export type TenantInput = z.infer<typeof tenantInput>;
 export const offboardInput = tenantInput.extend({
   force: z.boolean(),
   retentionDays: z.number().int().min(0),
+  /** Final Backups already committed that the operator checked completed by hand (GitOps without cluster access). */
+  confirmedBackups: z.array(z.string().min(1)).default([]),
 });
 export type OffboardInput = z.infer<typeof offboardInput>;

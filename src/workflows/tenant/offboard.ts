@@ -33,6 +33,12 @@ export function offboardWorkflow(s: TenantServices) {
       {
         name: "final-backup",
         async run(ctx) {
+          // An earlier offboarding committed final Backups the operator has since checked by hand:
+          // those are the final backup, and a new one would need the same check again.
+          if (ctx.input.confirmedBackups.length > 0) {
+            ctx.log(`final backup confirmed by ${ctx.input.actor}: ${ctx.input.confirmedBackups.join(", ")}`);
+            return { confirmed: ctx.input.confirmedBackups, completion: "confirmed by the operator" };
+          }
           const backup = {
             apiVersion: "postgresql.cnpg.io/v1",
             kind: "Backup",
@@ -60,7 +66,7 @@ export function offboardWorkflow(s: TenantServices) {
       {
         name: "delete",
         async run(ctx) {
-          const result = await s.delivery.remove(ctx.tenantName);
+          const result = await s.delivery.remove(ctx.tenantName, { confirmedBackups: ctx.input.confirmedBackups });
           ctx.log(result.detail);
           return result;
         },
@@ -87,7 +93,7 @@ export function offboardWorkflow(s: TenantServices) {
           }
           const rendered = await renderedOrUndefined(s, ctx.tenantName, ctx.input.spec);
           if (!rendered) return { skipped: "the stored spec no longer validates against landlord.yaml; run terraform destroy in the tenant's workspace by hand" };
-          return s.terraform.destroy(rendered.bundle.terraform.variables, ctx.signal);
+          return s.terraform.destroy(rendered.bundle.terraform.variables, ctx.signal, rendered.bundle.terraform.incarnation);
         },
       },
       {

@@ -3,11 +3,11 @@
  * ready -> monitoring and alert route -> credentials -> done. The name and domains are
  * reserved when the workflow is submitted (submit.ts); the reserve step confirms it.
  */
-import { InputError } from "../../errors.js";
 import { defineWorkflow } from "../engine/index.js";
 import { join } from "node:path";
 import { credentialsFolder, issueApiToken } from "./credentials.js";
 import { tenantInput } from "./input.js";
+import { transition } from "./phases.js";
 import { renderStored, type TenantServices } from "./services.js";
 import { applyStep, cloudResourcesStep, renderStep, validateStep, waitReadyStep } from "./steps.js";
 
@@ -20,11 +20,7 @@ export function onboardWorkflow(s: TenantServices) {
       {
         name: "reserve",
         async run(ctx) {
-          const record = await s.store.tenants.require(ctx.tenantName);
-          if (!["Pending", "Provisioning", "Failed"].includes(record.phase)) {
-            throw new InputError([{ path: "metadata.name", message: `tenant is ${record.phase}, not being onboarded`, fix: "use `landlord describe tenant` to see its state" }]);
-          }
-          await s.store.tenants.setPhase(ctx.tenantName, "Provisioning", ctx.now());
+          const record = await transition(s.store, ctx.tenantName, "start-onboard", ctx.now());
           return { generation: record.generation, domains: record.domains };
         },
       },
@@ -67,7 +63,7 @@ export function onboardWorkflow(s: TenantServices) {
       {
         name: "done",
         async run(ctx) {
-          await s.store.tenants.setPhase(ctx.tenantName, "Ready", ctx.now());
+          await transition(s.store, ctx.tenantName, "onboarded", ctx.now());
           const wf = await s.store.workflows.require(ctx.workflowId);
           const timeToLiveMs = ctx.now().getTime() - wf.createdAt.getTime();
           await s.store.audit.append({ at: ctx.now(), actor: ctx.input.actor, action: "tenant.onboarded", tenantName: ctx.tenantName, details: { workflowId: ctx.workflowId, timeToLiveMs } });

@@ -2,13 +2,16 @@
 import type { Delivery } from "../../delivery/delivery.js";
 import type { TerraformRunner } from "../../delivery/terraform/runner.js";
 import { InputError } from "../../errors.js";
-import { renderBundle, type Bundle } from "../../render/bundle.js";
+import { dirname, resolve } from "node:path";
+import type { Bundle } from "../../render/bundle.js";
+import { renderTenantBundle } from "../../io/package/render-package.js";
 import { waveOf, type Wave } from "../../spec/waves.js";
 import { toYaml } from "../../render/serialize.js";
 import type { Placement } from "../../spec/placement.js";
 import type { PlatformContext } from "../../spec/platform.js";
 import { resolveTenant, type ResolvedTenant, type ResolveOptions } from "../../spec/resolve.js";
 import type { Store } from "../../store/index.js";
+import { domainChallengesRepo } from "../../store/domain-challenges-repo.js";
 
 export interface TenantServices {
   readonly platform: PlatformContext;
@@ -51,10 +54,12 @@ export interface Rendered {
 export async function renderStored(services: TenantServices, name: string, spec: unknown): Promise<Rendered> {
   const record = await services.store.tenants.require(name);
   const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
-  const tenant = resolveSpec(services, spec, placement ? { placement } : {});
+  const verifiedDomains = await domainChallengesRepo(services.store.db).verified(name);
+  const tenant = resolveSpec(services, spec, { ...(placement ? { placement } : {}), verifiedDomains, incarnation: record.incarnation });
   return {
     tenant,
-    bundle: renderBundle(services.platform.config, tenant),
+    // With an app package the chart is templated here (docs/adr/0013); else this is renderBundle.
+    bundle: await renderTenantBundle(services.platform.config, tenant, { baseDir: dirname(resolve(services.platform.file)) }),
     specYaml: toYaml(tenant.tenant),
     wave: waveOf(tenant.tenant.metadata.name, tenant.tenant.metadata.labels),
   };

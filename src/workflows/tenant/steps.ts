@@ -32,7 +32,7 @@ export function cloudResourcesStep(s: TenantServices): Step {
     retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 60_000 },
     async run(ctx) {
       const { bundle } = await renderStored(s, ctx.tenantName, ctx.input.spec);
-      const result = await s.terraform.apply(bundle.terraform.variables, ctx.signal);
+      const result = await s.terraform.apply(bundle.terraform.variables, ctx.signal, bundle.terraform.incarnation);
       if (result.skipped !== undefined) ctx.log(`skipped: ${result.skipped}`);
       return result;
     },

@@ -1,52 +1,56 @@
 /**
  * Submitting tenant workflows. Validation happens before anything is written; the name
- * and domains are reserved, the placement recorded and the workflow created in one
- * transaction, so of two racing requests exactly one gets a workflow. The placement is
- * decided again inside that transaction, under the placement lock and from the capacity
- * placed at that moment, so racing requests cannot overfill a cluster either.
+ * and domains are reserved, the placement recorded, the phase moved (tenant/phases.ts)
+ * and the workflow created in one transaction, so of two racing requests exactly one
+ * gets a workflow. The placement is decided again inside that transaction, under the
+ * placement lock and from the capacity placed at that moment (summed in SQL, not read
+ * tenant by tenant), so racing requests cannot overfill a cluster either.
  */
-import { ConflictError, InputError } from "../../errors.js";
-import { freeCapacity, type PlacedTenant } from "../../spec/capacity.js";
+import { ConflictError, InputError, NotFoundError } from "../../errors.js";
+import { bundleHash } from "../../render/bundle.js";
+import { freeCapacity } from "../../spec/capacity.js";
 import { cpuMillis } from "../../spec/quantity.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
-import type { Repos, WorkflowRecord } from "../../store/index.js";
+import type { TenantPhase } from "../../store/schema.js";
+import type { Repos, TenantRecord, WorkflowRecord } from "../../store/index.js";
 import type { WorkflowEngine } from "../engine/index.js";
-import { specDiff } from "./diff.js";
-import { isPlacementRecord, resolveSpec, type PlacementRecord, type TenantServices } from "./services.js";
+import { specDiff } from "./spec-changes.js";
+import { formatAdvice, liveWorkflow, settleStalled, transition, wasReady, wayForward } from "./phases.js";
+import { isPlacementRecord, renderStored, resolveSpec, specName, type PlacementRecord, type TenantServices } from "./services.js";
+
+/** Tenants whose placement holds capacity. */
+const HOLDING_CAPACITY: readonly TenantPhase[] = ["Pending", "Provisioning", "Ready", "Updating", "Failed"];
 
 function placementRecord(t: ResolvedTenant): PlacementRecord {
   const shared = !t.placement.dedicatedCluster && t.placement.nodePool === undefined;
   return { ...t.placement, sharedCpuMillis: shared ? String(cpuMillis(t.effective.quota.cpu)) : "0" };
 }
 
-async function placedTenants(repos: Repos, except?: string): Promise<PlacedTenant[]> {
-  const live = await repos.tenants.list({ phases: ["Pending", "Provisioning", "Ready", "Updating", "Failed"] });
-  return live
-    .filter((t) => t.name !== except && isPlacementRecord(t.placement))
-    .map((t) => {
-      const p = t.placement as PlacementRecord;
-      return { cluster: p.cluster, sharedCpuMillis: BigInt(p.sharedCpuMillis) };
-    });
+async function free(s: TenantServices, repos: Repos, except?: string): Promise<Map<string, bigint>> {
+  return freeCapacity(s.platform.config, await repos.tenants.placedCapacity(HOLDING_CAPACITY, except));
 }
 
-export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, spec: Record<string, unknown>, actor: string, now: Date): Promise<WorkflowRecord> {
-  const checked = resolveSpec(s, spec, { free: freeCapacity(s.platform.config, await placedTenants(s.store)) });
+async function refusal(repos: Repos, t: TenantRecord, what: string): Promise<ConflictError> {
+  return new ConflictError(`${what}\n${formatAdvice(await wayForward(repos, t))}`);
+}
+
+export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, spec: Record<string, unknown>, actor: string, now: Date, opts: { reuseRetained?: boolean } = {}): Promise<WorkflowRecord> {
+  const checked = resolveSpec(s, spec, { free: await free(s, s.store, specName(spec)) });
   const name = checked.tenant.metadata.name;
-  const existing = await s.store.tenants.get(name);
-  // An onboarding that failed is retried by onboarding again (its name and domains stay held).
-  const last = existing ? (await s.store.workflows.list({ tenantName: name })).at(-1) : undefined;
-  const retry = existing?.phase === "Failed" && last?.kind === "onboard" && last.status !== "Running" && last.status !== "Pending";
+  const existing = await settleStalled(s.store, name, now);
+  // An onboarding that failed (or was cancelled) is retried by onboarding again; its name and domains stay held.
+  const retry = existing?.phase === "Failed" && !(await wasReady(s.store, existing));
   if (existing && existing.phase !== "Offboarded" && !retry) {
-    throw new ConflictError(`tenant '${name}' already exists (phase ${existing.phase}); change it with \`landlord update\``);
+    throw await refusal(s.store, existing, `tenant '${name}' already exists (phase ${existing.phase}).`);
   }
   return s.store.transaction(async (tx) => {
     await tx.tenants.lockPlacement();
-    const tenant = resolveSpec(s, spec, { free: freeCapacity(s.platform.config, await placedTenants(tx, retry ? name : undefined)) });
+    const tenant = resolveSpec(s, spec, { free: await free(s, tx, retry ? name : undefined) });
     if (retry) {
       await tx.tenants.updateSpec({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, expectedGeneration: existing.generation });
-      await tx.tenants.setPhase(name, "Pending", now);
+      await transition(tx, name, "retry-onboard", now);
     } else {
-      await tx.tenants.reserve({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now });
+      await tx.tenants.reserve({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, ...(opts.reuseRetained === true ? { reuseRetained: true } : {}) });
     }
     await tx.tenants.setPlacement(name, placementRecord(tenant), now);
     const wf = await engine.createWorkflow("onboard", name, { spec: tenant.tenant, actor }, { within: tx });
@@ -55,28 +59,65 @@ export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, s
   });
 }
 
-export async function submitUpdate(s: TenantServices, engine: WorkflowEngine, spec: Record<string, unknown>, actor: string, now: Date): Promise<WorkflowRecord | undefined> {
-  const rawName = (spec.metadata as { name?: unknown } | undefined)?.name;
-  const name = typeof rawName === "string" ? rawName : "";
-  const record = await s.store.tenants.require(name);
-  if (!["Ready", "Failed"].includes(record.phase)) {
-    throw new ConflictError(`tenant '${name}' is ${record.phase}; wait for its workflow to finish (landlord workflows list)`);
-  }
+/** The bundle hash the tenant's last successful onboard or update delivered, if recorded. */
+export async function deliveredHash(repos: Repos, name: string): Promise<string | undefined> {
+  const done = await repos.workflows.list({ tenantName: name, kinds: ["onboard", "update"], statuses: ["Succeeded"] });
+  const last = done.at(-1);
+  if (!last) return undefined;
+  const render = (await repos.workflows.steps(last.id)).find((st) => st.name === "render");
+  const hash = (render?.output as { hash?: unknown } | undefined)?.hash;
+  return typeof hash === "string" ? hash : undefined;
+}
+
+export interface UpdatePlan {
+  readonly name: string;
+  /** Spec fields that change. */
+  readonly changes: ReturnType<typeof specDiff>;
+  /** The spec is unchanged but landlord.yaml changed what it renders (a new default, a new version). */
+  readonly platformChanged: boolean;
+}
+
+/**
+ * What `landlord update` would do for this spec: nothing (undefined), or an update for
+ * spec changes and/or a changed rendering (landlord.yaml changed since the last delivery).
+ * Reads only; refuses (ConflictError with the way forward) when the phase allows no update.
+ */
+export async function planUpdate(s: TenantServices, spec: Record<string, unknown>, now: Date): Promise<UpdatePlan | undefined> {
+  const name = specName(spec);
+  const record = await settleStalled(s.store, name, now);
+  if (!record) throw new NotFoundError(`tenant '${name}' is not onboarded: onboard it first (landlord onboard -f FILE)`);
+  const updatable = record.phase === "Ready" || (record.phase === "Failed" && (await wasReady(s.store, record)));
+  if (!updatable) throw await refusal(s.store, record, `tenant '${name}' is ${record.phase}; it cannot be updated from there.`);
   const recorded = isPlacementRecord(record.placement) ? record.placement : undefined;
-  const place = async (repos: Repos): Promise<ResolvedTenant> => {
-    const free = freeCapacity(s.platform.config, await placedTenants(repos, name));
-    return resolveSpec(s, spec, recorded ? { placement: recorded, free } : { free });
-  };
-  const changes = specDiff(record.spec, (await place(s.store)).tenant);
-  if (changes.length === 0 && record.phase === "Ready") return undefined;
+  const tenant = resolveSpec(s, spec, recorded ? { placement: recorded, free: await free(s, s.store, name) } : { free: await free(s, s.store, name) });
+  const changes = specDiff(record.spec, tenant.tenant);
+  // Hashed exactly as the render step hashes what it delivers (same spec, placement, packaging).
+  const platformChanged = changes.length === 0 && bundleHash((await renderStored(s, name, tenant.tenant)).bundle) !== (await deliveredHash(s.store, name));
+  if (changes.length === 0 && !platformChanged && record.phase === "Ready") return undefined;
+  return { name, changes, platformChanged };
+}
+
+export async function submitUpdate(s: TenantServices, engine: WorkflowEngine, spec: Record<string, unknown>, actor: string, now: Date): Promise<WorkflowRecord | undefined> {
+  const plan = await planUpdate(s, spec, now);
+  if (!plan) return undefined;
+  const { name } = plan;
+  const record = await s.store.tenants.require(name);
+  const recorded = isPlacementRecord(record.placement) ? record.placement : undefined;
   return s.store.transaction(async (tx) => {
     await tx.tenants.lockPlacement();
-    const tenant = await place(tx);
+    const f = await free(s, tx, name);
+    const tenant = resolveSpec(s, spec, recorded ? { placement: recorded, free: f } : { free: f });
     await tx.tenants.updateSpec({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, expectedGeneration: record.generation });
     await tx.tenants.setPlacement(name, placementRecord(tenant), now);
-    await tx.tenants.setPhase(name, "Updating", now);
+    await transition(tx, name, "request-update", now);
     const wf = await engine.createWorkflow("update", name, { spec: tenant.tenant, actor }, { within: tx });
-    await tx.audit.append({ at: now, actor, action: "tenant.update-requested", tenantName: name, details: { workflowId: wf.id, changes } });
+    await tx.audit.append({
+      at: now,
+      actor,
+      action: "tenant.update-requested",
+      tenantName: name,
+      details: { workflowId: wf.id, changes: plan.changes, ...(plan.platformChanged ? { reason: "landlord.yaml changed the rendered objects" } : {}) },
+    });
     return wf;
   });
 }
@@ -85,16 +126,16 @@ export async function submitOffboard(
   s: TenantServices,
   engine: WorkflowEngine,
   name: string,
-  opts: { actor: string; force: boolean; now: Date },
+  opts: { actor: string; force: boolean; now: Date; confirmedBackups?: readonly string[] },
 ): Promise<WorkflowRecord> {
-  const record = await s.store.tenants.require(name);
-  const running = (await s.store.workflows.list({ tenantName: name })).find((w) => w.status === "Pending" || w.status === "Running");
+  const record = (await settleStalled(s.store, name, opts.now)) ?? (await s.store.tenants.require(name));
+  const running = await liveWorkflow(s.store, name);
   if (running) {
     // Offboarding under a running onboarding would race its last step back to Ready.
-    throw new ConflictError(`tenant '${name}' has a ${running.kind} workflow ${running.status.toLowerCase()} (${running.id}); wait for it, or cancel it with \`landlord workflows cancel ${running.id}\``);
+    throw await refusal(s.store, record, `tenant '${name}' has a ${running.kind} workflow ${running.status.toLowerCase()} (${running.id}); offboarding waits for it.`);
   }
   // Offboarding again is allowed when an earlier offboarding stopped (its workflow failed).
-  if (record.phase === "Offboarded") throw new ConflictError(`tenant '${name}' is already Offboarded`);
+  if (record.phase === "Offboarded") throw await refusal(s.store, record, `tenant '${name}' is already Offboarded.`);
   const recorded = isPlacementRecord(record.placement) ? record.placement : undefined;
   let retentionDays = 30;
   try {
@@ -104,9 +145,14 @@ export async function submitOffboard(
     if (!(err instanceof InputError)) throw err;
   }
   return s.store.transaction(async (tx) => {
-    await tx.tenants.setPhase(name, "Offboarding", opts.now);
-    const wf = await engine.createWorkflow("offboard", name, { spec: record.spec as Record<string, unknown>, actor: opts.actor, force: opts.force, retentionDays }, { within: tx });
+    await transition(tx, name, "request-offboard", opts.now);
+    const confirmedBackups = [...(opts.confirmedBackups ?? [])];
+    const wf = await engine.createWorkflow("offboard", name, { spec: record.spec as Record<string, unknown>, actor: opts.actor, force: opts.force, retentionDays, confirmedBackups }, { within: tx });
     await tx.audit.append({ at: opts.now, actor: opts.actor, action: "tenant.offboard-requested", tenantName: name, details: { workflowId: wf.id, force: opts.force } });
+    if (confirmedBackups.length > 0) {
+      // The operator vouches for data that Landlord could not see being saved: on the record, by name.
+      await tx.audit.append({ at: opts.now, actor: opts.actor, action: "tenant.final-backup-confirmed", tenantName: name, details: { workflowId: wf.id, backups: confirmedBackups } });
+    }
     return wf;
   });
 }

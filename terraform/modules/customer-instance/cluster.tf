@@ -62,6 +62,10 @@ resource "azurerm_kubernetes_cluster" "dedicated" {
   }
 
   tags = local.tags
+
+  # Created after, and destroyed before, the ingress address its load balancer holds:
+  # Azure refuses to delete an address that a load balancer still uses (ingress.tf).
+  depends_on = [azurerm_public_ip.ingress]
 }
 
 # Autoscaling user pool that runs the tenant's workloads.
@@ -76,6 +80,8 @@ resource "azurerm_kubernetes_cluster_node_pool" "dedicated_app" {
   auto_scaling_enabled = true
   min_count            = var.dedicated_cluster.app_min_count
   max_count            = var.dedicated_cluster.app_max_count
+
+  temporary_name_for_rotation = "apptmp"
 
   upgrade_settings {
     max_surge = "10%"

@@ -1,11 +1,9 @@
 data "azurerm_client_config" "current" {}
 
 locals {
-  # Compliance regimes whose presence makes Key Vault purge protection mandatory.
-  purge_protected_regimes = ["gdpr", "hipaa", "pci"]
-
-  compliance               = sort(distinct([for c in var.compliance : lower(c)]))
-  purge_protection_enabled = length(setintersection(local.compliance, local.purge_protected_regimes)) > 0
+  # Compliance is a tag, nothing more: settings Azure cannot change after creation
+  # (Key Vault soft-delete retention, purge protection) must not follow a tag that can.
+  compliance = sort(distinct([for c in var.compliance : lower(c)]))
 
   # Module tags win over caller tags so that ownership tags cannot be spoofed.
   tags = merge(var.tags, {
@@ -36,8 +34,33 @@ resource "azurerm_resource_group" "this" {
     }
 
     precondition {
+      condition     = var.dedicated_cluster.enabled || alltrue([for r in var.dns_records : r.type != "INGRESS"])
+      error_message = "dns_records has INGRESS entries, which point at the dedicated cluster's ingress address, but dedicated_cluster.enabled is false."
+    }
+
+    precondition {
       condition     = var.dedicated_cluster.enabled || var.workload_identity.oidc_issuer_url != ""
       error_message = "workload_identity.oidc_issuer_url may only be empty when dedicated_cluster.enabled is true."
+    }
+
+    # Deny by default: without public access the workloads reach the vault and the
+    # backups only through private endpoints, so there must be a subnet for them.
+    precondition {
+      condition     = var.cloud_posture.public_network_access_enabled || var.cloud_posture.private_endpoint_subnet_id != ""
+      error_message = "cloud_posture.private_endpoint_subnet_id is empty while public network access is off: set integrations.cloudPosture.privateEndpointSubnetId in landlord.yaml, or opt out with integrations.cloudPosture.publicNetworkAccess: true."
+    }
+
+    precondition {
+      condition     = !var.cloud_posture.diagnostics_enabled || var.cloud_posture.log_analytics_workspace_id != ""
+      error_message = "cloud_posture.log_analytics_workspace_id is empty while diagnostic settings are on: set integrations.cloudPosture.logAnalyticsWorkspaceId in landlord.yaml, or opt out with integrations.cloudPosture.diagnostics: false."
+    }
+
+    # The lifecycle rule deletes by age. A point-in-time recovery to the far end of the
+    # window starts from the base backup taken up to one interval before it, and replays
+    # the WAL archived since: both must still exist.
+    precondition {
+      condition     = var.backup_retention_days > var.database_backups.recovery_window_days + var.database_backups.base_backup_interval_days
+      error_message = "backup_retention_days (${var.backup_retention_days}) must exceed the CloudNativePG recovery window (${var.database_backups.recovery_window_days}) plus the longest gap between base backups (${var.database_backups.base_backup_interval_days}), or the lifecycle rule deletes the base backup a recovery needs."
     }
   }
 }

@@ -1,5 +1,10 @@
 # isolation = "nodepool": a pool in the shared cluster reserved for this
 # tenant through its labels and taints.
+locals {
+  # Same length rules as the pool name, never equal to it, unique per pool name.
+  node_pool_rotation_name = "${startswith(var.node_pool.name, "r") ? "s" : "r"}${substr(var.node_pool.name, 1, 11)}"
+}
+
 resource "azurerm_kubernetes_cluster_node_pool" "tenant" {
   count = var.node_pool.enabled ? 1 : 0
 
@@ -14,6 +19,10 @@ resource "azurerm_kubernetes_cluster_node_pool" "tenant" {
 
   node_labels = var.node_pool.labels
   node_taints = var.node_pool.taints
+
+  # A new vm_size (a tier change) cycles the pool through a temporary one; without
+  # a name for it the provider refuses the update.
+  temporary_name_for_rotation = local.node_pool_rotation_name
 
   upgrade_settings {
     max_surge = "10%"

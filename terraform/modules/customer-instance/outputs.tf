@@ -70,3 +70,13 @@ output "dns_record_fqdns" {
     { for name, r in azurerm_dns_cname_record.this : name => r.fqdn },
   )
 }
+
+output "ingress_public_ip" {
+  description = "Static public IP of the dedicated cluster's ingress controller (the tenant's INGRESS DNS records alias it); null unless dedicated_cluster.enabled."
+  value       = one(azurerm_public_ip.ingress[*].ip_address)
+}
+
+output "ingress_public_ip_name" {
+  description = "Name of that address and its resource group, as the ingress controller's Service annotations name them; null unless dedicated_cluster.enabled."
+  value       = var.dedicated_cluster.enabled ? { name = local.ingress_public_ip_name, resource_group_name = local.ingress_resource_group_name } : null
+}

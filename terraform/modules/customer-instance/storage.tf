@@ -13,6 +13,12 @@ resource "azurerm_storage_account" "backups" {
   cross_tenant_replication_enabled = false
   shared_access_key_enabled        = var.storage_shared_access_key_enabled
   default_to_oauth_authentication  = true
+  public_network_access_enabled    = var.cloud_posture.public_network_access_enabled
+
+  network_rules {
+    default_action = var.cloud_posture.public_network_access_enabled ? "Allow" : "Deny"
+    bypass         = ["AzureServices"]
+  }
 
   blob_properties {
     versioning_enabled = true
@@ -36,7 +42,9 @@ resource "azurerm_storage_container" "backups" {
 }
 
 # Expire everything in the backup container after backup_retention_days,
-# including the previous versions that blob versioning keeps.
+# including the previous versions that blob versioning keeps. The rule is a
+# safety net behind CloudNativePG's own retentionPolicy, and keeps blobs longer
+# than its recovery window plus one base-backup interval (precondition in main.tf).
 resource "azurerm_storage_management_policy" "backups" {
   storage_account_id = azurerm_storage_account.backups.id
 
@@ -63,4 +71,53 @@ resource "azurerm_storage_management_policy" "backups" {
       }
     }
   }
+}
+
+resource "azurerm_private_endpoint" "blob" {
+  count = var.cloud_posture.private_endpoint_subnet_id == "" ? 0 : 1
+
+  name                = "pe-${var.storage_account_name}-blob"
+  location            = azurerm_resource_group.this.location
+  resource_group_name = azurerm_resource_group.this.name
+  subnet_id           = var.cloud_posture.private_endpoint_subnet_id
+
+  private_service_connection {
+    name                           = "psc-${var.storage_account_name}-blob"
+    private_connection_resource_id = azurerm_storage_account.backups.id
+    subresource_names              = ["blob"]
+    is_manual_connection           = false
+  }
+
+  dynamic "private_dns_zone_group" {
+    for_each = var.cloud_posture.blob_private_dns_zone_id == "" ? [] : [var.cloud_posture.blob_private_dns_zone_id]
+
+    content {
+      name                 = "default"
+      private_dns_zone_ids = [private_dns_zone_group.value]
+    }
+  }
+
+  tags = local.tags
+}
+
+# Audit log of reads, writes and deletes of the backups.
+resource "azurerm_monitor_diagnostic_setting" "blob" {
+  count = var.cloud_posture.diagnostics_enabled ? 1 : 0
+
+  name                       = "landlord-audit"
+  target_resource_id         = "${azurerm_storage_account.backups.id}/blobServices/default"
+  log_analytics_workspace_id = var.cloud_posture.log_analytics_workspace_id
+
+  enabled_log {
+    category_group = "audit"
+  }
+}
+
+resource "azurerm_management_lock" "backups" {
+  count = var.cloud_posture.locks_enabled ? 1 : 0
+
+  name       = "landlord-do-not-delete"
+  scope      = azurerm_storage_account.backups.id
+  lock_level = "CanNotDelete"
+  notes      = "Tenant ${var.tenant_name}: holds its database backups; removed by Terraform itself when the tenant's resources are destroyed after the retention window."
 }

@@ -70,7 +70,7 @@ variable "resource_group_name" {
 }
 
 variable "compliance" {
-  description = "Compliance regimes that apply to the tenant, e.g. [\"gdpr\", \"pci\"]. Any of gdpr, hipaa or pci turns on Key Vault purge protection (irreversible)."
+  description = "Compliance regimes that apply to the tenant, e.g. [\"gdpr\", \"pci\"]. Recorded in the `compliance` tag only: it changes no setting that Azure refuses to change later (soft-delete retention, purge protection)."
   type        = list(string)
   default     = []
   nullable    = false
@@ -93,9 +93,9 @@ variable "key_vault_name" {
 }
 
 variable "key_vault_soft_delete_retention_days" {
-  description = "Days a deleted Key Vault (and its deleted secrets) stay recoverable. Azure allows 7-90; it can only be set at creation."
+  description = "Days a deleted Key Vault (and its deleted secrets) stay recoverable. Azure allows 7-90; it can only be set at creation, so it is fixed for the life of the vault (terraform_data.key_vault_settings refuses a change at plan time)."
   type        = number
-  default     = 30
+  default     = 90
   nullable    = false
 
   validation {
@@ -128,13 +128,67 @@ variable "backup_container_name" {
 }
 
 variable "backup_retention_days" {
-  description = "Blobs (and their versions and snapshots) in the backup container are deleted by a lifecycle rule this many days after they were last modified. Keep it longer than the CloudNativePG retentionPolicy so the operator, not the lifecycle rule, expires backups."
+  description = "Blobs (and their versions and snapshots) in the backup container are deleted by a lifecycle rule this many days after they were last modified. Must exceed database_backups.recovery_window_days + database_backups.base_backup_interval_days (checked at plan time): the base backup a point-in-time recovery starts from is that old at the far end of the window."
   type        = number
   nullable    = false
 
   validation {
     condition     = var.backup_retention_days >= 1 && var.backup_retention_days <= 3650 && floor(var.backup_retention_days) == var.backup_retention_days
     error_message = "The backup_retention_days must be a whole number between 1 and 3650."
+  }
+}
+
+variable "database_backups" {
+  description = "What CloudNativePG needs from the backup container: recovery_window_days is its retentionPolicy (how far back a point-in-time recovery may go); base_backup_interval_days the longest gap between two scheduled base backups."
+  type = object({
+    recovery_window_days      = number
+    base_backup_interval_days = number
+  })
+  nullable = false
+
+  validation {
+    condition     = var.database_backups.recovery_window_days >= 1 && var.database_backups.base_backup_interval_days >= 1 && floor(var.database_backups.recovery_window_days) == var.database_backups.recovery_window_days && floor(var.database_backups.base_backup_interval_days) == var.database_backups.base_backup_interval_days
+    error_message = "The database_backups days must be whole numbers of at least 1."
+  }
+}
+
+variable "cloud_posture" {
+  description = "Network and audit posture of the tenant's Key Vault and backup storage, defaulting to the Azure Verified Modules defaults: no public network access (private endpoints in private_endpoint_subnet_id, with the privatelink DNS zones), diagnostic settings to a Log Analytics workspace, CanNotDelete locks, Key Vault purge protection. Each is an explicit opt-out in landlord.yaml (integrations.cloudPosture)."
+  type = object({
+    public_network_access_enabled = bool
+    private_endpoint_subnet_id    = string
+    key_vault_private_dns_zone_id = string
+    blob_private_dns_zone_id      = string
+    diagnostics_enabled           = bool
+    log_analytics_workspace_id    = string
+    locks_enabled                 = bool
+    purge_protection_enabled      = bool
+  })
+  default = {
+    public_network_access_enabled = false
+    private_endpoint_subnet_id    = ""
+    key_vault_private_dns_zone_id = ""
+    blob_private_dns_zone_id      = ""
+    diagnostics_enabled           = true
+    log_analytics_workspace_id    = ""
+    locks_enabled                 = true
+    purge_protection_enabled      = true
+  }
+  nullable = false
+
+  validation {
+    condition     = var.cloud_posture.private_endpoint_subnet_id == "" || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", var.cloud_posture.private_endpoint_subnet_id))
+    error_message = "The cloud_posture.private_endpoint_subnet_id must be \"\" or a subnet resource ID (/subscriptions/.../virtualNetworks/VNET/subnets/SUBNET)."
+  }
+
+  validation {
+    condition     = alltrue([for z in [var.cloud_posture.key_vault_private_dns_zone_id, var.cloud_posture.blob_private_dns_zone_id] : z == "" || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Network/privateDnsZones/[^/]+$", z))])
+    error_message = "The cloud_posture private DNS zone IDs must be \"\" or private DNS zone resource IDs (privatelink.vaultcore.azure.net, privatelink.blob.core.windows.net)."
+  }
+
+  validation {
+    condition     = var.cloud_posture.log_analytics_workspace_id == "" || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", var.cloud_posture.log_analytics_workspace_id))
+    error_message = "The cloud_posture.log_analytics_workspace_id must be \"\" or the resource ID of a Log Analytics workspace."
   }
 }
 
@@ -161,7 +215,7 @@ variable "dns_zone_resource_group_name" {
 }
 
 variable "dns_records" {
-  description = "Records to create in dns_zone_name. `name` is relative to the zone (\"@\" is the apex, \"*\" a wildcard); `type` is \"A\" (target = IPv4 address) or \"CNAME\" (target = host name). Several A entries with the same name form one record set."
+  description = "Records to create in dns_zone_name. `name` is relative to the zone (\"@\" is the apex, \"*\" a wildcard); `type` is \"A\" (target = IPv4 address), \"CNAME\" (target = host name) or \"INGRESS\" (target = \"\": an A alias record of the dedicated cluster's ingress public IP, ingress.tf; only with dedicated_cluster.enabled). Several A entries with the same name form one record set."
   type = list(object({
     name   = string
     type   = string
@@ -171,8 +225,13 @@ variable "dns_records" {
   nullable = false
 
   validation {
-    condition     = alltrue([for r in var.dns_records : contains(["A", "CNAME"], r.type)])
-    error_message = "Each dns_records entry must have type \"A\" or \"CNAME\"."
+    condition     = alltrue([for r in var.dns_records : contains(["A", "CNAME", "INGRESS"], r.type)])
+    error_message = "Each dns_records entry must have type \"A\", \"CNAME\" or \"INGRESS\"."
+  }
+
+  validation {
+    condition     = alltrue([for r in var.dns_records : r.type != "INGRESS" || (r.target == "" && length([for o in var.dns_records : o if o.name == r.name && o.type != "INGRESS"]) == 0)])
+    error_message = "An INGRESS record has an empty target (the module knows the address), and its name must not be used by an A or CNAME record."
   }
 
   validation {
@@ -380,13 +439,6 @@ variable "tags" {
 # are what Landlord expects.
 # -----------------------------------------------------------------------------
 
-variable "key_vault_public_network_access_enabled" {
-  description = "Whether the Key Vault accepts traffic from public networks. Set to false only when a private endpoint (managed outside this module) gives the cluster access."
-  type        = bool
-  default     = true
-  nullable    = false
-}
-
 variable "storage_account_replication_type" {
   description = "Replication of the backup storage account: LRS, ZRS, GRS, RAGRS, GZRS or RAGZRS."
   type        = string
@@ -451,5 +503,28 @@ variable "log_analytics_workspace_id" {
   validation {
     condition     = var.log_analytics_workspace_id == "" || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", var.log_analytics_workspace_id))
     error_message = "The log_analytics_workspace_id must be \"\" or the resource ID of a Log Analytics workspace."
+  }
+}
+
+variable "argocd_registration" {
+  description = "Registers a dedicated cluster with the fleet's Argo CD (docs/adr/0016): its API server URL and CA are written to the platform Key Vault key_vault_id as argocd-<cluster>-server and argocd-<cluster>-ca (the External Secrets registration reads them), and principal_id (Argo CD's workload identity) gets Azure Kubernetes Service RBAC Cluster Admin on it. \"\" leaves either out."
+  type = object({
+    key_vault_id = string
+    principal_id = string
+  })
+  default = {
+    key_vault_id = ""
+    principal_id = ""
+  }
+  nullable = false
+
+  validation {
+    condition     = var.argocd_registration.key_vault_id == "" || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[^/]+$", var.argocd_registration.key_vault_id))
+    error_message = "The argocd_registration.key_vault_id must be \"\" or the resource ID of a Key Vault."
+  }
+
+  validation {
+    condition     = var.argocd_registration.principal_id == "" || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.argocd_registration.principal_id))
+    error_message = "The argocd_registration.principal_id must be \"\" or an object ID (GUID)."
   }
 }

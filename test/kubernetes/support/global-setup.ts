@@ -30,7 +30,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const crds = process.env.LANDLORD_CRDS_DIR ?? resolve("..", "shared", "crds");
   if (!existsSync(crds)) throw new Error(`CRDs not found at ${crds}: put ../shared beside the repository or set LANDLORD_CRDS_DIR`);
   await installCrds(kc, crds);
-  await addNodes(kc, { pool: "shared", count: 3 });
+  // Large fake nodes: every file's tenants stay until the run ends (twenty of them for the rollout alone), and pods must still fit.
+  await addNodes(kc, { pool: "shared", count: 3, cpu: "64", memory: "256Gi" });
   // The platform's admission guardrails, for the platform every test here uses (the init template).
   const client = new KubeClient(kc, kc.getCurrentContext());
   await new Applier(client).applyPlatform(clusterBootstrap(platform().config), { force: false, repairDrift: true, dryRun: false, parallelism: 4 });

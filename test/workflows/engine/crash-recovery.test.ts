@@ -54,7 +54,7 @@ describe.each(BACKENDS)("crash recovery on $name", (factory) => {
     const clock = new FakeClock(new Date().toISOString());
     const parent = createEngine({ store, workflows: [definition], clock, owner: "parent" });
     expect(await parent.resumePending()).toEqual([]);
-    expect(await parent.runWorkflow(wf.id)).toEqual({ outcome: "busy" });
+    expect(await parent.runWorkflow(wf.id)).toMatchObject({ outcome: "busy", holder: "child" });
 
     clock.advance(LEASE_TTL_MS + 1_000);
     const [resumed, ...others] = await parent.resumePending();

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { describe, expect, test } from "vitest";
-import { ConflictError, InputError, NotFoundError } from "../../../src/errors.js";
+import { ConflictError, NotFoundError, ProgrammingError } from "../../../src/errors.js";
 import type { Store } from "../../../src/store/store.js";
 import { defineWorkflow } from "../../../src/workflows/engine/definition.js";
 import type { StepDefinition } from "../../../src/workflows/engine/definition.js";
@@ -308,7 +308,7 @@ describe.each(BACKENDS)("workflow engine on $name", (factory) => {
     const ran: string[] = [];
     const { store, engine } = await setup([step(ran, "a"), step(ran, "b")]);
     await expect(engine.createWorkflow("rollout", "t", {})).rejects.toBeInstanceOf(NotFoundError);
-    await expect(engine.createWorkflow("onboard", "t", { tier: 3 })).rejects.toBeInstanceOf(InputError);
+    await expect(engine.createWorkflow("onboard", "t", { tier: 3 })).rejects.toBeInstanceOf(ProgrammingError);
 
     const tenant = unique("tx");
     await expect(
@@ -330,10 +330,10 @@ describe.each(BACKENDS)("workflow engine on $name", (factory) => {
 describe("workflow definitions", () => {
   test("need steps with distinct names and sane retry policies", () => {
     const run = (): Promise<unknown> => Promise.resolve(null);
-    expect(() => defineWorkflow({ kind: "onboard", parseInput, steps: [] })).toThrow(InputError);
+    expect(() => defineWorkflow({ kind: "onboard", parseInput, steps: [] })).toThrow(ProgrammingError);
     expect(() => defineWorkflow({ kind: "onboard", parseInput, steps: [{ name: "a", run }, { name: "a", run }] })).toThrow(/used twice/);
     expect(() =>
       defineWorkflow({ kind: "onboard", parseInput, steps: [{ name: "a", run, retry: { maxAttempts: 0, baseDelayMs: 10, maxDelayMs: 5 } }] }),
-    ).toThrow(InputError);
+    ).toThrow(ProgrammingError);
   });
 });

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, test } from "vitest";
 import { PLATFORM_TEMPLATE } from "../../../src/init/templates.js";
 import { openStore, type Store } from "../../../src/store/index.js";
 import type { RunResult } from "../../../src/workflows/engine/index.js";
-import { runTenantWorkflow } from "../../../src/workflows/tenant/run.js";
+import { runTenantWorkflow } from "../../../src/workflows/tenant/run-tenant-workflow.js";
 import { tenantDoc } from "../../support/fixtures.js";
 import { BACKENDS, useBackend } from "../../store/support/backends.js";
 import { exited, lines } from "../../store/support/child-process.js";

@@ -11,7 +11,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { DirectoryDelivery } from "../../../src/delivery/directory/directory-delivery.js";
 import { POOL_LABEL } from "../../../src/render/kubernetes/scheduling.js";
 import { tenantNames } from "../../../src/spec/names.js";
-import { runTenantWorkflow } from "../../../src/workflows/tenant/run.js";
+import { runTenantWorkflow } from "../../../src/workflows/tenant/run-tenant-workflow.js";
 import { submitOffboard, submitUpdate } from "../../../src/workflows/tenant/submit.js";
 import { platform, tenantDoc } from "../../support/fixtures.js";
 import { BACKENDS, unique, useBackend } from "../../store/support/backends.js";

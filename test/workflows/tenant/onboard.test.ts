@@ -19,7 +19,7 @@ import { gitopsSettings } from "../../../src/render/gitops/argocd.js";
 import { toJson, toYaml, toYamlStream } from "../../../src/render/serialize.js";
 import { sha256 } from "../../../src/store/index.js";
 import type { ProgressEvent } from "../../../src/workflows/engine/index.js";
-import { runTenantWorkflow } from "../../../src/workflows/tenant/run.js";
+import { runTenantWorkflow } from "../../../src/workflows/tenant/run-tenant-workflow.js";
 import { isPlacementRecord, resolveSpec } from "../../../src/workflows/tenant/services.js";
 import { submitOffboard, submitOnboard } from "../../../src/workflows/tenant/submit.js";
 import { platform, tenantDoc } from "../../support/fixtures.js";
@@ -161,29 +161,42 @@ describe.each(BACKENDS)("onboarding on $name", (factory) => {
     expect(await git(repoDir, "status", "--porcelain")).toBe("");
     const files = (await git(repoDir, "ls-files")).trim().split("\n");
     expect(files).toContain(`tenants/${name}/tenant.yaml`);
-    expect(files).toContain(`clusters/aks-weu-1/projects/${name}.yaml`);
+    expect(files).toContain(`argocd/projects/tenant-${name}.yaml`);
     expect(files.filter((f) => f.startsWith(`tenants/${name}/manifests/deployment-`))).toHaveLength(1);
 
+    // Without access to the cluster, the final Backup is committed but its completion cannot be
+    // seen: offboarding stops before removing anything and says how to confirm it.
     const off = await submitOffboard(h.services, h.engine, name, { actor: "tester", force: false, now: new Date() });
-    expect(finishedStatus(await runTenantWorkflow(h.services, h.engine, off.id))).toBe("Succeeded");
-    const offSteps = await store.workflows.steps(off.id);
-    expect(offSteps.map((s) => [s.name, s.status])).toEqual(OFFBOARD_STEPS.map((n) => [n, "Succeeded"]));
-    const offOut = outputsOf(offSteps);
-    expect(String(offOut["cloud-destroy"]?.["kept"])).toMatch(/kept until/);
-    const log = await subjects();
-    expect(log).toEqual([`offboard ${name}`, `final-backup for ${name}`, onboarded[0]]);
-    // The Backup was committed before the tenant's files went...
-    const added = (await git(repoDir, "show", "--name-status", "--format=", "HEAD~1")).trim().split("\n");
-    const backupFile = `tenants/${name}/manifests/backup-db-final-${off.id.slice(0, 8)}.yaml`;
+    const stopped = await runTenantWorkflow(h.services, h.engine, off.id);
+    expect(finishedStatus(stopped)).toMatch(/^Failed: step 'delete' failed: /);
+    const backupName = `db-final-${off.id.slice(0, 8)}`;
+    const failed = await store.workflows.require(off.id);
+    expect(failed.error).toMatch(new RegExp(`cannot observe whether it completed; nothing was removed.*landlord offboard ${name} --backup-confirmed ${backupName}`));
+    const backupFile = `tenants/${name}/manifests/backup-${backupName}.yaml`;
+    expect(await subjects()).toEqual([`final-backup for ${name}`, onboarded[0]]);
+    const added = (await git(repoDir, "show", "--name-status", "--format=", "HEAD")).trim().split("\n");
     expect(added).toEqual(expect.arrayContaining([`A\t${backupFile}`, `M\ttenants/${name}/manifests/kustomization.yaml`]));
-    expect(parse(await git(repoDir, "show", `HEAD~1:${backupFile}`))).toMatchObject({
+    expect(parse(await git(repoDir, "show", `HEAD:${backupFile}`))).toMatchObject({
       kind: "Backup",
-      metadata: { name: `db-final-${off.id.slice(0, 8)}`, namespace: `tenant-${name}` },
+      metadata: { name: backupName, namespace: `tenant-${name}` },
       spec: { cluster: { name: "db" }, method: "barmanObjectStore" },
     });
-    expect(offOut["final-backup"]).toMatchObject({ requested: `db-final-${off.id.slice(0, 8)}`, changed: true });
-    // ...and then nothing of it is left: its cluster folder had no other tenant, so it went too.
-    expect(await git(repoDir, "ls-files")).toBe("");
+    expect((await git(repoDir, "ls-files")).trim().split("\n")).toContain(`tenants/${name}/tenant.yaml`);
+    expect((await store.tenants.require(name)).phase).toBe("Offboarding");
+
+    // The operator checked the Backup by hand and says so: recorded, then the tenant's files go.
+    const again = await submitOffboard(h.services, h.engine, name, { actor: "tester", force: false, now: new Date(), confirmedBackups: [backupName] });
+    expect(finishedStatus(await runTenantWorkflow(h.services, h.engine, again.id))).toBe("Succeeded");
+    const offSteps = await store.workflows.steps(again.id);
+    expect(offSteps.map((s) => [s.name, s.status])).toEqual(OFFBOARD_STEPS.map((n) => [n, "Succeeded"]));
+    const offOut = outputsOf(offSteps);
+    expect(offOut["final-backup"]).toMatchObject({ confirmed: [backupName] });
+    expect(String(offOut["cloud-destroy"]?.["kept"])).toMatch(/kept until/);
+    expect(await subjects()).toEqual([`offboard ${name}`, `final-backup for ${name}`, onboarded[0]]);
+    const audit = await store.audit.list({ tenantName: name });
+    expect(audit.map((e) => e.action)).toContain("tenant.final-backup-confirmed");
+    // Nothing of the tenant is left; the cluster's files stay for its registration (ADR 0016).
+    expect((await git(repoDir, "ls-files")).split("\n").filter((f) => f.startsWith("tenants/"))).toEqual([]);
     expect(await git(repoDir, "status", "--porcelain")).toBe("");
   });
 
@@ -209,14 +222,14 @@ describe.each(BACKENDS)("onboarding on $name", (factory) => {
 
     const runs = [runTenantWorkflow(a.services, a.engine, wf.id), runTenantWorkflow(b.services, b.engine, wf.id)];
     // The winner is held inside apply; the loser must come back at once without running anything.
-    expect(await Promise.race(runs)).toEqual({ outcome: "busy" });
+    expect(await Promise.race(runs)).toMatchObject({ outcome: "busy" });
     await entered.promise;
     expect(deliveryA.calls.apply + deliveryB.calls.apply).toBe(1);
     const holder = (await storeA.workflows.require(wf.id)).leaseOwner;
     expect(["engine-a", "engine-b"]).toContain(holder);
     // A third try by the loser while the winner is still in apply is refused as well.
     const loser = holder === "engine-a" ? b : a;
-    expect(await runTenantWorkflow(loser.services, loser.engine, wf.id)).toEqual({ outcome: "busy" });
+    expect(await runTenantWorkflow(loser.services, loser.engine, wf.id)).toMatchObject({ outcome: "busy" });
     held.open();
     const results = await Promise.all(runs);
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { InputError } from "../../../src/errors.js";
 import type { Store } from "../../../src/store/index.js";
-import { runTenantWorkflow } from "../../../src/workflows/tenant/run.js";
+import { runTenantWorkflow } from "../../../src/workflows/tenant/run-tenant-workflow.js";
 import { isPlacementRecord } from "../../../src/workflows/tenant/services.js";
 import { submitOnboard, submitUpdate } from "../../../src/workflows/tenant/submit.js";
 import { platform, tenantDoc } from "../../support/fixtures.js";

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DirectoryDelivery } from "../../../src/delivery/directory/directory-delivery.js";
 import { openStore, type Store } from "../../../src/store/index.js";
 import type { RunResult } from "../../../src/workflows/engine/index.js";
-import { runTenantWorkflow } from "../../../src/workflows/tenant/run.js";
+import { runTenantWorkflow } from "../../../src/workflows/tenant/run-tenant-workflow.js";
 import { submitOnboard } from "../../../src/workflows/tenant/submit.js";
 import { platform, tenantDoc } from "../../support/fixtures.js";
 import { finishedStatus, foldersUnder, harness, ONBOARD_STEPS, onboard, sleep, traces, tree } from "./support/harness.js";

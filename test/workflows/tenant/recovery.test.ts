@@ -8,7 +8,7 @@ import { describe, expect, test } from "vitest";
 import { DirectoryDelivery } from "../../../src/delivery/directory/directory-delivery.js";
 import { ConflictError, InputError } from "../../../src/errors.js";
 import { locateStore } from "../../../src/store/store.js";
-import { runTenantWorkflow } from "../../../src/workflows/tenant/run.js";
+import { runTenantWorkflow } from "../../../src/workflows/tenant/run-tenant-workflow.js";
 import { submitOffboard, submitOnboard } from "../../../src/workflows/tenant/submit.js";
 import { platform, tenantDoc } from "../../support/fixtures.js";
 import { platformWith } from "../../support/platform-variants.js";

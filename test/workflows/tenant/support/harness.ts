@@ -15,13 +15,11 @@ import { TerraformRunner } from "../../../../src/delivery/terraform/runner.js";
 import { loadPlatform } from "../../../../src/spec/fleet.js";
 import type { PlatformContext } from "../../../../src/spec/platform.js";
 import type { Store, WorkflowRecord } from "../../../../src/store/index.js";
-import { createEngine, type Clock, type RunResult, type WorkflowEngine } from "../../../../src/workflows/engine/index.js";
-import { offboardWorkflow } from "../../../../src/workflows/tenant/offboard.js";
-import { onboardWorkflow } from "../../../../src/workflows/tenant/onboard.js";
-import { runTenantWorkflow } from "../../../../src/workflows/tenant/run.js";
+import type { Clock, EngineOptions, RunResult, WorkflowEngine } from "../../../../src/workflows/engine/index.js";
+import { tenantEngine } from "../../../../src/workflows/tenant/engine.js";
+import { runTenantWorkflow } from "../../../../src/workflows/tenant/run-tenant-workflow.js";
 import type { TenantServices } from "../../../../src/workflows/tenant/services.js";
 import { submitOnboard } from "../../../../src/workflows/tenant/submit.js";
-import { updateWorkflow } from "../../../../src/workflows/tenant/update.js";
 
 export const ONBOARD_STEPS = ["validate", "reserve", "render", "cloud-resources", "apply", "wait-ready", "monitoring", "credentials", "done"] as const;
 export const UPDATE_STEPS = ["validate", "render", "cloud-resources", "apply", "wait-ready", "done"] as const;
@@ -62,7 +60,7 @@ export interface HarnessOptions {
   readonly owner?: string;
   readonly leaseTtlMs?: number;
   readonly clock?: Clock;
-  readonly onProgress?: Parameters<typeof createEngine>[0]["onProgress"];
+  readonly onProgress?: EngineOptions["onProgress"];
 }
 
 export function harness(o: HarnessOptions): Harness {
@@ -73,9 +71,7 @@ export function harness(o: HarnessOptions): Harness {
     terraform: new TerraformRunner(o.platform.config, o.folders.workspaceDir),
     credentialsDir: o.folders.credentialsDir,
   };
-  const engine = createEngine({
-    store: o.store,
-    workflows: [onboardWorkflow(services), updateWorkflow(services), offboardWorkflow(services)],
+  const engine = tenantEngine(services, {
     leaseTtlMs: o.leaseTtlMs ?? TEST_LEASE_TTL_MS,
     ...(o.owner === undefined ? {} : { owner: o.owner }),
     ...(o.clock === undefined ? {} : { clock: o.clock }),

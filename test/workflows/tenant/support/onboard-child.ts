@@ -9,7 +9,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DirectoryDelivery } from "../../../../src/delivery/directory/directory-delivery.js";
 import { openStore } from "../../../../src/store/store.js";
-import { runTenantWorkflow } from "../../../../src/workflows/tenant/run.js";
+import { runTenantWorkflow } from "../../../../src/workflows/tenant/run-tenant-workflow.js";
 import { submitOnboard } from "../../../../src/workflows/tenant/submit.js";
 import { harness, platformFromText, type Folders } from "./harness.js";
 import { HookedDelivery } from "./hooked-delivery.js";
@@ -22,6 +22,8 @@ export interface OnboardChildArgs {
   readonly folders: Folders;
   readonly killAfter: string;
   readonly leaseTtlMs: number;
+  /** "process": the real owner id (host:pid:nonce), so the parent can see the child died; default "child". */
+  readonly owner?: string;
 }
 
 const args = JSON.parse(process.argv[2] ?? "{}") as OnboardChildArgs;
@@ -48,7 +50,7 @@ const h = harness({
   platform: platformFromText(args.platformText),
   folders: args.folders,
   delivery,
-  owner: "child",
+  ...(args.owner === "process" ? {} : { owner: args.owner ?? "child" }),
   leaseTtlMs: args.leaseTtlMs,
   onProgress: (e) => {
     if (e.type === "step-succeeded" && e.step === args.killAfter) die();

@@ -13,11 +13,11 @@ import type { ProgressEvent } from "./progress.js";
 import type { RetryPolicy } from "./retry.js";
 import { backoffDelayMs } from "./retry.js";
 import { isRetryable } from "../../errors.js";
-import { CancelRequested, Interrupted, LeaseLost, describeError, stopReason } from "./stop-reasons.js";
+import { CancelRequested, Interrupted, LeaseLost, failureText, stopReason } from "./stop-reasons.js";
 
 export type RunResult =
-  /** Another runner holds the lease (or this engine is already running it). */
-  | { readonly outcome: "busy" }
+  /** Another runner holds the lease (or this engine is already running it): who, and until when. */
+  | { readonly outcome: "busy"; readonly holder?: string | null; readonly until?: Date | null }
   /** The lease was taken over mid-run; the new holder finishes the workflow. */
   | { readonly outcome: "lease-lost" }
   /** The caller's signal stopped the run; the workflow stays unfinished for resumePending. */
@@ -34,6 +34,8 @@ export interface RunSettings {
   readonly heartbeatMs: number;
   readonly maxRuns: number;
   readonly emit: (event: ProgressEvent) => void;
+  /** The workflow ended; see EngineOptions.onFinished. */
+  readonly finished?: (wf: WorkflowRecord) => Promise<void>;
 }
 
 type StepEnd =
@@ -70,7 +72,9 @@ export async function runLeased(
   ): Promise<RunResult> => {
     if (!(await repo.finishWorkflow(id, owner, { status, error, now: clock.now() }))) return { outcome: "lease-lost" };
     s.emit({ type: "workflow-finished", workflowId: id, status, error });
-    return { outcome: "finished", workflow: await repo.require(id) };
+    const ended = await repo.require(id);
+    await s.finished?.(ended);
+    return { outcome: "finished", workflow: ended };
   };
   const stopped = (reason: CancelRequested | LeaseLost | Interrupted): Promise<RunResult> | RunResult => {
     if (reason instanceof CancelRequested) return finish("Cancelled", "cancelled on request");
@@ -99,7 +103,7 @@ export async function runLeased(
     try {
       steps = def.bind(wf.input);
     } catch (err) {
-      return await finish("Failed", `invalid input: ${describeError(err)}`);
+      return await finish("Failed", `invalid input: ${failureText(err)}`);
     }
 
     const outputs: Record<string, unknown> = {};
@@ -164,6 +168,7 @@ async function runStep(
         // steps see, which keeps a fresh run and a resumed one (reading the store) alike.
         outputs: structuredClone(outputs),
         attempt,
+        owner,
         signal,
         log: (message, data) => {
           s.emit({ type: "step-log", ...base, message, data });
@@ -188,7 +193,7 @@ async function runStep(
 
     const reason = stopReason(signal);
     if (reason instanceof LeaseLost || reason instanceof Interrupted) return { end: "stopped", reason };
-    const error = describeError(failure);
+    const error = failureText(failure);
     const fail = async (message: string): Promise<StepEnd> => {
       const ok = await repo.finishStep(wf.id, owner, step.name, {
         status: "Failed",

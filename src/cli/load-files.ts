@@ -3,7 +3,8 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { InputError } from "../errors.js";
 import { loadFleet, loadPlatform } from "../spec/fleet.js";
 import type { PlatformContext } from "../spec/platform.js";
-import { expandPaths, readCapped } from "../io/read-files.js";
+import { expandPaths, readCapped, readInOrder } from "../io/read-files.js";
+import type { RawFile } from "../spec/documents.js";
 import type { ResolvedTenant } from "../spec/resolve.js";
 import type { CliIo } from "./io.js";
 
@@ -13,6 +14,8 @@ export interface GlobalOptions {
   readonly kubeconfig?: string;
   /** One kubeconfig context for every cluster, instead of delivery.kubernetes.contexts. */
   readonly context?: string;
+  /** Start an empty SQLite store even though tenants were delivered from this folder (the store was lost). */
+  readonly newStore?: boolean;
 }
 
 export interface Workspace {
@@ -36,12 +39,19 @@ export async function loadPlatformFile(io: CliIo, options: GlobalOptions): Promi
   }
 }
 
-/** Tenant files: the -f paths, else tenants/ next to landlord.yaml. */
+/**
+ * Tenant files: the -f paths, else tenants/ next to landlord.yaml; read a bounded number
+ * at a time, in path order, named relative to the working directory.
+ */
+export async function* readTenantFiles(io: CliIo, options: GlobalOptions, files: readonly string[] | undefined): AsyncGenerator<RawFile, void, undefined> {
+  const paths = files && files.length > 0 ? files.map((f) => abs(io, f)) : [join(dirname(abs(io, options.config)), "tenants")];
+  const prefix = `${io.cwd}/`;
+  for await (const r of readInOrder(await expandPaths(paths))) yield r.file.startsWith(prefix) ? { ...r, file: r.file.slice(prefix.length) } : r;
+}
+
 export async function loadWorkspace(io: CliIo, options: GlobalOptions, files: readonly string[] | undefined): Promise<Workspace> {
   const platform = await loadPlatformFile(io, options);
-  const paths = files && files.length > 0 ? files.map((f) => abs(io, f)) : [join(dirname(abs(io, options.config)), "tenants")];
-  const expanded = await expandPaths(paths);
-  const raws = await Promise.all(expanded.map(readCapped));
-  const rel = raws.map((r) => ({ ...r, file: r.file.startsWith(`${io.cwd}/`) ? r.file.slice(io.cwd.length + 1) : r.file }));
-  return { platform, tenants: loadFleet(platform, rel) };
+  const raws: RawFile[] = [];
+  for await (const r of readTenantFiles(io, options, files)) raws.push(r);
+  return { platform, tenants: loadFleet(platform, raws) };
 }

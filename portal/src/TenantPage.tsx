@@ -1,0 +1,71 @@
+/** One tenant for an operator: status, domains, the way forward, its workflows with live progress. */
+import { useCallback, useEffect, useState } from "react";
+import { api, isFinished, type TenantDetail, type Workflow } from "./api.ts";
+import { Objects } from "./Objects.tsx";
+import { Progress } from "./Progress.tsx";
+
+export function TenantDetails({ t }: { t: TenantDetail }) {
+  return (
+    <dl className="details">
+      <dt>Phase</dt><dd><span className={`phase phase-${t.phase}`} data-testid="phase">{t.phase}</span></dd>
+      <dt>Display name</dt><dd>{t.displayName}</dd>
+      <dt>Tier</dt><dd>{t.tier}</dd>
+      <dt>Cluster</dt><dd>{t.cluster ?? "-"}</dd>
+      <dt>Domains</dt><dd><ul className="domains">{t.domains.map((d) => <li key={d}><a href={`https://${d}`} rel="noreferrer">{d}</a></li>)}</ul></dd>
+      <dt>State</dt><dd>{t.state}</dd>
+      <dt>Generation</dt><dd>{t.generation}</dd>
+    </dl>
+  );
+}
+
+export function useTenant(name: string) {
+  const [tenant, setTenant] = useState<TenantDetail | undefined>(undefined);
+  const [workflows, setWorkflows] = useState<Workflow[]>([]);
+  const [error, setError] = useState("");
+  const reload = useCallback(async () => {
+    try {
+      setTenant(await api<TenantDetail>("GET", `/api/v1/tenants/${name}`));
+      setWorkflows((await api<{ items: Workflow[] }>("GET", `/api/v1/workflows?tenant=${name}`)).items);
+      setError("");
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }, [name]);
+  useEffect(() => { void reload(); }, [reload]);
+  return { tenant, workflows, error, reload };
+}
+
+export function Workflows({ workflows, onEnd }: { workflows: Workflow[]; onEnd: () => void }) {
+  const live = workflows.filter((w) => !isFinished(w.status));
+  return (
+    <section aria-labelledby="workflows-title">
+      <h2 id="workflows-title">Workflows</h2>
+      {live.map((w) => <Progress key={w.id} id={w.id} onEnd={onEnd} />)}
+      <table>
+        <caption>History, newest first</caption>
+        <thead><tr><th scope="col">Kind</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Id</th></tr></thead>
+        <tbody>
+          {[...workflows].reverse().map((w) => (
+            <tr key={w.id}><td>{w.kind}</td><td><span className={`status status-${w.status}`}>{w.status}</span></td><td><time dateTime={w.created}>{new Date(w.created).toLocaleString()}</time></td><td><code>{w.id}</code></td></tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function TenantPage({ name }: { name: string }) {
+  const { tenant, workflows, error, reload } = useTenant(name);
+  return (
+    <section aria-labelledby="tenant-title">
+      <h1 id="tenant-title">Tenant {name}</h1>
+      {error !== "" ? <p role="alert" className="error">{error}</p> : null}
+      {tenant ? <TenantDetails t={tenant} /> : <p>Loading ...</p>}
+      {tenant && tenant.next.length > 0 ? (
+        <details><summary>What works from here</summary><ul>{tenant.next.map((c) => <li key={c}><code>{c}</code></li>)}</ul></details>
+      ) : null}
+      {tenant ? <Objects name={name} phase={tenant.phase} /> : null}
+      <Workflows workflows={workflows} onEnd={() => void reload()} />
+    </section>
+  );
+}

@@ -1,0 +1,75 @@
+/** The portal's calls to the API: the session cookie travels by itself; writes add the CSRF token. */
+export interface Me {
+  kind: "operator" | "tenant";
+  name: string;
+  csrfToken?: string;
+}
+export interface Tenant {
+  name: string;
+  phase: string;
+  tier: string;
+  displayName: string;
+  generation: number;
+  cluster: string | null;
+  domains: string[];
+  created: string;
+  updated: string;
+  dataRetainedUntil: string | null;
+}
+export interface TenantDetail extends Tenant {
+  state: string;
+  next: string[];
+}
+export interface Step {
+  name: string;
+  status: string;
+  attempts: number;
+  error: string | null;
+  durationMs: number | null;
+}
+export interface Workflow {
+  id: string;
+  kind: string;
+  tenant: string;
+  status: string;
+  error: string | null;
+  created: string;
+  finished: string | null;
+  steps?: Step[];
+}
+export interface Problem {
+  path: string;
+  message: string;
+  fix: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problems: Problem[],
+  ) {
+    super(message);
+  }
+}
+
+let csrf = "";
+export function setCsrf(token: string | undefined): void {
+  csrf = token ?? "";
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers["content-type"] = "application/json";
+  if (method !== "GET") headers["x-csrf-token"] = csrf;
+  const res = await fetch(path, { method, headers, credentials: "same-origin", ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  const data: unknown = text === "" ? null : JSON.parse(text);
+  if (!res.ok) {
+    const e = (data as { error?: { message?: string; problems?: Problem[] } } | null)?.error;
+    throw new ApiError(res.status, e?.message ?? `HTTP ${String(res.status)}`, e?.problems ?? []);
+  }
+  return data as T;
+}
+
+export const isFinished = (status: string) => status === "Succeeded" || status === "Failed" || status === "Cancelled";

@@ -1,0 +1,108 @@
+/**
+ * `landlord domains TENANT` and `landlord domains verify TENANT`: a tenant's domains, which
+ * are served, and for each custom domain the TXT record that proves the customer controls it.
+ */
+import { azureDnsTxtLookup, chainedTxtLookup, managedIdentityToken, zoneOf } from "../../delivery/dns/azure-dns-txt.js";
+import { resolverTxtLookup } from "../../delivery/dns/resolver-txt.js";
+import type { TxtLookup } from "../../delivery/dns/txt-lookup.js";
+import { toJson, toYaml } from "../../render/serialize.js";
+import { challengeRecord, isCustomDomain, judgeChallenge } from "../../spec/custom-domains.js";
+import type { PlatformConfig } from "../../spec/platform-schema.js";
+import { domainChallengesRepo, type DomainChallenge } from "../../store/domain-challenges-repo.js";
+import type { Store } from "../../store/index.js";
+import type { CliIo } from "../io.js";
+import { openProjectStore } from "../tenant-services.js";
+import { loadPlatformFile, type GlobalOptions } from "../load-files.js";
+import { table } from "./tenants.js";
+
+export interface DomainsOptions {
+  readonly output?: "table" | "yaml" | "json";
+}
+
+interface DomainRow {
+  readonly domain: string;
+  readonly kind: "platform" | "custom";
+  readonly status: "Served" | "Pending" | "Verified";
+  readonly record?: { readonly type: "TXT"; readonly name: string; readonly value: string };
+  readonly checked?: string;
+  readonly result?: string;
+}
+
+function rowsOf(domains: readonly string[], zone: string, challenges: readonly DomainChallenge[]): DomainRow[] {
+  const byDomain = new Map(challenges.map((c) => [c.domain, c]));
+  return domains.map((d): DomainRow => {
+    if (!isCustomDomain(d, zone)) return { domain: d, kind: "platform", status: "Served" };
+    const c = byDomain.get(d.toLowerCase());
+    const record = c ? { type: "TXT" as const, ...challengeRecord(d, c.token) } : undefined;
+    return {
+      domain: d,
+      kind: "custom",
+      status: c?.verifiedAt ? "Verified" : "Pending",
+      ...(record ? { record } : {}),
+      ...(c?.checkedAt ? { checked: c.checkedAt.toISOString() } : {}),
+      ...(c?.lastResult ? { result: c.lastResult } : {}),
+    };
+  });
+}
+
+/** The challenge lookup landlord.yaml asks for: Azure DNS for its zones, resolvers for the rest. */
+export function txtLookupFor(config: PlatformConfig): TxtLookup {
+  const { resolvers, azureDns } = config.integrations.dns.challenge;
+  const fallback = resolverTxtLookup(resolvers);
+  if (!azureDns) return fallback;
+  const azure = azureDnsTxtLookup(azureDns, managedIdentityToken(azureDns.clientId));
+  return chainedTxtLookup({ ...azure, holds: (name) => zoneOf(name, azureDns.zones) !== undefined }, fallback);
+}
+
+async function withTenantDomains<T>(io: CliIo, global: GlobalOptions, name: string, fn: (a: { store: Store; domains: readonly string[]; zone: string; config: PlatformConfig }) => Promise<T>): Promise<T> {
+  const platform = await loadPlatformFile(io, global);
+  const { store } = await openProjectStore(io, global, platform);
+  try {
+    const record = await store.tenants.require(name);
+    return await fn({ store, domains: record.domains, zone: platform.config.integrations.dns.zone, config: platform.config });
+  } finally {
+    await store.close();
+  }
+}
+
+function print(io: CliIo, tenant: string, rows: readonly DomainRow[], output: DomainsOptions["output"]): void {
+  if (output === "json" || output === "yaml") {
+    io.stdout(output === "json" ? toJson({ tenant, domains: rows }) : toYaml({ tenant, domains: rows }));
+    return;
+  }
+  io.stdout(table(rows.map((r) => ({ DOMAIN: r.domain, KIND: r.kind, STATUS: r.status, "TXT RECORD": r.record ? `${r.record.name} "${r.record.value}"` : "-", "LAST CHECK": r.result ?? "-" })), ["DOMAIN", "KIND", "STATUS", "TXT RECORD", "LAST CHECK"]));
+  if (rows.some((r) => r.status === "Pending")) {
+    io.stderr(`Pending custom domains are not served. Publish each TXT record in the domain's DNS, then run: landlord domains verify ${tenant}\n`);
+  }
+}
+
+export async function domainsCommand(io: CliIo, global: GlobalOptions, name: string, opts: DomainsOptions): Promise<void> {
+  await withTenantDomains(io, global, name, async ({ store, domains, zone }) => {
+    const custom = domains.filter((d) => isCustomDomain(d, zone));
+    // Issuing the tokens is idempotent: the first listing creates them, later ones show the same.
+    const challenges = await domainChallengesRepo(store.db).sync({ tenantName: name, domains: custom, now: new Date() });
+    print(io, name, rowsOf(domains, zone, challenges), opts.output);
+  });
+}
+
+/** Checks every pending custom domain; returns the exit code (1 while any stays pending). */
+export async function domainsVerifyCommand(io: CliIo, global: GlobalOptions, name: string, opts: DomainsOptions, lookup?: TxtLookup): Promise<number> {
+  return withTenantDomains(io, global, name, async ({ store, domains, zone, config }) => {
+    const repo = domainChallengesRepo(store.db);
+    const custom = domains.filter((d) => isCustomDomain(d, zone));
+    const dns = lookup ?? txtLookupFor(config);
+    let newlyVerified = 0;
+    for (const c of await repo.sync({ tenantName: name, domains: custom, now: new Date() })) {
+      if (c.verifiedAt) continue;
+      const record = challengeRecord(c.domain, c.token);
+      const judged = judgeChallenge(await dns.lookup(record.name), c.token);
+      await repo.recordCheck({ tenantName: name, domain: c.domain, now: new Date(), verified: judged.verified, result: judged.result });
+      io.stderr(`${c.domain}: ${judged.result} (${dns.describe(record.name)})\n`);
+      if (judged.verified) newlyVerified++;
+    }
+    const rows = rowsOf(domains, zone, await repo.list(name));
+    print(io, name, rows, opts.output);
+    if (newlyVerified > 0) io.stderr(`${String(newlyVerified)} domain(s) verified; serve them with: landlord update ${name}\n`);
+    return rows.some((r) => r.status === "Pending") ? 1 : 0;
+  });
+}

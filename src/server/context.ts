@@ -1,0 +1,16 @@
+/** What the routes work with: the CLI's runtime (store, engine, delivery) and the server's parts. */
+import type { Runtime } from "../cli/tenant-services.js";
+import type { Authenticator } from "./auth.js";
+import type { Metrics } from "./metrics.js";
+import type { EventStreams } from "./sse.js";
+
+export interface ServerContext {
+  readonly rt: Runtime;
+  readonly auth: Authenticator;
+  readonly metrics: Metrics;
+  readonly streams: EventStreams;
+  /** A workflow was submitted: wake the runner (a no-op on a replica that is not the leader). */
+  readonly submitted: () => void;
+  /** Cookies carry the Secure flag (off only for plain-HTTP development, see `serve --insecure-cookies`). */
+  readonly secureCookies: boolean;
+}

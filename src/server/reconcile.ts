@@ -1,0 +1,49 @@
+/**
+ * One reconcile pass over the fleet, as `landlord reconcile` does it (src/cli/commands/
+ * cluster.ts): every Ready tenant's stored spec is rendered at its recorded placement and
+ * server-side applied; unchanged objects cost no write, hand edits are repaired. Tenants
+ * with a workflow under way are left to it.
+ */
+import type { Delivery } from "../delivery/delivery.js";
+import { bundleFor } from "../io/package/render-package.js";
+import type { Runtime } from "../cli/tenant-services.js";
+import { liveWorkflow } from "../workflows/tenant/phases.js";
+import { isPlacementRecord, resolveSpec } from "../workflows/tenant/services.js";
+
+export interface ReconcileResult {
+  readonly tenants: number;
+  /** Objects found changed or missing, and put back. */
+  readonly drifted: number;
+  readonly writes: number;
+  readonly failures: readonly { readonly tenant: string; readonly error: string }[];
+  /** Set when this delivery has nothing to reconcile against (no cluster connection). */
+  readonly skipped?: string;
+}
+
+export async function reconcilePass(rt: Runtime, signal?: AbortSignal): Promise<ReconcileResult> {
+  const delivery: Delivery = rt.services.delivery;
+  if (delivery.kind !== "kubernetes") {
+    return { tenants: 0, drifted: 0, writes: 0, failures: [], skipped: `delivery.mode is ${delivery.kind}: there is no live cluster state to reconcile (GitOps: Argo CD self-heals; directory: files only)` };
+  }
+  const { KubernetesDelivery } = await import("../delivery/kubernetes/kubernetes-delivery.js");
+  if (!(delivery instanceof KubernetesDelivery)) return { tenants: 0, drifted: 0, writes: 0, failures: [], skipped: "not a Kubernetes delivery" };
+  let drifted = 0;
+  let writes = 0;
+  let tenants = 0;
+  const failures: { tenant: string; error: string }[] = [];
+  for (const record of await rt.store.tenants.list({ phases: ["Ready"] })) {
+    if (signal?.aborted) break;
+    if (await liveWorkflow(rt.store, record.name)) continue;
+    try {
+      const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
+      const tenant = resolveSpec(rt.services, record.spec, placement ? { placement } : {});
+      const report = await delivery.applyBundle(await bundleFor(rt.services.platform, tenant), signal ? { signal } : {});
+      tenants++;
+      writes += report.writes;
+      drifted += report.outcomes.filter((o) => o.action !== "unchanged").length;
+    } catch (err) {
+      failures.push({ tenant: record.name, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { tenants, drifted, writes, failures };
+}

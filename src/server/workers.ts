@@ -1,0 +1,237 @@
+/**
+ * The background work of `landlord serve`, run by the leader replica only: the workflow
+ * runner (every unfinished workflow whose lease is free, a few at a time) and the
+ * reconcile loop. Shutdown lets each running workflow finish the step it is in, then stops
+ * it at that step boundary; it stays resumable and the next leader continues it.
+ */
+import type { Runtime } from "../cli/tenant-services.js";
+import type { ProgressEvent } from "../workflows/engine/index.js";
+import { runTenantWorkflow } from "../workflows/tenant/run-tenant-workflow.js";
+import { LeaderLease } from "./leader.js";
+import type { Metrics } from "./metrics.js";
+import { reconcilePass } from "./reconcile.js";
+
+export interface WorkerOptions {
+  /** Leader lease TTL; renewed every third of it. */
+  readonly leaseTtlMs: number;
+  /** How often the leader looks for workflows to run (a local submission wakes it at once). */
+  readonly pollMs: number;
+  readonly concurrency: number;
+  /** 0 turns the reconcile loop off. */
+  readonly reconcileIntervalMs: number;
+  /** At shutdown, how long a step may take to finish before it is interrupted. */
+  readonly graceMs: number;
+}
+
+interface Run {
+  readonly controller: AbortController;
+  inStep: boolean;
+  readonly done: Promise<void>;
+}
+
+export class Workers {
+  private leader = false;
+  private stopping = false;
+  private readonly runs = new Map<string, Run>();
+  private readonly kinds = new Map<string, string>();
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private scanning = false;
+  private rescan = false;
+  private reconciling: Promise<void> | undefined;
+  private readonly reconcileAbort = new AbortController();
+  private readonly lease: LeaderLease;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly rt: Runtime,
+    private readonly metrics: Metrics,
+    private readonly log: (line: string) => void,
+    private readonly options: WorkerOptions,
+  ) {
+    this.lease = new LeaderLease(rt.store, "workers", rt.engine.owner, options.leaseTtlMs);
+    this.unsubscribe = rt.engine.subscribe((e) => {
+      this.onProgress(e);
+    });
+    metrics.set("landlord_leader", {}, 0);
+    metrics.set("landlord_workflows_running", {}, 0);
+  }
+
+  private isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** Set by poke() while a scan was under way. */
+  private rescanRequested(): boolean {
+    return this.rescan;
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  get owner(): string {
+    return this.lease.owner;
+  }
+
+  start(): void {
+    void this.heartbeat();
+  }
+
+  /** A workflow was submitted here: look now instead of at the next poll. */
+  poke(): void {
+    if (this.leader && !this.stopping) void this.scan();
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.stopping) return;
+    let holds = false;
+    try {
+      holds = await this.lease.tryAcquire();
+    } catch (err) {
+      this.log(`leader lease: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (holds !== this.leader) {
+      this.leader = holds;
+      this.metrics.set("landlord_leader", {}, holds ? 1 : 0);
+      this.log(holds ? `this replica (${this.owner}) now runs the workers` : `this replica lost the workers' lease; running workflows finish here, new ones go to the leader`);
+      if (holds) {
+        void this.scan();
+        this.scheduleReconcile(0);
+      }
+    }
+    // Read through a method: the awaits above may have seen stop() begin.
+    // The leader renews every third of the TTL; the others ask at least every second, so a
+    // lease handed back at shutdown is taken within a second, not at the next renewal.
+    const every = Math.max(50, Math.floor(this.options.leaseTtlMs / 3));
+    if (!this.isStopping()) this.leaseTimer = setTimeout(() => void this.heartbeat(), this.leader ? every : Math.min(every, 1000));
+    if (!this.isStopping() && this.leader && this.pollTimer === undefined) this.schedulePoll();
+  }
+
+  private schedulePoll(): void {
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      if (this.leader && !this.stopping) void this.scan().finally(() => {
+        if (this.leader && !this.stopping) this.schedulePoll();
+      });
+    }, this.options.pollMs);
+  }
+
+  /** Starts every resumable workflow not running here yet, up to the concurrency limit. */
+  private async scan(): Promise<void> {
+    if (this.scanning) {
+      this.rescan = true;
+      return;
+    }
+    this.scanning = true;
+    try {
+      do {
+        this.rescan = false;
+        const ready = await this.rt.engine.resumable();
+        for (const wf of ready) {
+          if (this.stopping || !this.leader || this.runs.size >= this.options.concurrency) break;
+          if (this.runs.has(wf.id)) continue;
+          this.startRun(wf.id);
+        }
+      } while (this.rescanRequested() && !this.isStopping());
+    } catch (err) {
+      this.log(`workflow runner: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.scanning = false;
+    }
+  }
+
+  private startRun(id: string): void {
+    const controller = new AbortController();
+    const run: Run = {
+      controller,
+      inStep: false,
+      done: runTenantWorkflow(this.rt.services, this.rt.engine, id, undefined, { signal: controller.signal })
+        .then((r) => {
+          if (r.outcome === "finished") this.metrics.inc("landlord_workflows_finished_total", { kind: r.workflow.kind, status: r.workflow.status });
+        })
+        .catch((err: unknown) => {
+          this.log(`workflow ${id}: ${err instanceof Error ? err.message : String(err)}`);
+        })
+        .finally(() => {
+          this.runs.delete(id);
+          this.kinds.delete(id);
+          this.metrics.set("landlord_workflows_running", {}, this.runs.size);
+          // A slot is free: there may be more waiting.
+          this.poke();
+        }),
+    };
+    this.runs.set(id, run);
+    this.metrics.set("landlord_workflows_running", {}, this.runs.size);
+  }
+
+  private onProgress(e: ProgressEvent): void {
+    if (e.type === "workflow-started") this.kinds.set(e.workflowId, e.kind);
+    const run = this.runs.get(e.workflowId);
+    if (e.type === "step-started" && run) run.inStep = true;
+    if (e.type === "step-succeeded" || e.type === "step-failed" || e.type === "step-retrying") {
+      this.metrics.inc("landlord_workflow_steps_total", { outcome: e.type.slice("step-".length) });
+      if (run) {
+        run.inStep = false;
+        // Draining: the step just ended, so stop here, at its boundary (the run checks the signal before the next step).
+        if (this.stopping) run.controller.abort();
+      }
+    }
+  }
+
+  private scheduleReconcile(delayMs: number): void {
+    if (this.options.reconcileIntervalMs <= 0 || this.stopping) return;
+    clearTimeout(this.reconcileTimer);
+    this.reconcileTimer = setTimeout(() => {
+      if (!this.leader || this.stopping) return;
+      this.reconciling = this.reconcileOnce().finally(() => {
+        this.reconciling = undefined;
+        this.scheduleReconcile(this.options.reconcileIntervalMs);
+      });
+    }, delayMs);
+  }
+
+  /** One pass, with its metrics; exposed for `serve` tests and an operator's "reconcile now". */
+  async reconcileOnce(): Promise<void> {
+    const started = performance.now();
+    try {
+      const r = await reconcilePass(this.rt, this.reconcileAbort.signal);
+      if (r.skipped !== undefined) {
+        this.metrics.inc("landlord_reconcile_passes_total", { result: "skipped" });
+        return;
+      }
+      this.metrics.inc("landlord_reconcile_passes_total", { result: r.failures.length > 0 ? "failed" : "ok" });
+      this.metrics.inc("landlord_reconcile_drift_objects_total", {}, r.drifted);
+      this.metrics.inc("landlord_reconcile_writes_total", {}, r.writes);
+      for (const f of r.failures) this.log(`reconcile ${f.tenant}: ${f.error}`);
+      if (r.drifted > 0) this.log(`reconcile: ${r.drifted} object(s) repaired over ${r.tenants} tenant(s), ${r.writes} writes`);
+    } catch (err) {
+      this.metrics.inc("landlord_reconcile_passes_total", { result: "failed" });
+      this.log(`reconcile: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      this.metrics.set("landlord_reconcile_last_pass_duration_seconds", {}, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** Stops taking work, lets running steps finish (up to graceMs), then hands the lease back. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.leaseTimer);
+    clearTimeout(this.pollTimer);
+    clearTimeout(this.reconcileTimer);
+    this.reconcileAbort.abort();
+    for (const run of this.runs.values()) if (!run.inStep) run.controller.abort();
+    const all = Promise.all([...this.runs.values()].map((r) => r.done));
+    const grace = setTimeout(() => {
+      for (const run of this.runs.values()) run.controller.abort();
+    }, this.options.graceMs);
+    await all;
+    clearTimeout(grace);
+    await this.reconciling;
+    this.unsubscribe();
+    if (this.leader) await this.lease.release().catch(() => undefined);
+    this.leader = false;
+    this.metrics.set("landlord_leader", {}, 0);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Free capacity for placement is summed in SQL per cluster (issue 12: onboarding time
+ * stays flat as the fleet grows), on both backends: only tenants whose phase holds
+ * capacity count, one tenant can be left out (its own re-placement), and rows placed
+ * before migration 0014 are backfilled from their JSON placement.
+ */
+import { join } from "node:path";
+import { Kysely, Migrator, sql } from "kysely";
+import pg from "pg";
+import { describe, expect, test } from "vitest";
+import { InCodeMigrationProvider } from "../../src/store/migrations.js";
+import { postgresDialect } from "../../src/store/postgres.js";
+import type { Database, TenantPhase } from "../../src/store/schema.js";
+import { openSqlite } from "../../src/store/sqlite.js";
+import { openStore } from "../../src/store/store.js";
+import { BACKENDS, PG_ADMIN_URL, unique, useBackend } from "./support/backends.js";
+
+const HOLDING: TenantPhase[] = ["Pending", "Provisioning", "Ready", "Updating", "Failed"];
+
+describe.each(BACKENDS)("placed capacity on $name", (factory) => {
+  const backend = useBackend(factory);
+
+  test("sums shared CPU per cluster over the phases that hold capacity, leaving one tenant out on request", async () => {
+    const store = await backend.open();
+    const now = new Date();
+    const place = async (cluster: string, cpu: string, phase: TenantPhase): Promise<string> => {
+      const name = unique("cap");
+      await store.tenants.reserve({ name, spec: {}, domains: [], now });
+      await store.tenants.setPlacement(name, { cluster, sharedCpuMillis: cpu }, now);
+      await store.db.updateTable("tenants").set({ phase }).where("name", "=", name).execute();
+      return name;
+    };
+    const a = await place("east", "2000", "Ready");
+    await place("east", "500", "Provisioning");
+    await place("east", "9000", "Offboarded");
+    await place("west", "0", "Ready");
+    await place("west", "12345678901", "Failed");
+    expect(await store.tenants.placedCapacity(HOLDING)).toEqual([
+      { cluster: "east", sharedCpuMillis: 2500n },
+      { cluster: "west", sharedCpuMillis: 12345678901n },
+    ]);
+    expect(await store.tenants.placedCapacity(HOLDING, a)).toEqual([
+      { cluster: "east", sharedCpuMillis: 500n },
+      { cluster: "west", sharedCpuMillis: 12345678901n },
+    ]);
+    expect(await store.tenants.placedCapacity([])).toEqual([]);
+    await store.tenants.setPlacement(a, null, now);
+    expect((await store.tenants.placedCapacity(["Ready"])).find((c) => c.cluster === "east")).toBeUndefined();
+  });
+
+  test("tenants placed before migration 0014 are backfilled from their JSON placement", async () => {
+    // A store as an older Landlord left it: migrated up to 0010, with a placed tenant.
+    let url: string;
+    let dispose = (): Promise<void> => Promise.resolve();
+    if (factory.name === "sqlite") {
+      url = join(backend.baseDir, "older.db");
+    } else {
+      const name = unique("older").replace(/-/g, "_");
+      const admin = async (statement: string) => {
+        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+        await c.connect();
+        await c.query(statement);
+        await c.end();
+      };
+      await admin(`create database ${name}`);
+      const u = new URL(PG_ADMIN_URL);
+      u.pathname = `/${name}`;
+      url = u.toString();
+      dispose = () => admin(`drop database if exists ${name} with (force)`);
+    }
+    try {
+      const db =
+        factory.name === "sqlite"
+          ? openSqlite(url)
+          : (() => {
+              const k = new Kysely<Database>({ dialect: postgresDialect(url) });
+              return { db: k, release: () => k.destroy() };
+            })();
+      expect((await new Migrator({ db: db.db, provider: new InCodeMigrationProvider(factory.name) }).migrateTo("0010_invoices")).error).toBeUndefined();
+      const at = new Date().toISOString();
+      await sql`insert into tenants (name, spec, generation, phase, placement, created_at, updated_at)
+        values ('old', '{}', 1, 'Ready', ${JSON.stringify({ cluster: "east", sharedCpuMillis: "1500" })}, ${at}, ${at})`.execute(db.db);
+      await db.release();
+
+      const store = await openStore({ url, baseDir: backend.baseDir });
+      expect(store.migrated).toContain("0014_tenant_placement_columns");
+      expect(await store.tenants.placedCapacity(HOLDING)).toEqual([{ cluster: "east", sharedCpuMillis: 1500n }]);
+      await store.close();
+    } finally {
+      await dispose();
+    }
+  });
+});
