@@ -157,8 +157,6 @@ export function migrations(backend: Backend): Record<string, Migration> {
         await createRolloutTables(db, backend);
       },
     },
-    // A name onboarded again gets new cloud names and Terraform state (docs/adr/0017).
-    "0019_tenant_incarnations": { up: async (db: Kysely<unknown>) => db.schema.alterTable("tenants").addColumn("incarnation", "text").execute() },
     // Custom domains held until a DNS TXT challenge proves the tenant controls them (docs/adr/0017).
     "0016_domain_challenges": { up: (db: Kysely<unknown>) => createDomainChallengeTable(db, backend) },
     // Named leases of `landlord serve` replicas: the holder of "workers" runs the workflow
@@ -173,6 +171,8 @@ export function migrations(backend: Backend): Record<string, Migration> {
           .execute();
       },
     },
+    // A name onboarded again gets new cloud names and Terraform state (docs/adr/0017).
+    "0019_tenant_incarnations": { up: async (db: Kysely<unknown>) => db.schema.alterTable("tenants").addColumn("incarnation", "text").execute() },
   };
 }
 

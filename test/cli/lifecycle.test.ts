@@ -96,8 +96,11 @@ describe("tenant lifecycle from the CLI", () => {
     expect(off.stdout).toMatch(/acme offboarded; name and domains released; data retained until \d{4}-/);
     expect((await landlord("get", "tenants")).stdout).toBe("No tenants.\n");
     await expect(stat(join(dir, "landlord-out/acme"))).rejects.toThrow();
-    const again = await onboardAcme();
-    expect(again.code).toBe(0);
+    const retained = await onboardAcme();
+    expect(retained.code).toBe(1);
+    expect(retained.stderr).toMatch(/retained until .*--reuse-retained-name/);
+    const again = await landlord("onboard", "acme", "--tier", "small", "--domain", "acme.apps.example.com", "--contact", "ops@acme.example.com", "--reuse-retained-name");
+    expect(again.code, again.stderr).toBe(0);
     const history = JSON.parse((await landlord("describe", "tenant", "acme", "-o", "json")).stdout) as { workflows: { kind: string }[] };
     expect(history.workflows.map((w) => w.kind).sort()).toEqual(["offboard", "onboard", "onboard", "update"]);
   });

@@ -192,8 +192,11 @@ describe.each(BACKENDS)("tenants on $name", (factory) => {
 
     // The freed domain is anyone's now.
     await store.tenants.reserve({ name: other, spec: {}, domains: [`${name}.com`], now: later(5) });
-    const again = await store.tenants.reserve({ name, spec: { v: 3 }, domains: [`new-${name}.com`], now: later(6) });
+    // Inside the retention window the name is refused unless the caller says to reuse it (a new incarnation).
+    await expect(store.tenants.reserve({ name, spec: { v: 3 }, domains: [`new-${name}.com`], now: later(6) })).rejects.toThrow(/is retained until/);
+    const again = await store.tenants.reserve({ name, spec: { v: 3 }, domains: [`new-${name}.com`], now: later(6), reuseRetained: true });
     expect(again).toMatchObject({ phase: "Pending", generation: 2, spec: { v: 3 }, domains: [`new-${name}.com`], offboardedAt: null, retainUntil: null });
+    expect(again.incarnation).toMatch(/^[a-z0-9]{10}$/);
     await expect(store.tenants.reserve({ name, spec: {}, domains: [], now: later(7) })).rejects.toBeInstanceOf(ConflictError);
   });
 

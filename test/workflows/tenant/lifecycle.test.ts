@@ -12,7 +12,7 @@ import { DirectoryDelivery } from "../../../src/delivery/directory/directory-del
 import { POOL_LABEL } from "../../../src/render/kubernetes/scheduling.js";
 import { tenantNames } from "../../../src/spec/names.js";
 import { runTenantWorkflow } from "../../../src/workflows/tenant/run-tenant-workflow.js";
-import { submitOffboard, submitUpdate } from "../../../src/workflows/tenant/submit.js";
+import { submitOffboard, submitOnboard, submitUpdate } from "../../../src/workflows/tenant/submit.js";
 import { platform, tenantDoc } from "../../support/fixtures.js";
 import { BACKENDS, unique, useBackend } from "../../store/support/backends.js";
 import {
@@ -180,8 +180,11 @@ describe.each(BACKENDS)("tenant lifecycle on $name", (factory) => {
     const heir = unique("heir");
     expect(finishedStatus((await onboard(h, tenantDoc(heir, { domains: [other] }))).result)).toBe("Succeeded");
     expect(await store.tenants.domainOwner(other)).toBe(heir);
-    // ...and the name can be onboarded again, from scratch, with the old history kept.
-    const again = await onboard(h, tenantDoc(name, { domains: [domain] }));
+    // ...and the name can be onboarded again, from scratch, with the old history kept: inside
+    // the retention window only when the operator asks for a new incarnation.
+    await expect(onboard(h, tenantDoc(name, { domains: [domain] }))).rejects.toThrow(/is retained until/);
+    const againWf = await submitOnboard(h.services, h.engine, tenantDoc(name, { domains: [domain] }), "tester", new Date(), { reuseRetained: true });
+    const again = { wf: againWf, result: await runTenantWorkflow(h.services, h.engine, againWf.id) };
     expect(finishedStatus(again.result)).toBe("Succeeded");
     expect(await store.tenants.require(name)).toMatchObject({ phase: "Ready", generation: 2, domains: [domain], offboardedAt: null, retainUntil: null });
     expect((await store.tokens.list(name)).map((t) => t.revokedAt === null)).toEqual([false, true]);
