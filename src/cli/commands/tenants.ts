@@ -1,4 +1,6 @@
 /** Tenant lifecycle commands: onboard, update (one, files, --all), offboard, get, describe. */
+import { isCustomDomain } from "../../spec/custom-domains.js";
+import { domainChallengesRepo } from "../../store/domain-challenges-repo.js";
 import { ConflictError, InputError, InterruptedError, NotFoundError, WorkflowFailedError, type InputProblem } from "../../errors.js";
 import type { TenantRecord, WorkflowRecord } from "../../store/index.js";
 import { storeFailure } from "../../store/index.js";
@@ -191,10 +193,16 @@ async function printSummary(io: CliIo, rt: Runtime, name: string, workflowId: st
   const credentials = out("credentials") as { apiToken?: { file?: string }; kubeconfig?: { file?: string; expiresAt?: string; skipped?: string } } | undefined;
   const apply = out("apply") as { target?: string; delivery?: string } | undefined;
   const cloud = out("cloud-resources") as { skipped?: string } | undefined;
+  // Custom domains are served only once their DNS challenge is verified (docs/adr/0017).
+  const verified = await domainChallengesRepo(rt.store.db).verified(name);
+  const zone = rt.services.platform.config.integrations.dns.zone;
+  const pending = tenant.domains.filter((d) => isCustomDomain(d, zone) && !verified.has(d));
+  const served = tenant.domains.filter((d) => !pending.includes(d));
   const lines = [
     ``,
     `tenant ${name} is ${tenant.phase} (${(elapsedMs / 1000).toFixed(2)} s)`,
-    `  urls:        ${tenant.domains.map((d) => `https://${d}`).join(", ")}`,
+    `  urls:        ${served.length > 0 ? served.map((d) => `https://${d}`).join(", ") : "-"}`,
+    ...(pending.length > 0 ? [`  pending:     ${pending.join(", ")} (not served until proven: landlord domains ${name})`] : []),
     `  delivery:    ${apply?.delivery ?? "?"} -> ${apply?.target ?? "?"}`,
     `  cloud:       ${cloud?.skipped ?? "applied"}`,
     `  api token:   ${credentials?.apiToken?.file ?? "-"} (shown nowhere else; the store keeps only its hash)`,
