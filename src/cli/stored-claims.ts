@@ -6,6 +6,7 @@
 import { access } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { InputProblem } from "../errors.js";
+import { DEFAULT_SQLITE_PATH } from "../store/default-path.js";
 import type { PlatformContext } from "../spec/platform.js";
 import type { FleetMember } from "../spec/resolve.js";
 import { storedClaimProblems, type StoredClaim } from "../spec/stored-claims.js";
@@ -13,7 +14,6 @@ import type { CliIo } from "./io.js";
 import type { GlobalOptions } from "./load-files.js";
 
 export async function storedClaims(io: CliIo, global: GlobalOptions, platform: PlatformContext): Promise<StoredClaim[]> {
-  const { DEFAULT_SQLITE_PATH } = await import("../store/store.js");
   const url = io.env.DATABASE_URL;
   if (url === undefined || url === "") {
     const file = resolve(dirname(resolve(io.cwd, global.config)), DEFAULT_SQLITE_PATH);

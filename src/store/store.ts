@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { Kysely, Migrator } from "kysely";
 import { InputError } from "../errors.js";
 import { describeTarget, storeFailure } from "./failures.js";
@@ -24,8 +24,8 @@ import type { TenantsRepo } from "./tenants-repo.js";
 import { workflowsRepo } from "./workflows-repo.js";
 import type { WorkflowsRepo } from "./workflows-repo.js";
 
-/** Where the SQLite file goes when no URL is given, relative to the base directory. */
-export const DEFAULT_SQLITE_PATH = join(".landlord", "landlord.db");
+import { DEFAULT_SQLITE_PATH } from "./default-path.js";
+export { DEFAULT_SQLITE_PATH };
 
 export interface Repos {
   readonly tenants: TenantsRepo;
