@@ -26,21 +26,19 @@ import { toYaml, toYamlStream } from "../src/render/serialize.js";
 import { fileURLToPath } from "node:url";
 import { loadPlatform } from "../src/spec/fleet.js";
 import { resolveTenant } from "../src/spec/resolve.js";
+import { smallTenant } from "./support.js";
 
 const run = promisify(execFile);
 const count = Number(process.argv[2] ?? 100);
 const dir = await mkdtemp(join(tmpdir(), "landlord-bench-apply-"));
 const platform = loadPlatform({ file: "landlord.yaml", bytes: new TextEncoder().encode(PLATFORM_TEMPLATE) });
 
-function spec(name: string): Record<string, unknown> {
-  return { apiVersion: "landlord.dev/v1alpha1", kind: "Tenant", metadata: { name }, spec: { displayName: name, tier: "small", domains: [`${name}.apps.example.com`], contacts: { email: `ops@${name}.example.com` } } };
-}
 
 function bundles(prefix: string): Bundle[] {
   const out: Bundle[] = [];
   for (let i = 0; i < count; i++) {
     const name = `${prefix}-${String(i).padStart(3, "0")}`;
-    const r = resolveTenant(platform, { file: `${name}.yaml`, index: 0, value: spec(name) });
+    const r = resolveTenant(platform, { file: `${name}.yaml`, index: 0, value: smallTenant(name) });
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     out.push(renderBundle(platform.config, r.value));
   }
@@ -95,7 +93,7 @@ try {
   await mkdir(tenantsDir);
   for (let i = 0; i < count; i++) {
     const name = `le-${String(i).padStart(3, "0")}`;
-    await writeFile(join(tenantsDir, `${name}.yaml`), toYaml(spec(name)));
+    await writeFile(join(tenantsDir, `${name}.yaml`), toYaml(smallTenant(name)));
   }
   const endToEnd = async (): Promise<{ ms: number; writes: number }> => {
     const t = performance.now();

@@ -26,6 +26,7 @@ import { runTenantWorkflow } from "../src/workflows/tenant/run-tenant-workflow.j
 import { resolveSpec, type TenantServices } from "../src/workflows/tenant/services.js";
 import { submitOnboard } from "../src/workflows/tenant/submit.js";
 import { updateWorkflow } from "../src/workflows/tenant/update.js";
+import { smallTenant } from "./support.js";
 
 const rounds = Number(process.argv[2] ?? 3);
 const dir = await mkdtemp(join(tmpdir(), "landlord-bench-live-"));
@@ -33,9 +34,6 @@ const platform = loadPlatform({ file: "landlord.yaml", bytes: new TextEncoder().
 const cluster = await startControlPlane({ dir: join(dir, "cluster"), log: (l) => process.stderr.write(`${l}\n`) });
 const store = await openStore({ baseDir: dir, ...(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {}) });
 
-function spec(name: string): Record<string, unknown> {
-  return { apiVersion: "landlord.dev/v1alpha1", kind: "Tenant", metadata: { name }, spec: { displayName: name, tier: "small", domains: [`${name}.apps.example.com`], contacts: { email: `ops@${name}.example.com` } } };
-}
 
 try {
   const kc = adminConfig(cluster.kubeconfig);
@@ -54,14 +52,14 @@ try {
 
   const viaWorkflow = async (name: string): Promise<number> => {
     const t = performance.now();
-    const wf = await submitOnboard(services, engine, spec(name), "bench", new Date());
+    const wf = await submitOnboard(services, engine, smallTenant(name), "bench", new Date());
     const r = await runTenantWorkflow(services, engine, wf.id);
     if (r.outcome !== "finished" || r.workflow.status !== "Succeeded") throw new Error(`onboarding ${name}: ${r.outcome === "finished" ? (r.workflow.error ?? "") : r.outcome}`);
     return performance.now() - t;
   };
   const bare = async (name: string): Promise<number> => {
     const t = performance.now();
-    const bundle = renderBundle(platform.config, resolveSpec(services, spec(name), { placement: { cluster: "aks-weu-1", region: "westeurope", dedicatedCluster: false } }));
+    const bundle = renderBundle(platform.config, resolveSpec(services, smallTenant(name), { placement: { cluster: "aks-weu-1", region: "westeurope", dedicatedCluster: false } }));
     await delivery.applyBundle(bundle);
     await delivery.waitReady(bundle, new AbortController().signal);
     return performance.now() - t;

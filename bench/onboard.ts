@@ -21,41 +21,23 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import pg from "pg";
 import type { CliIo } from "../src/cli/io.js";
 import { openRuntime, type Runtime } from "../src/cli/tenant-services.js";
 import { PLATFORM_TEMPLATE } from "../src/init/templates.js";
 import { runTenantWorkflow } from "../src/workflows/tenant/run-tenant-workflow.js";
 import { submitOnboard } from "../src/workflows/tenant/submit.js";
+import { smallTenant, pgAdmin, PG_ADMIN_URL } from "./support.js";
 
 const MAIN = resolve(import.meta.dirname, "../src/cli/main.js");
 const sizes = (process.argv.length > 2 ? process.argv.slice(2).map(Number) : [10, 1_000, 5_000]).sort((a, b) => a - b);
 const PROBES = Number(process.env.BENCH_PROBES ?? 9);
 const FLOOR = 1.2;
 const GROW_CONCURRENCY = 8;
-const PG_ADMIN_URL = process.env.PG_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 // Room for the largest fleet on the shared pools (the template's cluster holds about sixty).
 const PLATFORM = PLATFORM_TEMPLATE.replace("cpuOvercommit: 4 ", "cpuOvercommit: 20").replace(/(name: shared, role: shared, vmSize: \S+, count: )6,/, (_, head: string) => `${head}1000,`);
 if (!PLATFORM.includes("cpuOvercommit: 20") || !PLATFORM.includes("count: 1000,")) throw new Error("the platform template changed: make room for the fleet here again");
 
-function spec(name: string): Record<string, unknown> {
-  return {
-    apiVersion: "landlord.dev/v1alpha1",
-    kind: "Tenant",
-    metadata: { name },
-    spec: { displayName: name, tier: "small", domains: [`${name}.apps.example.com`], contacts: { email: `ops@${name}.example.com` } },
-  };
-}
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 interface Backend {
   readonly name: string;
@@ -73,14 +55,14 @@ function postgresBackend(): Backend {
     name: "postgres",
     async database() {
       const database = `landlord_bench_${randomBytes(6).toString("hex")}`;
-      await admin(`create database ${database}`);
+      await pgAdmin(`create database ${database}`);
       made.push(database);
       const url = new URL(PG_ADMIN_URL);
       url.pathname = `/${database}`;
       return { DATABASE_URL: url.toString() };
     },
     async dispose() {
-      for (const d of made.splice(0)) await admin(`drop database if exists ${d} with (force)`);
+      for (const d of made.splice(0)) await pgAdmin(`drop database if exists ${d} with (force)`);
     },
   };
 }
@@ -119,7 +101,7 @@ function runtimeIo(cwd: string, env: NodeJS.ProcessEnv): CliIo {
 
 async function inProcess(f: Fleet, name: string): Promise<number> {
   const start = performance.now();
-  const wf = await submitOnboard(f.rt.services, f.rt.engine, spec(name), "bench", new Date());
+  const wf = await submitOnboard(f.rt.services, f.rt.engine, smallTenant(name), "bench", new Date());
   const r = await runTenantWorkflow(f.rt.services, f.rt.engine, wf.id);
   if (r.outcome !== "finished" || r.workflow.status !== "Succeeded") throw new Error(`onboarding ${name} did not succeed`);
   f.placed++;

@@ -24,20 +24,13 @@ import { loadPlatform } from "../src/spec/fleet.js";
 import { resolveTenant } from "../src/spec/resolve.js";
 import { openStore } from "../src/store/index.js";
 import { rolloutsRepo } from "../src/store/rollouts-repo.js";
+import { smallTenant } from "./support.js";
 
 const TENANTS = Number(process.argv[2] ?? 1_000);
 const PARALLEL = 10;
 const ROUNDS = Number(process.argv[3] ?? 3);
 const PLATFORM = PLATFORM_TEMPLATE.replace("cpuOvercommit: 4 ", "cpuOvercommit: 20").replace(/(name: shared, role: shared, vmSize: \S+, count: )6,/, (_, head: string) => `${head}1000,`);
 
-function spec(name: string): Record<string, unknown> {
-  return {
-    apiVersion: "landlord.dev/v1alpha1",
-    kind: "Tenant",
-    metadata: { name },
-    spec: { displayName: name, tier: "small", domains: [`${name}.apps.example.com`], contacts: { email: `ops@${name}.example.com` } },
-  };
-}
 
 async function pool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
   const queue = [...items];
@@ -56,7 +49,7 @@ try {
   const t0 = performance.now();
   // The fleet as onboarding leaves it: stored spec and placement, Ready, delivered once.
   await pool(names, PARALLEL, async (name) => {
-    const r = resolveTenant(platform, { file: name, index: 0, value: spec(name) });
+    const r = resolveTenant(platform, { file: name, index: 0, value: smallTenant(name) });
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
     const now = new Date();
     await store.tenants.reserve({ name, spec: r.value.tenant, domains: r.value.tenant.spec.domains, now });

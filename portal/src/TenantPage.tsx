@@ -1,6 +1,6 @@
 /** One tenant for an operator: status, domains, the way forward, its workflows with live progress. */
 import { useCallback, useEffect, useState } from "react";
-import { api, isFinished, type TenantDetail, type Workflow } from "./api.ts";
+import { api, isFinished, pages, type TenantDetail, type Workflow } from "./api.ts";
 import { Objects } from "./Objects.tsx";
 import { Progress } from "./Progress.tsx";
 
@@ -25,7 +25,8 @@ export function useTenant(name: string) {
   const reload = useCallback(async () => {
     try {
       setTenant(await api<TenantDetail>("GET", `/api/v1/tenants/${name}`));
-      setWorkflows((await api<{ items: Workflow[] }>("GET", `/api/v1/workflows?tenant=${name}`)).items);
+      // Oldest first, a page at a time: a tenant has few workflows, but keep to a bound.
+      setWorkflows((await pages<Workflow>(`/api/v1/workflows?tenant=${name}&limit=500`, 4)).items);
       setError("");
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));

@@ -73,3 +73,28 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 export const isFinished = (status: string) => status === "Succeeded" || status === "Failed" || status === "Cancelled";
+
+/** A page of a list (Kubernetes list semantics): `metadata.continue` leads to the next. */
+export interface Page<T> {
+  items: T[];
+  metadata: { continue?: string };
+}
+
+/**
+ * Follows `continue` for up to `pages` pages of `path` (which carries its own query);
+ * says whether more remain.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the item type, as with api<T>
+export async function pages<T>(path: string, count: number): Promise<{ items: T[]; more: boolean }> {
+  const items: T[] = [];
+  let next: string | undefined;
+  let n = 0;
+  do {
+    const sep = path.includes("?") ? "&" : "?";
+    const page = await api<Page<T>>("GET", next === undefined ? path : `${path}${sep}continue=${encodeURIComponent(next)}`);
+    items.push(...page.items);
+    next = page.metadata.continue;
+    n++;
+  } while (next !== undefined && n < count);
+  return { items, more: next !== undefined };
+}

@@ -101,29 +101,106 @@ async function deliveryFor(io: CliIo, global: GlobalOptions, platform: PlatformC
  * The store named by DATABASE_URL (checked: only a well-formed postgres URL), else the
  * SQLite file beside landlord.yaml. A missing SQLite file beside tenants delivered from
  * here means the store was lost, not that nothing was ever onboarded: writing commands
- * refuse to start an empty one without --new-store, reading ones warn.
+ * refuse to start an empty one without --new-store, reading ones warn. In kubernetes mode
+ * a fresh checkout holds no trace of earlier deliveries, so the clusters are asked.
  */
 export async function openProjectStore(io: CliIo, global: GlobalOptions, platform: PlatformContext, options: RuntimeOptions = {}): Promise<{ store: Store; label: string }> {
   const base = dirname(resolve(io.cwd, global.config));
   const url = io.env.DATABASE_URL === undefined ? undefined : checkDatabaseUrl(io.env.DATABASE_URL);
   const where = locateStore(url, base);
-  if (where.backend === "sqlite" && where.target !== ":memory:" && !(await fileExists(where.target))) {
-    const delivered = await deliveredFromHere(platform, base);
-    if (delivered.length > 0) {
-      const listed = `${delivered.slice(0, 5).join(", ")}${delivered.length > 5 ? ` and ${delivered.length - 5} more` : ""}`;
-      if (options.readOnly === true) {
-        io.stderr(`warning: the store ${where.target} does not exist, but tenants were delivered from here (${listed}): what follows reads an empty store\n`);
-      } else if (global.newStore !== true) {
+  const readOnly = options.readOnly === true;
+  // A writing command with --new-store starts empty whatever is found: no need to look.
+  if (where.backend === "sqlite" && where.target !== ":memory:" && (readOnly || global.newStore !== true) && !(await fileExists(where.target))) {
+    let evidence: string[] = await deliveredFromHere(platform, base);
+    let source = "delivered from here";
+    let anyway = "to start an empty store anyway, pass --new-store";
+    if (evidence.length === 0 && platform.config.delivery.mode === "kubernetes") {
+      const onClusters = await tenantsOnClusters(io, global, platform, base);
+      evidence = onClusters.tenants;
+      source = `found on kubeconfig ${onClusters.contexts.length === 1 ? "context" : "contexts"} ${onClusters.contexts.join(", ")}`;
+      // Namespaces carry no mark of the project that made them: say when --new-store is right.
+      anyway = "if those tenants belong to another Landlord project sharing the cluster, or to start an empty store anyway, pass --new-store";
+    }
+    if (evidence.length > 0) {
+      const listed = `${evidence.slice(0, 5).join(", ")}${evidence.length > 5 ? ` and ${evidence.length - 5} more` : ""}`;
+      if (readOnly) {
+        io.stderr(`warning: the store ${where.target} does not exist, but tenants were ${source} (${listed}): what follows reads an empty store\n`);
+      } else {
         throw new StoreError(
-          `the store file does not exist, but ${delivered.length} tenant${delivered.length === 1 ? " was" : "s were"} delivered from here (${listed}); starting an empty store would lose their phases, placements and history`,
+          `the store file does not exist, but ${evidence.length} tenant${evidence.length === 1 ? " was" : "s were"} ${source} (${listed}); starting an empty store would lose their phases, placements and history`,
           where.target,
-          "restore the file from a backup (or point DATABASE_URL at the store you use); to start an empty store anyway, pass --new-store",
+          `restore the file from a backup (or point DATABASE_URL at the store you use); ${anyway}`,
         );
       }
     }
   }
-  const store = await openStore({ baseDir: base, ...(url ? { url } : {}), ...(options.readOnly === true ? { readOnly: true } : {}) });
+  const store = await openStore({ baseDir: base, ...(url ? { url } : {}), ...(readOnly ? { readOnly: true } : {}) });
   return { store, label: url ? redactedUrl(url) : where.target };
+}
+
+/** How long one cluster may take to list its namespaces before it counts as not checked. */
+const CLUSTER_CHECK_MS = 3000;
+
+/**
+ * Tenants whose namespaces Landlord manages on the clusters landlord.yaml names (by the
+ * contexts delivery would use), asked in parallel with a short timeout. A cluster that
+ * cannot be asked (no kubeconfig, no such context, unreachable, forbidden) is a warning
+ * naming its context, never a refusal: only positive evidence stops a writing command, so
+ * a first onboarding while one cluster is down, or before the kubeconfig is set up, still
+ * starts. A cluster shared with another Landlord project shows that project's tenants too
+ * (namespaces carry no project mark), hence the refusal names --new-store for that case.
+ * The Kubernetes modules load only here, as in deliveryFor.
+ */
+async function tenantsOnClusters(io: CliIo, global: GlobalOptions, platform: PlatformContext, base: string): Promise<{ tenants: string[]; contexts: string[] }> {
+  const [{ KubeconfigResolver }, { KubeClient }, { LABEL }] = await Promise.all([
+    import("../delivery/kubernetes/kubeconfig.js"),
+    import("../delivery/kubernetes/client.js"),
+    import("../render/object.js"),
+  ]);
+  const d = platform.config.delivery;
+  const resolver = new KubeconfigResolver({
+    ...(global.kubeconfig !== undefined ? { file: isAbsolute(global.kubeconfig) ? global.kubeconfig : join(base, global.kubeconfig) } : {}),
+    ...(global.context !== undefined ? { context: global.context } : {}),
+    ...(io.env.KUBECONFIG !== undefined ? { env: io.env.KUBECONFIG } : {}),
+    contexts: d.kubernetes.contexts,
+  });
+  // One question per context: with --context every cluster is the same one.
+  const byContext = new Map<string, string>();
+  for (const cluster of [...platform.config.clusters.map((c) => c.name), ...Object.keys(d.kubernetes.contexts)]) {
+    const context = resolver.contextFor(cluster);
+    if (!byContext.has(context)) byContext.set(context, cluster);
+  }
+  const found = new Set<string>();
+  const holding: string[] = [];
+  await Promise.all(
+    [...byContext].map(async ([context, cluster]) => {
+      let client: InstanceType<typeof KubeClient> | undefined;
+      const signal = AbortSignal.timeout(CLUSTER_CHECK_MS);
+      try {
+        const { kc } = resolver.configFor(cluster);
+        client = new KubeClient(kc, context, { maxElapsedMs: CLUSTER_CHECK_MS - 500, baseDelayMs: 100, maxDelayMs: 500 });
+        const list = await client.send<{ items?: { metadata?: { labels?: Record<string, string>; deletionTimestamp?: string } }[] }>({
+          method: "GET",
+          path: "/api/v1/namespaces",
+          query: { labelSelector: `${LABEL.managedBy}=landlord,${LABEL.tenant}` },
+          signal,
+        });
+        for (const ns of list.items ?? []) {
+          const tenant = ns.metadata?.labels?.[LABEL.tenant];
+          // A namespace being deleted is a tenant on its way out, not one a new store would lose.
+          if (tenant === undefined || ns.metadata?.deletionTimestamp !== undefined) continue;
+          found.add(tenant);
+          if (!holding.includes(context)) holding.push(context);
+        }
+      } catch (err) {
+        const why = signal.aborted ? `no answer within ${String(CLUSTER_CHECK_MS / 1000)} s` : err instanceof Error ? err.message : String(err);
+        io.stderr(`warning: the store file does not exist and kubeconfig context ${context} could not be checked for tenants delivered earlier (${why})\n`);
+      } finally {
+        client?.close();
+      }
+    }),
+  );
+  return { tenants: [...found].sort(), contexts: holding.sort() };
 }
 
 async function fileExists(path: string): Promise<boolean> {

@@ -15,6 +15,7 @@ import { tenantsRepo } from "../store/tenants-repo.js";
 import { releasesRepo, type ReleaseRecord } from "../store/releases-repo.js";
 import { rolloutsRepo, type Fence, type RolloutRecord, type RolloutsRepo, type TargetRecord, type TargetUpdate } from "../store/rollouts-repo.js";
 import type { PlatformContext } from "../spec/platform.js";
+import type { Tenant } from "../spec/tenant-schema.js";
 import { rolloutSchema, type GateConfig, type RolloutConfig } from "./config-schema.js";
 import { bakeSchedule, gatesOfWave, judge, type GateVerdict } from "./gates.js";
 import { prometheusProbe, type GateProbe } from "./adapters/prometheus-gates.js";
@@ -90,9 +91,8 @@ export function rolloutSettings(rollout: RolloutRecord): RolloutConfig {
   return rolloutSchema.parse(rollout.settings);
 }
 
-function maintenanceWindowOf(spec: unknown): MaintenanceWindow | undefined {
-  const w = (spec as { spec?: { maintenanceWindow?: MaintenanceWindow } } | undefined)?.spec?.maintenanceWindow;
-  return w;
+function maintenanceWindowOf(spec: Tenant): MaintenanceWindow | undefined {
+  return spec.spec.maintenanceWindow;
 }
 
 export async function driveRollout(deps: RunnerDeps, rolloutId: string, fence: Fence, signal: AbortSignal): Promise<RolloutState> {
@@ -257,7 +257,7 @@ class Run {
   }
 
   /** Waits for the maintenance window; returns an outcome when the tenant must not be changed now. */
-  private async awaitWindow(wave: number, t: TargetRecord, spec: unknown, signal: AbortSignal): Promise<Outcome | undefined> {
+  private async awaitWindow(wave: number, t: TargetRecord, spec: Tenant, signal: AbortSignal): Promise<Outcome | undefined> {
     const m = this.settings.maintenance;
     const window = maintenanceWindowOf(spec);
     if (!m.honour || !window) return undefined;
@@ -386,8 +386,8 @@ class Run {
       try {
         const record = await this.deps.store.tenants.require(t.tenant);
         const spec = t.previousSpec;
-        if (spec === null || spec === undefined) throw new Error("no previous spec was recorded");
-        const domains = (spec as { spec?: { domains?: string[] } }).spec?.domains ?? record.domains;
+        if (spec === null) throw new Error("no previous spec was recorded");
+        const domains = spec.spec.domains;
         await this.deps.store.tenants.updateSpec({ name: t.tenant, spec, domains, now: this.now() });
         const rendered = await renderTenant(this.deps.platform, this.deps.store, t.tenant, spec, record.placement);
         const delivered = await this.deps.target.deliver(rendered.bundle, rendered.specYaml, rendered.wave, deadline);

@@ -18,7 +18,6 @@ import type { RolloutConfig } from "./config-schema.js";
 import { planWaves, type Candidate, type Plan } from "./plan.js";
 import { releaseSchema, specWithRelease, type ReleaseInput } from "./release.js";
 import { applyCommand, isActive, retryReset, type Command } from "./state.js";
-import { isPlacement } from "./render-tenant.js";
 
 export async function createRelease(store: Store, input: unknown, actor: string, now: Date): Promise<ReleaseRecord> {
   const parsed = releaseSchema.safeParse(input);
@@ -29,11 +28,6 @@ export async function createRelease(store: Store, input: unknown, actor: string,
     }));
   }
   return releasesRepo(store.db).create({ ...parsed.data, createdBy: actor, now });
-}
-
-interface TenantSpecView {
-  metadata?: { labels?: Record<string, string> };
-  spec?: { tier?: string; rollout?: { ring?: number; pinned?: boolean } };
 }
 
 export interface PlannedRollout {
@@ -52,16 +46,16 @@ export async function planRollout(store: Store, platform: PlatformContext, setti
       extraSkipped.push({ tenant: t.name, reason: `phase ${t.phase}, not Ready` });
       continue;
     }
-    const s = t.spec as TenantSpecView;
-    const next = specWithRelease(t.spec, releaseInputOf(release));
+    const s = t.spec;
+    const next = specWithRelease(s, releaseInputOf(release));
     candidates.push({
       name: t.name,
-      tier: s.spec?.tier ?? "",
-      labels: s.metadata?.labels ?? {},
-      ...(s.spec?.rollout?.ring !== undefined ? { ring: s.spec.rollout.ring } : {}),
-      pinned: s.spec?.rollout?.pinned === true,
-      upToDate: canonicalJson(next) === canonicalJson(t.spec),
-      cluster: isPlacement(t.placement) ? t.placement.cluster : "",
+      tier: s.spec.tier,
+      labels: s.metadata.labels,
+      ...(s.spec.rollout?.ring !== undefined ? { ring: s.spec.rollout.ring } : {}),
+      pinned: s.spec.rollout?.pinned === true,
+      upToDate: canonicalJson(next) === canonicalJson(s),
+      cluster: t.placement?.cluster ?? "",
     });
   }
   const plan = planWaves(candidates, settings.waves, Object.keys(platform.config.tiers));

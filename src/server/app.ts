@@ -21,7 +21,12 @@ import { DOCS_CSS, DOCS_HTML, DOCS_JS } from "./docs-page.js";
 import { errorResponse, HttpError, operatorsOnly } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { parsePart, type ApiRoute } from "./route.js";
+import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
+import { costRoutes } from "./routes/costs.js";
+import { diffRoutes } from "./routes/diff.js";
+import { RolloutRuns, rolloutRoutes } from "./routes/rollouts.js";
+import { oidcRoutes } from "./routes/oidc.js";
 import { sessionRoutes } from "./routes/session.js";
 import { statusRoutes } from "./routes/status.js";
 import { tenantRoutes } from "./routes/tenants.js";
@@ -42,8 +47,19 @@ export interface AppOptions {
   readonly log?: (line: string) => void;
 }
 
-export function apiRoutes(ctx: ServerContext): ApiRoute[] {
-  return [...sessionRoutes(ctx), ...tenantRoutes(ctx), ...statusRoutes(ctx), ...workflowRoutes(ctx), ...auditRoutes(ctx)];
+export function apiRoutes(ctx: ServerContext, rollouts: RolloutRuns = new RolloutRuns(() => undefined)): ApiRoute[] {
+  return [
+    ...sessionRoutes(ctx),
+    ...oidcRoutes(ctx),
+    ...tenantRoutes(ctx),
+    ...statusRoutes(ctx),
+    ...diffRoutes(ctx),
+    ...workflowRoutes(ctx),
+    ...auditRoutes(ctx),
+    ...rolloutRoutes(ctx, rollouts),
+    ...costRoutes(ctx),
+    ...alertRoutes(ctx),
+  ];
 }
 
 /** Rate-limit key: the credential (hashed), else the client address. */
@@ -58,7 +74,8 @@ function clientKey(req: FastifyRequest): string {
 export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<FastifyInstance> {
   const log = options.log ?? (() => undefined);
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: "idle", return503OnClosing: true });
-  const routes = apiRoutes(ctx);
+  const rollouts = new RolloutRuns(log);
+  const routes = apiRoutes(ctx, rollouts);
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -188,9 +205,10 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     return reply.code(status).send(body);
   });
 
-  app.addHook("preClose", (done) => {
+  app.addHook("preClose", async () => {
     ctx.streams.closeAll();
-    done();
+    // A rollout run here stops at its next step boundary and stays resumable.
+    await rollouts.close();
   });
   return app;
 }

@@ -2,6 +2,7 @@
 import type { Runtime } from "../cli/tenant-services.js";
 import type { Authenticator } from "./auth.js";
 import type { Metrics } from "./metrics.js";
+import type { OidcLogin } from "./oidc.js";
 import type { EventStreams } from "./sse.js";
 
 export interface ServerContext {
@@ -13,4 +14,6 @@ export interface ServerContext {
   readonly submitted: () => void;
   /** Cookies carry the Secure flag (off only for plain-HTTP development, see `serve --insecure-cookies`). */
   readonly secureCookies: boolean;
+  /** Login through the OpenID provider of landlord.yaml `serve.oidc`; absent when none is configured. */
+  readonly oidc?: OidcLogin;
 }

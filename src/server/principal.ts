@@ -4,7 +4,14 @@ import { operatorsOnly } from "./errors.js";
 
 export type Principal =
   | { readonly kind: "operator"; readonly name: string }
-  | { readonly kind: "tenant"; readonly tenant: string; readonly tokenId: string };
+  | {
+      readonly kind: "tenant";
+      readonly tenant: string;
+      /** The API token the principal logged in with; absent for an OIDC user (valid while the tenant is live). */
+      readonly tokenId?: string;
+      /** The OIDC user (email or subject), for the audit trail; absent for a token. */
+      readonly user?: string;
+    };
 
 export function requireOperator(p: Principal): void {
   if (p.kind !== "operator") throw operatorsOnly();
@@ -19,5 +26,6 @@ export function requireTenantAccess(p: Principal, tenant: string, what = `tenant
 }
 
 export function describePrincipal(p: Principal): string {
-  return p.kind === "operator" ? `operator:${p.name}` : `tenant:${p.tenant}`;
+  if (p.kind === "operator") return `operator:${p.name}`;
+  return p.user === undefined ? `tenant:${p.tenant}` : `tenant:${p.tenant}/${p.user}`;
 }

@@ -31,14 +31,23 @@ export const offboardQuery = z.strictObject({
   force: z.enum(["true", "false"]).optional().describe("no retention window: data is destroyed now"),
 });
 
+/** Kubernetes list semantics: at most `limit` items, and `metadata.continue` when there are more. */
+const paging = {
+  limit: z.coerce.number().int().min(1).max(500).optional().describe("at most this many items (default 100, at most 500)"),
+  continue: z.string().min(1).max(400).optional().describe("metadata.continue of the previous page"),
+};
+
 export const tenantListQuery = z.strictObject({
   phase: z.enum(TENANT_PHASES).optional(),
   all: z.enum(["true", "false"]).optional().describe("include offboarded tenants"),
+  q: z.string().min(1).max(100).optional().describe("text in the name, display name, tier or domains"),
+  ...paging,
 });
 
 export const workflowListQuery = z.strictObject({
   tenant: z.string().min(1).optional(),
   status: z.enum(WORKFLOW_STATUSES).optional(),
+  ...paging,
 });
 
 export const loginRequest = z.strictObject({ token: z.string().min(1).max(200).describe("an operator or tenant API token") });
@@ -103,11 +112,17 @@ export const errorBody = z.object({
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    metadata: z.object({ continue: z.string().optional().describe("pass as ?continue= for the next page; absent on the last page") }),
+  });
+
 export const auditListQuery = z.strictObject({
   tenant: z.string().min(1).optional(),
   action: z.string().min(1).optional().describe("e.g. tenant.onboarded"),
   after: z.coerce.number().int().min(0).optional().describe("only entries after this id (paging)"),
-  limit: z.coerce.number().int().min(1).max(1000).optional().describe("at most this many (default 200)"),
+  ...paging,
 });
 
 export const auditEntryView = z.object({
@@ -132,4 +147,102 @@ export const objectsStatusView = z.object({
       drift: z.string().nullable().describe("the field changed by hand, if any"),
     }),
   ),
+});
+
+export const rolloutIdParams = z.strictObject({ id: z.string().min(1).max(100).describe("rollout id (ro-...)") });
+export const invoiceParams = z.strictObject({ name: z.string().min(1).max(63).describe("tenant name"), id: z.string().min(1).max(100).describe("invoice or credit note number") });
+
+export const diffView = z.object({
+  tenant: z.string(),
+  method: z.enum(["server-dry-run", "render"]).describe("server-dry-run: the cluster's answer to a dry-run apply; render: the rendered objects against what was last delivered"),
+  differences: z.number().int().describe("objects that would change"),
+  patches: z.array(z.string()).describe("one unified diff per object that differs"),
+  terraform: z.string().describe("whether Terraform is configured; its plan is shown by `landlord diff NAME`"),
+});
+
+export const releaseView = z.object({
+  version: z.string(),
+  image: z.string().nullable(),
+  config: z.object({ env: z.record(z.string(), z.string()).optional(), featureFlags: z.record(z.string(), z.union([z.boolean(), z.string(), z.number()])).optional() }).nullable(),
+  notes: z.string().nullable(),
+  created: z.string(),
+  createdBy: z.string(),
+});
+
+export const rolloutView = z.object({
+  id: z.string(),
+  version: z.string(),
+  state: z.string(),
+  requested: z.enum(["pause", "abort"]).nullable(),
+  reason: z.string().nullable(),
+  skipped: z.array(z.object({ tenant: z.string(), reason: z.string() })),
+  workflowId: z.string().nullable(),
+  actor: z.string(),
+  created: z.string(),
+  updated: z.string(),
+  finished: z.string().nullable(),
+});
+
+export const rolloutDetailView = rolloutView.extend({
+  targets: z.array(z.object({ tenant: z.string(), wave: z.string(), state: z.string(), reason: z.string().nullable(), updated: z.string() })),
+  events: z.array(z.object({ id: z.number().int(), at: z.string(), wave: z.string().nullable(), tenant: z.string().nullable(), message: z.string() })),
+});
+
+export const rolloutStartRequest = z.strictObject({
+  version: z.string().min(1).max(100).describe("a release made with `landlord release create`"),
+  dryRun: z.boolean().optional().describe("only plan the waves"),
+});
+
+export const rolloutStartView = z.object({
+  rollout: rolloutView.nullable().describe("null for a dry run"),
+  plan: z.object({ waves: z.array(z.object({ name: z.string(), tenants: z.array(z.string()) })), skipped: z.array(z.object({ tenant: z.string(), reason: z.string() })) }),
+  running: z.boolean().describe("whether this server now runs it (else another runner holds it)"),
+});
+
+export const rolloutControlView = z.object({ rollout: rolloutView, running: z.boolean() });
+
+export const monthQuery = z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "write YYYY-MM, e.g. 2026-10").describe("YYYY-MM (UTC)") });
+
+export const costReportView = z.object({
+  month: z.string(),
+  report: z.unknown().describe("as `landlord cost --output json` prints it"),
+  warnings: z.array(z.string()).describe("clusters whose usage was estimated or not counted, and why"),
+});
+
+export const invoiceView = z.object({
+  number: z.string(),
+  kind: z.enum(["invoice", "credit_note"]),
+  tenant: z.string(),
+  month: z.string(),
+  currency: z.string(),
+  issuedAt: z.string(),
+  credits: z.string().nullable(),
+  reason: z.string().nullable(),
+  lines: z.array(z.object({ description: z.string(), amount: z.string(), amountMinor: z.number().int() })),
+  total: z.string(),
+  totalMinor: z.number().int(),
+});
+
+export const invoiceQuery = z.strictObject({ format: z.enum(["json", "pdf"]).optional().describe("pdf: the invoice document as application/pdf") });
+
+export const alertsView = z.object({
+  tenant: z.string(),
+  routing: z.unknown().nullable().describe("the tenant's route and receiver in the fleet Alertmanager configuration; null when none is configured"),
+  rules: z.array(z.unknown()).describe("the tenant's alerting rules as rendered (PrometheusRule groups)"),
+  firing: z.array(z.object({ alertname: z.string(), severity: z.string().nullable(), state: z.string(), since: z.string().nullable(), summary: z.string().nullable() })).nullable().describe("null when no Alertmanager URL is configured"),
+  notes: z.array(z.string()),
+});
+
+export const slaView = z.object({
+  tenant: z.string(),
+  tier: z.string(),
+  month: z.string(),
+  requests: z.number(),
+  failed: z.number(),
+  availability: z.number().nullable().describe("percent; null when no request was recorded"),
+  promise: z.number().nullable(),
+  status: z.enum(["met", "missed", "no-data", "no-sla"]),
+  creditPercent: z.number(),
+  credit: z.number().describe("minor units of billing.currency"),
+  currency: z.string(),
 });

@@ -8,6 +8,7 @@ import type { Runtime } from "../cli/tenant-services.js";
 import { buildApp } from "./app.js";
 import { Authenticator } from "./auth.js";
 import { Metrics } from "./metrics.js";
+import { OidcLogin, type OidcSettings } from "./oidc.js";
 import { EventStreams } from "./sse.js";
 import { Workers, type WorkerOptions } from "./workers.js";
 import { TENANT_PHASES } from "../store/index.js";
@@ -27,6 +28,8 @@ export interface ServeOptions {
   readonly loginPerMinute?: number;
   readonly requestsPerMinute?: number;
   readonly failedAuthPerMinute?: number;
+  /** Login through the OpenID provider of landlord.yaml serve.oidc (the secret read from the environment). */
+  readonly oidc?: OidcSettings;
   readonly log?: (line: string) => void;
 }
 
@@ -56,7 +59,7 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
   const auth = new Authenticator(rt.store, { operatorTokens: options.operatorTokens });
   const streams = new EventStreams(rt);
   const app = await buildApp(
-    { rt, auth, metrics, streams, submitted: () => { workers.poke(); }, secureCookies: options.secureCookies ?? true },
+    { rt, auth, metrics, streams, submitted: () => { workers.poke(); }, secureCookies: options.secureCookies ?? true, ...(options.oidc ? { oidc: new OidcLogin(options.oidc, rt.store, auth.sessions) } : {}) },
     {
       version: options.version,
       ...(options.portalDir !== undefined ? { portalDir: options.portalDir } : {}),

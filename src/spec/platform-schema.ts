@@ -270,6 +270,45 @@ export const platformSchema = z.strictObject({
   clusters: z.array(cluster).min(1, { error: explain("no clusters defined", "list at least one shared cluster") }),
   integrations,
   /**
+   * `landlord serve` (docs/adr/0018). oidc: portal login through the organisation's OpenID
+   * provider (authorization code with PKCE). Who may do what comes from the ID token's (or
+   * userinfo's) claims: members of `operatorGroups` are operators; other users belong to the
+   * tenant named by `tenantClaim` or mapped from their groups by `tenantGroups`; anyone else
+   * is refused. The client secret stays in the environment variable `clientSecretEnv`.
+   */
+  serve: z
+    .strictObject({
+      oidc: z
+        .strictObject({
+          issuerUrl: z.url({ protocol: /^https?$/ }).refine((u) => u.startsWith("https:") || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(u), {
+            error: explain("issuerUrl must use https (plain http only on this machine, for development)", "write the provider's issuer, e.g. https://login.example.com/realms/ops"),
+          }),
+          clientId: z.string().min(1).max(200),
+          /** The name of the environment variable holding the client secret, never the secret. */
+          clientSecretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]{0,99}$/, { error: explain("clientSecretEnv names an environment variable", "write e.g. LANDLORD_OIDC_CLIENT_SECRET and put the secret in that variable") }),
+          /** Where the provider sends the browser back: <the portal's public URL>/api/v1/oidc/callback, registered with the provider. */
+          redirectUrl: z.url({ protocol: /^https?$/ }).refine((u) => new URL(u).pathname === "/api/v1/oidc/callback", {
+            error: explain("redirectUrl ends in /api/v1/oidc/callback", "write <the portal's public URL>/api/v1/oidc/callback"),
+          }),
+          scopes: z
+            .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/))
+            .default(["openid", "email", "profile"])
+            .refine((s) => s.includes("openid"), { error: explain("scopes must include openid", "add openid to scopes") }),
+          /** The claim listing the user's groups. */
+          groupsClaim: z.string().min(1).default("groups"),
+          operatorGroups: z.array(z.string().min(1)).default([]),
+          /** A claim carrying the user's tenant name, e.g. landlord_tenant. */
+          tenantClaim: z.string().min(1).optional(),
+          /** group -> tenant name. */
+          tenantGroups: z.record(z.string().min(1), dnsLabel()).default({}),
+        })
+        .refine((o) => o.operatorGroups.length > 0 || o.tenantClaim !== undefined || Object.keys(o.tenantGroups).length > 0, {
+          error: explain("oidc maps nobody to a role", "set operatorGroups, tenantClaim or tenantGroups"),
+        })
+        .optional(),
+    })
+    .optional(),
+  /**
    * The app as its team packages it (docs/adr/0013): a Helm chart or a Kustomize base,
    * rendered per tenant with values from the three layers (app.values). Unset: the built-in
    * generic app (one Deployment, Service and Ingress).

@@ -1,7 +1,8 @@
 export { openStore, locateStore, checkDatabaseUrl, redactedUrl, DEFAULT_SQLITE_PATH } from "./store.js";
 export { storeFailure, describeTarget } from "./failures.js";
 export type { OpenStoreOptions, Repos, Store, StoreLocation } from "./store.js";
-export type { TenantRecord, TenantsRepo, ReserveTenant, UpdateTenantSpec } from "./tenants-repo.js";
+export type { TenantRecord, TenantsRepo, ReserveTenant, UpdateTenantSpec, PlacementWrite } from "./tenants-repo.js";
+export { tenantRecordFromRow } from "./tenants-repo.js";
 export type {
   WorkflowRecord,
   StepRecord,

@@ -3,6 +3,7 @@
  * CLI carries them and the order is explicit. Names sort in application order; a released
  * migration is never edited, a change is a new entry.
  */
+import { createCapacityTotals } from "./capacity-totals.js";
 import { createDomainChallengeTable } from "./domain-challenges-repo.js";
 import { sql } from "kysely";
 import type { Kysely, Migration, MigrationProvider, RawBuilder } from "kysely";
@@ -173,6 +174,31 @@ export function migrations(backend: Backend): Record<string, Migration> {
     },
     // A name onboarded again gets new cloud names and Terraform state (docs/adr/0017).
     "0019_tenant_incarnations": { up: async (db: Kysely<unknown>) => db.schema.alterTable("tenants").addColumn("incarnation", "text").execute() },
+    // Browser sessions shared by every `serve` replica, and OIDC logins between the redirect
+    // to the identity provider and its callback (src/server/session-store.ts, docs/adr/0018).
+    "0020_server_sessions": {
+      up: async (db: Kysely<unknown>) => {
+        await db.schema
+          .createTable("server_sessions")
+          .addColumn("key", "text", (c) => c.primaryKey())
+          .addColumn("principal", "text", (c) => c.notNull())
+          .addColumn("csrf_hash", "text", (c) => c.notNull())
+          .addColumn("expires_at", d.time, (c) => c.notNull())
+          .addColumn("created_at", d.time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("server_sessions_expires_at").on("server_sessions").column("expires_at").execute();
+        await db.schema
+          .createTable("server_oidc_logins")
+          .addColumn("key", "text", (c) => c.primaryKey())
+          .addColumn("state", "text", (c) => c.notNull())
+          .addColumn("nonce", "text", (c) => c.notNull())
+          .addColumn("code_verifier", "text", (c) => c.notNull())
+          .addColumn("expires_at", d.time, (c) => c.notNull())
+          .execute();
+      },
+    },
+    // Shared CPU per cluster as a running total kept by triggers (src/store/capacity-totals.ts).
+    "0021_cluster_capacity_totals": { up: (db: Kysely<unknown>) => createCapacityTotals(db, backend) },
   };
 }
 

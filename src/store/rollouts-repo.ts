@@ -8,7 +8,9 @@ import { sql, type Kysely } from "kysely";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { RolloutState, TargetState, Requested } from "../rollout/state.js";
 import { holdsLease } from "./lease.js";
+import type { Tenant } from "../spec/tenant-schema.js";
 import { canonicalJson, parseJson, parseJsonOrNull } from "./json.js";
+import { parseSpecColumnOrNull } from "./stored-documents.js";
 import type { Backend, Database, IsoTime, JsonText } from "./schema.js";
 import { fromIso, fromIsoOrNull, toIso } from "./time.js";
 import { isUniqueViolation } from "./unique-violation.js";
@@ -82,7 +84,8 @@ export interface TargetRecord {
   readonly waveName: string;
   readonly position: number;
   readonly state: TargetState;
-  readonly previousSpec: unknown;
+  /** The spec before the rollout changed it; null until then. */
+  readonly previousSpec: Tenant | null;
   readonly changedSeq: number | null;
   readonly reason: string | null;
   readonly detail: unknown;
@@ -223,7 +226,7 @@ function toTarget(row: RolloutTargetsTable): TargetRecord {
     waveName: row.wave_name,
     position: row.position,
     state: row.state,
-    previousSpec: parseJsonOrNull(row.previous_spec),
+    previousSpec: parseSpecColumnOrNull(row.previous_spec, { table: "rollout_targets", column: "previous_spec", tenant: row.tenant, row: `rollout ${row.rollout_id}` }),
     changedSeq: row.changed_seq,
     reason: row.reason,
     detail: parseJsonOrNull(row.detail),

@@ -136,20 +136,36 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const existed = located.backend === "postgres" || located.target === ":memory:" || existsSync(located.target);
   // Read-only and nothing there: an empty in-memory store answers the reads, nothing is created.
   const where: StoreLocation = options.readOnly === true && !existed ? { backend: "sqlite", target: ":memory:" } : located;
-  let handle: SqliteHandle;
+  const readOnly = options.readOnly === true && existed;
+  const open = (ro: boolean): SqliteHandle => {
+    try {
+      return connect(where, options.poolSize, ro);
+    } catch (err) {
+      throw storeFailure(err, located, "opening the store") ?? err;
+    }
+  };
+  let handle = open(readOnly);
+  let migrated: string[] = [];
   try {
-    handle = connect(where, options.poolSize, options.readOnly === true && existed);
+    if (!readOnly) {
+      migrated = await migrateIfBehind(handle.db, where);
+    } else if ((await pendingMigrations(handle.db, where)).length > 0) {
+      // A store left by an older Landlord: reads need the current schema, so the first read
+      // after an upgrade migrates it (a write, once), then goes on read-only.
+      await handle.release();
+      const writer = open(false);
+      try {
+        migrated = await migrateIfBehind(writer.db, where);
+      } finally {
+        await writer.release();
+      }
+      handle = open(true);
+    }
   } catch (err) {
-    throw storeFailure(err, located, "opening the store") ?? err;
-  }
-  const { db, release } = handle;
-  let migrated: string[];
-  try {
-    migrated = await migrateIfBehind(db, where);
-  } catch (err) {
-    await release();
+    await handle.release();
     throw err;
   }
+  const { db, release } = handle;
   const newId = options.newId ?? randomUUID;
   const repos = (q: Kysely<Database>): Repos => ({
     tenants: tenantsRepo(q, where.backend),
@@ -179,6 +195,16 @@ function connect(where: StoreLocation, poolSize: number | undefined, readOnly: b
   return { db, release: () => db.destroy() };
 }
 
+/** The migrations this store has not run yet (a read, no lock). */
+async function pendingMigrations(db: Kysely<Database>, where: StoreLocation): Promise<string[]> {
+  try {
+    const all = await new Migrator({ db, provider: new InCodeMigrationProvider(where.backend) }).getMigrations();
+    return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  } catch (err) {
+    throw storeFailure(err, where, `opening the ${where.backend} store at ${describeTarget(where)}`) ?? err;
+  }
+}
+
 /**
  * Reads which migrations ran (no lock) and migrates only when some are missing. Concurrent
  * migrations are safe: the Migrator takes a lock (an advisory lock on PostgreSQL, the write
@@ -186,13 +212,7 @@ function connect(where: StoreLocation, poolSize: number | undefined, readOnly: b
  */
 async function migrateIfBehind(db: Kysely<Database>, where: StoreLocation): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(where.backend) });
-  let pending: string[];
-  try {
-    pending = (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
-  } catch (err) {
-    throw storeFailure(err, where, `opening the ${where.backend} store at ${describeTarget(where)}`) ?? err;
-  }
-  if (pending.length === 0) return [];
+  if ((await pendingMigrations(db, where)).length === 0) return [];
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;

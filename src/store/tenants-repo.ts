@@ -8,18 +8,24 @@
 import { randomBytes } from "node:crypto";
 import { sql, type Kysely, type Selectable } from "kysely";
 import { ConflictError, NotFoundError } from "../errors.js";
-import { canonicalJson, parseJson, parseJsonOrNull } from "./json.js";
+import type { PlacementRecord } from "../spec/placement-record.js";
+import type { Tenant } from "../spec/tenant-schema.js";
+import { placedCapacity, type PlacedCapacity } from "./capacity-totals.js";
+import { canonicalJson } from "./json.js";
 import type { Backend, Database, TenantPhase, TenantsTable } from "./schema.js";
 import { fromIso, fromIsoOrNull, toIso } from "./time.js";
+import { parsePlacementColumn, parseSpecColumn } from "./stored-documents.js";
 import { inTransaction } from "./transaction.js";
 
 export interface TenantRecord {
   readonly name: string;
-  readonly spec: unknown;
+  /** Parsed once, here; see stored-documents.ts for how far it is checked. */
+  readonly spec: Tenant;
   /** Starts at 1, +1 on every spec change; never reused for a name, even after re-reservation. */
   readonly generation: number;
   readonly phase: TenantPhase;
-  readonly placement: unknown;
+  /** Null until the tenant is placed. */
+  readonly placement: PlacementRecord | null;
   /** Sorted; lower-cased. */
   readonly domains: readonly string[];
   readonly createdAt: Date;
@@ -59,6 +65,9 @@ export interface UpdateTenantSpec {
   readonly expectedGeneration?: number;
 }
 
+/** The submit path writes a whole PlacementRecord; a cluster name is what reading it back requires. */
+export type PlacementWrite = Pick<PlacementRecord, "cluster"> & Partial<PlacementRecord>;
+
 export interface TenantsRepo {
   /** Claims the name and domains (phase Pending, or back to Pending for an Offboarded name). */
   reserve(r: ReserveTenant): Promise<TenantRecord>;
@@ -73,14 +82,15 @@ export interface TenantsRepo {
   updateSpec(u: UpdateTenantSpec): Promise<{ readonly tenant: TenantRecord; readonly changed: boolean }>;
   /** Moves to `phase`; with `from`, only from one of those phases (else ConflictError). */
   setPhase(name: string, phase: TenantPhase, now: Date, from?: readonly TenantPhase[]): Promise<TenantRecord>;
-  setPlacement(name: string, placement: unknown, now: Date): Promise<TenantRecord>;
+  setPlacement(name: string, placement: PlacementWrite | null, now: Date): Promise<TenantRecord>;
   /** Ends offboarding (only from Offboarding; again is a no-op): frees the domains, marks Offboarded. The name can then be reserved again. */
   release(name: string, opts: { readonly now: Date; readonly retainUntil?: Date | null }): Promise<TenantRecord>;
   /**
-   * CPU held on the shared pools, summed per cluster in SQL over the tenants in `phases`
-   * (all but `except`): what placement needs, without reading every tenant.
+   * CPU held on the shared pools per cluster, by every placed tenant not leaving (all but
+   * `except`): a running total kept by triggers (capacity-totals.ts), so placement reads one
+   * row per cluster however large the fleet.
    */
-  placedCapacity(phases: readonly TenantPhase[], except?: string): Promise<{ readonly cluster: string; readonly sharedCpuMillis: bigint }[]>;
+  placedCapacity(except?: string): Promise<PlacedCapacity[]>;
   /** Which tenant holds a domain, if any. */
   domainOwner(domain: string): Promise<string | undefined>;
   /**
@@ -102,7 +112,7 @@ export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo
   async function find(q: Kysely<Database>, name: string): Promise<TenantRecord | undefined> {
     const row = await q.selectFrom("tenants").selectAll().where("name", "=", name).executeTakeFirst();
     if (!row) return undefined;
-    return toRecord(row, await domainsOf(q, name));
+    return tenantRecordFromRow(row, await domainsOf(q, name));
   }
 
   async function mustFind(q: Kysely<Database>, name: string): Promise<TenantRecord> {
@@ -207,7 +217,7 @@ export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo
       if (filter?.phases) domainQuery = domainQuery.where("tenants.phase", "in", filter.phases);
       const rows = await query.execute();
       const domains = groupDomains(await domainQuery.execute());
-      return rows.map((r) => toRecord(r, domains));
+      return rows.map((r) => tenantRecordFromRow(r, domains));
     },
 
     async updateSpec(u) {
@@ -262,9 +272,8 @@ export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo
     },
 
     async setPlacement(name, placement, now) {
-      const p = placement as { cluster?: unknown; sharedCpuMillis?: unknown } | null;
-      const cluster = typeof p?.cluster === "string" ? p.cluster : null;
-      const cpu = typeof p?.sharedCpuMillis === "string" && /^\d+$/.test(p.sharedCpuMillis) ? p.sharedCpuMillis : "0";
+      const cluster = placement?.cluster ?? null;
+      const cpu = placement?.sharedCpuMillis !== undefined && /^\d+$/.test(placement.sharedCpuMillis) ? placement.sharedCpuMillis : "0";
       return inTransaction(db, async (q) => {
         await q
           .updateTable("tenants")
@@ -305,18 +314,8 @@ export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo
       });
     },
 
-    async placedCapacity(phases, except) {
-      if (phases.length === 0) return [];
-      let query = db
-        .selectFrom("tenants")
-        .select((eb) => ["placement_cluster", eb.fn.sum<number | string | null>("shared_cpu_millis").as("cpu")])
-        .where("phase", "in", phases)
-        .where("placement_cluster", "is not", null)
-        .groupBy("placement_cluster")
-        .orderBy("placement_cluster");
-      if (except !== undefined) query = query.where("name", "<>", except);
-      const rows = await query.execute();
-      return rows.map((r) => ({ cluster: r.placement_cluster ?? "", sharedCpuMillis: BigInt(String(r.cpu ?? 0)) }));
+    placedCapacity(except) {
+      return placedCapacity(db, except);
     },
 
     async domainOwner(domain) {
@@ -354,13 +353,17 @@ function groupDomains(rows: readonly { domain: string; tenant_name: string }[]):
   return byTenant;
 }
 
-function toRecord(row: Selectable<TenantsTable>, domains: ReadonlyMap<string, string[]>): TenantRecord {
+/**
+ * A tenants row (with its domains, by tenant name) as a record: the one place its JSON
+ * columns are parsed. Exported for queries that select tenants rows themselves (paged API lists).
+ */
+export function tenantRecordFromRow(row: Selectable<TenantsTable>, domains: ReadonlyMap<string, readonly string[]>): TenantRecord {
   return {
     name: row.name,
-    spec: parseJson(row.spec),
+    spec: parseSpecColumn(row.spec, { table: "tenants", column: "spec", tenant: row.name }),
     generation: row.generation,
     phase: row.phase,
-    placement: parseJsonOrNull(row.placement),
+    placement: parsePlacementColumn(row.placement, { table: "tenants", column: "placement", tenant: row.name }),
     domains: domains.get(row.name) ?? [],
     createdAt: fromIso(row.created_at),
     updatedAt: fromIso(row.updated_at),

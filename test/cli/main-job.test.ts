@@ -26,7 +26,11 @@ test("npm run demo onboards the demo fleet and serves it at the URL it prints", 
   let out = "";
   child.stdout.on("data", (b: Buffer) => (out += b.toString()));
   child.stderr.on("data", (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+  const exited = new Promise<number | null>((done) => {
+    child.on("exit", (code) => {
+      done(code);
+    });
+  });
   try {
     const url = await new Promise<string>((done, fail) => {
       const timer = setInterval(() => {

@@ -102,7 +102,7 @@ describe("the CLI SIGKILLed in the middle of an apply", () => {
   it("resumes to Ready with every object once", async () => {
     expect(existsSync(CLI), `${CLI} missing: run npm run build first`).toBe(true);
     const name = uniqueName("kill");
-    const child = spawn(process.execPath, [CLI, "onboard", name, "--tier", "small", "--domain", `${name}.apps.example.com`, "--contact", "ops@example.com"], {
+    const child = spawn(process.execPath, [CLI, "--new-store", "onboard", name, "--tier", "small", "--domain", `${name}.apps.example.com`, "--contact", "ops@example.com"], {
       cwd: dir,
       env: { ...process.env, KUBECONFIG: join(dir, "kubeconfig"), LANDLORD_ACTOR: "test" },
       stdio: "ignore",

@@ -19,7 +19,7 @@ async function landlord(...argv: string[]): Promise<{ code: number; stdout: stri
   let stdout = "";
   let stderr = "";
   const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir, env: { LANDLORD_ACTOR: "test" } };
-  return { code: await run(["--kubeconfig", "kubeconfig", ...argv], io), stdout, stderr };
+  return { code: await run(["--kubeconfig", "kubeconfig", "--new-store", ...argv], io), stdout, stderr };
 }
 
 beforeAll(async () => {

@@ -34,7 +34,7 @@ beforeAll(async () => {
   await writeFile(join(dir, "landlord.yaml"), livePlatformText());
   await kubeconfigWith(dir, []);
   const io: CliIo = { stdout: () => undefined, stderr: () => undefined, cwd: dir, env: { LANDLORD_ACTOR: "test" } };
-  rt = await openRuntime(io, { config: "landlord.yaml", kubeconfig: "kubeconfig" });
+  rt = await openRuntime(io, { config: "landlord.yaml", kubeconfig: "kubeconfig", newStore: true });
   server = await startServer(rt, {
     host: "127.0.0.1",
     port: 0,

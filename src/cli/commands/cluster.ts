@@ -12,7 +12,7 @@ import { toJson, toYaml, toYamlStream } from "../../render/serialize.js";
 import { clusterBootstrap } from "../../render/platform/bootstrap.js";
 import type { TenantRecord } from "../../store/index.js";
 import { runTenantWorkflow } from "../../workflows/tenant/run-tenant-workflow.js";
-import { isPlacementRecord, resolveSpec } from "../../workflows/tenant/services.js";
+import { resolveSpec } from "../../workflows/tenant/services.js";
 import { submitOnboard, submitUpdate } from "../../workflows/tenant/submit.js";
 import { interruptibly, type CliIo } from "../io.js";
 import type { Runtime } from "../tenant-services.js";
@@ -29,7 +29,7 @@ function kubernetesOf(rt: Runtime): KubernetesDelivery {
 
 /** The bundle of a stored tenant, at its recorded placement. */
 function storedBundle(rt: Runtime, record: TenantRecord): Promise<Bundle> {
-  const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
+  const placement = record.placement;
   const tenant = resolveSpec(rt.services, record.spec, placement ? { placement } : {});
   return bundleFor(rt.services.platform, tenant);
 }
@@ -58,7 +58,7 @@ export async function applyCommand(io: CliIo, global: GlobalOptions, opts: { fil
         const record = await rt.store.tenants.get(name);
         const live = record !== undefined && record.phase !== "Offboarded";
         if (dryRun === "server") {
-          const placement = live && isPlacementRecord(record.placement) ? record.placement : undefined;
+          const placement = live ? record.placement : null;
           const resolved = resolveSpec(rt.services, t.tenant, placement ? { placement } : {});
           const report = await k.applyBundle(await bundleFor(rt.services.platform, resolved), { dryRun: true });
           for (const o of report.outcomes) io.stdout(outcomeLine(name, o, " (server dry run)"));
@@ -184,8 +184,7 @@ export async function bootstrapCommand(io: CliIo, global: GlobalOptions, opts: {
     }
     const k = kubernetesOf(rt);
     const dedicated = (await rt.store.tenants.list())
-      .filter((t) => t.phase !== "Offboarded" && isPlacementRecord(t.placement) && t.placement.dedicatedCluster)
-      .map((t) => (t.placement as { cluster: string }).cluster);
+      .flatMap((t) => (t.phase !== "Offboarded" && t.placement?.dedicatedCluster === true ? [t.placement.cluster] : []));
     const clusters = [...new Set([...config.clusters.map((c) => c.name), ...dedicated])].filter((c) => opts.cluster === undefined || c === opts.cluster);
     if (clusters.length === 0) throw new NotAllowedError(`no cluster named ${opts.cluster ?? ""} in landlord.yaml or among the dedicated clusters of stored tenants`);
     const dryRun = opts.dryRun === "server";

@@ -9,7 +9,7 @@ import { bundleFor } from "../../io/package/render-package.js";
 import { objectKey } from "../../delivery/delivered.js";
 import { toYaml } from "../../render/serialize.js";
 import { NotFoundError } from "../../errors.js";
-import { isPlacementRecord, resolveSpec, specName } from "../../workflows/tenant/services.js";
+import { resolveSpec, specName } from "../../workflows/tenant/services.js";
 import type { CliIo } from "../io.js";
 import { openRuntime } from "../tenant-services.js";
 import { namingFile, specsFromPaths } from "../spec-files.js";
@@ -46,7 +46,7 @@ export async function diffCommand(io: CliIo, global: GlobalOptions, name: string
       if (specs.length === 0) throw new NotFoundError(`tenant '${name ?? ""}' is in none of the files given with -f (${fileSpecs.map(specName).join(", ")})`);
     } else {
       const stored = await rt.store.tenants.list({ phases: ["Ready", "Failed", "Updating", "Provisioning"] });
-      specs = stored.filter((t) => name === undefined || t.name === name).map((t) => t.spec as Record<string, unknown>);
+      specs = stored.filter((t) => name === undefined || t.name === name).map((t) => t.spec);
       if (name !== undefined && specs.length === 0) {
         const t = await rt.store.tenants.get(name);
         throw new NotFoundError(
@@ -61,7 +61,7 @@ export async function diffCommand(io: CliIo, global: GlobalOptions, name: string
       const metaName = (spec.metadata as { name?: unknown } | undefined)?.name;
       const tenantName = typeof metaName === "string" ? metaName : "";
       const record = await rt.store.tenants.get(tenantName);
-      const placement = record && isPlacementRecord(record.placement) ? record.placement : undefined;
+      const placement = record?.placement ?? undefined;
       const tenant = await namingFile(spec, () => Promise.resolve(resolveSpec(rt.services, spec, placement ? { placement } : {})));
       const bundle = await bundleFor(rt.services.platform, tenant);
       let patches: string[];

@@ -95,8 +95,7 @@ export async function invoiceShowCommand(io: CliIo, global: GlobalOptions, numbe
     const inv = await invoicesRepo(rt.store.db).get(number);
     if (opts.pdf !== undefined) {
       const tenant = await rt.store.tenants.get(inv.tenantName);
-      const spec = tenant?.spec as { spec?: { displayName?: string } } | undefined;
-      const pdf = await invoicePdf(inv, { name: platform.config.platform.name }, spec?.spec?.displayName ?? inv.tenantName);
+      const pdf = await invoicePdf(inv, { name: platform.config.platform.name }, tenant?.spec.spec.displayName ?? inv.tenantName);
       await writeFile(resolve(io.cwd, opts.pdf), pdf);
       io.stderr(`wrote ${opts.pdf}\n`);
     }

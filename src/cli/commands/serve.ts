@@ -10,7 +10,8 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../../errors.js";
 import { sha256 } from "../../store/index.js";
-import { startServer } from "../../server/server.js";
+import { oidcSettings } from "../../server/oidc.js";
+import { startServer, type ServeOptions } from "../../server/server.js";
 import type { CliIo } from "../io.js";
 import { openRuntime } from "../tenant-services.js";
 import type { GlobalOptions } from "../load-files.js";
@@ -81,7 +82,10 @@ export async function serveCommand(io: CliIo, global: GlobalOptions, opts: Serve
   const root = packageRoot();
   const portalDir = root === undefined ? undefined : join(root, "dist", "portal");
   try {
-    const server = await startServer(rt, {
+    // Read at start: a missing client secret stops here, naming its variable.
+    const oidc = oidcSettings(rt.services.platform.config, io.env);
+    const serveOptions: ServeOptions = {
+      ...(oidc ? { oidc } : {}),
       host: opts.host,
       port,
       version: version(root),
@@ -93,9 +97,11 @@ export async function serveCommand(io: CliIo, global: GlobalOptions, opts: Serve
       log: (line) => {
         io.stderr(`${new Date().toISOString()} ${line}\n`);
       },
-    });
+    };
+    const server = await startServer(rt, serveOptions);
     io.stdout(`landlord serve: ${server.url}  (API ${server.url}/api/v1, docs ${server.url}/docs, portal ${server.url}/)\n`);
     io.stdout(`  store: ${rt.storeLabel}; operator token in ${tokenFile}${portalDir !== undefined && existsSync(join(portalDir, "index.html")) ? "" : "; portal not built (npm run build:portal)"}\n`);
+    if (oidc) io.stdout(`  OIDC login through ${oidc.issuerUrl} (client ${oidc.clientId}, callback ${oidc.redirectUrl})\n`);
     await new Promise<void>((done) => {
       const stop = (signal: NodeJS.Signals) => {
         io.stderr(`${signal}: shutting down (running workflow steps finish first; again to quit at once)\n`);

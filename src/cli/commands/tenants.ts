@@ -8,7 +8,7 @@ import type { RunResult } from "../../workflows/engine/index.js";
 import { onboardWorkflow } from "../../workflows/tenant/onboard.js";
 import { formatAdvice, wasReady, wayForward } from "../../workflows/tenant/phases.js";
 import { runTenantWorkflow } from "../../workflows/tenant/run-tenant-workflow.js";
-import { isPlacementRecord, resolveSpec, specName } from "../../workflows/tenant/services.js";
+import { resolveSpec, specName } from "../../workflows/tenant/services.js";
 import { planUpdate, submitOffboard, submitOnboard, submitUpdate, type UpdatePlan } from "../../workflows/tenant/submit.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import { interruptibly, type CliIo } from "../io.js";
@@ -167,7 +167,7 @@ async function printOnboardPlan(io: CliIo, rt: Runtime, spec: Record<string, unk
   if (existing && existing.phase !== "Offboarded" && !(existing.phase === "Failed" && !(await wasReady(rt.store, existing)))) {
     throw new ConflictError(`tenant '${name}' already exists (phase ${existing.phase}).\n${formatAdvice(await wayForward(rt.store, existing))}`);
   }
-  const placed = await rt.store.tenants.placedCapacity(["Pending", "Provisioning", "Ready", "Updating", "Failed"], name);
+  const placed = await rt.store.tenants.placedCapacity(name);
   const { freeCapacity } = await import("../../spec/capacity.js");
   const t = resolveSpec(rt.services, spec, { free: freeCapacity(rt.services.platform.config, placed) });
   const taken = (await Promise.all(t.tenant.spec.domains.map(async (d) => [d, await rt.store.tenants.domainOwner(d)] as const))).filter(([, owner]) => owner !== undefined && owner !== name);
@@ -244,8 +244,8 @@ export async function updateCommand(io: CliIo, global: GlobalOptions, name: stri
     async (rt) => {
       let specs: Record<string, unknown>[];
       if (fileSpecs) specs = fileSpecs;
-      else if (name !== undefined) specs = [(await rt.store.tenants.require(name)).spec as Record<string, unknown>];
-      else specs = (await rt.store.tenants.list({ phases: ["Ready", "Failed"] })).map((t) => t.spec as Record<string, unknown>);
+      else if (name !== undefined) specs = [(await rt.store.tenants.require(name)).spec];
+      else specs = (await rt.store.tenants.list({ phases: ["Ready", "Failed"] })).map((t) => t.spec);
       const now = new Date();
       const plans: UpdatePlan[] = [];
       const refused: string[] = [];
@@ -319,12 +319,11 @@ export async function offboardCommand(io: CliIo, global: GlobalOptions, name: st
 
 /** The Tenant as `get -o yaml|json` shows it: the stored spec with metadata and status. */
 function tenantObject(t: TenantRecord): Record<string, unknown> {
-  const spec = t.spec as Record<string, unknown>;
-  const meta = (spec.metadata ?? {}) as Record<string, unknown>;
-  const p = isPlacementRecord(t.placement) ? t.placement : undefined;
+  const spec = t.spec;
+  const p = t.placement;
   return {
     ...spec,
-    metadata: { ...meta, generation: t.generation, creationTimestamp: t.createdAt.toISOString() },
+    metadata: { ...spec.metadata, generation: t.generation, creationTimestamp: t.createdAt.toISOString() },
     status: {
       phase: t.phase,
       ...(p ? { cluster: p.cluster, ...(p.nodePool ? { nodePool: p.nodePool } : {}) } : {}),
@@ -340,9 +339,8 @@ const tenantPrintable = (now: Date): Printable<TenantRecord> => ({
   name: (t) => t.name,
   object: tenantObject,
   row: (t) => {
-    const p = isPlacementRecord(t.placement) ? t.placement : undefined;
-    const tier = (t.spec as { spec?: { tier?: string } }).spec?.tier ?? "?";
-    return { NAME: t.name, TIER: tier, PHASE: t.phase, CLUSTER: p?.cluster ?? "-", DOMAINS: t.domains.join(","), GENERATION: String(t.generation), AGE: age(t.createdAt, now) };
+    const p = t.placement;
+    return { NAME: t.name, TIER: t.spec.spec.tier, PHASE: t.phase, CLUSTER: p?.cluster ?? "-", DOMAINS: t.domains.join(","), GENERATION: String(t.generation), AGE: age(t.createdAt, now) };
   },
   columns: ["NAME", "TIER", "PHASE", "DOMAINS", "AGE"],
   wideColumns: ["NAME", "TIER", "PHASE", "CLUSTER", "DOMAINS", "GENERATION", "AGE"],
@@ -371,7 +369,7 @@ export async function describeTenantCommand(io: CliIo, global: GlobalOptions, na
   await withReadRuntime(io, global, async (rt) => {
     const t = await rt.store.tenants.require(name);
     const workflows = await rt.store.workflows.list({ tenantName: name });
-    const recorded = isPlacementRecord(t.placement) ? t.placement : undefined;
+    const recorded = t.placement ?? undefined;
     let effective: unknown = "(spec no longer validates against landlord.yaml)";
     try {
       const resolved = resolveSpec(rt.services, t.spec, recorded ? { placement: recorded } : {});

@@ -81,3 +81,47 @@ export function databaseObjects(t: ResolvedTenant, cloud: CloudOutputs = {}): Ku
   out.push(backup);
   return out;
 }
+
+/** The name the restored Cluster gives the backup it bootstraps from (an `externalClusters` entry). */
+export const RECOVERY_SOURCE = "origin";
+
+/** Where a tenant's Cluster archives its base backups and WAL: what a restore elsewhere reads. */
+export interface BackupArchive {
+  readonly destinationPath: string;
+  /** The archive's folder under destinationPath; CloudNativePG defaults it to the Cluster's name. */
+  readonly serverName: string;
+}
+
+export function backupArchive(t: ResolvedTenant): BackupArchive {
+  return { destinationPath: backupDestination(t), serverName: DB };
+}
+
+/**
+ * The tenant's Cluster bootstrapped from another Cluster's archive instead of an empty
+ * initdb (a move to another cluster, docs/adr/0020). It archives on into the same folder
+ * (same storage account, serverName) on the new timeline, which CloudNativePG refuses for
+ * a non-empty archive unless told that this is intended.
+ */
+export function withRecovery(cluster: KubeObject, from: BackupArchive): KubeObject {
+  if (cluster.kind !== "Cluster") return cluster;
+  const spec = cluster.spec as Record<string, unknown>;
+  return {
+    ...cluster,
+    metadata: { ...cluster.metadata, annotations: { ...cluster.metadata.annotations, "cnpg.io/skipEmptyWalArchiveCheck": "enabled" } },
+    spec: {
+      ...spec,
+      bootstrap: { recovery: { source: RECOVERY_SOURCE, database: "app", owner: "app" } },
+      externalClusters: [
+        {
+          name: RECOVERY_SOURCE,
+          barmanObjectStore: {
+            destinationPath: from.destinationPath,
+            serverName: from.serverName,
+            azureCredentials: { inheritFromAzureAD: true },
+            wal: { maxParallel: 4 },
+          },
+        },
+      ],
+    },
+  };
+}

@@ -3,10 +3,11 @@ import { HttpError } from "../errors.js";
 import { SESSION_COOKIE } from "../auth.js";
 import type { ServerContext } from "../context.js";
 import { route, type ApiRoute } from "../route.js";
+import type { Principal } from "../principal.js";
 import * as S from "../schemas.js";
 
 export function sessionRoutes(ctx: ServerContext): ApiRoute[] {
-  const nameOf = (p: { kind: "operator"; name: string } | { kind: "tenant"; tenant: string }) => (p.kind === "operator" ? p.name : p.tenant);
+  const nameOf = (p: Principal) => (p.kind === "operator" ? p.name : p.tenant);
   return [
     route({
       method: "POST",
@@ -19,7 +20,7 @@ export function sessionRoutes(ctx: ServerContext): ApiRoute[] {
       async handler({ body, reply }) {
         const principal = await ctx.auth.principalForToken(body.token);
         if (!principal) throw new HttpError(401, "unauthenticated", "unknown or revoked token", [{ path: "body.token", message: "is not a live token", fix: "use the token from onboarding (credentials/<tenant>/api-token) or an operator token" }]);
-        const { sid, session } = ctx.auth.login(principal);
+        const { sid, session } = await ctx.auth.login(principal);
         void reply.setCookie(SESSION_COOKIE, sid, { httpOnly: true, secure: ctx.secureCookies, sameSite: "strict", path: "/", maxAge: ctx.auth.sessionTtlSeconds });
         return { body: { kind: principal.kind, name: nameOf(principal), csrfToken: session.csrf } };
       },
@@ -42,11 +43,11 @@ export function sessionRoutes(ctx: ServerContext): ApiRoute[] {
       tag: "session",
       access: "scoped",
       response: S.principalView,
-      handler({ principal, reply, request }) {
+      async handler({ principal, reply, request }) {
         const sid = request.cookies[SESSION_COOKIE];
-        if (sid !== undefined) ctx.auth.logout(ctx.auth.keyOf(sid));
+        if (sid !== undefined) await ctx.auth.logout(ctx.auth.keyOf(sid));
         void reply.clearCookie(SESSION_COOKIE, { path: "/" });
-        return Promise.resolve({ body: { kind: principal.kind, name: nameOf(principal) } });
+        return { body: { kind: principal.kind, name: nameOf(principal) } };
       },
     }),
   ];

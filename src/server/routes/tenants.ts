@@ -5,6 +5,7 @@ import { specName } from "../../workflows/tenant/services.js";
 import { submitOffboard, submitOnboard, submitUpdate } from "../../workflows/tenant/submit.js";
 import { wayForward } from "../../workflows/tenant/phases.js";
 import type { ServerContext } from "../context.js";
+import { decodeCursor, DEFAULT_LIMIT, tenantPage } from "../list-queries.js";
 import { describePrincipal, requireOperator, requireTenantAccess } from "../principal.js";
 import { route, type ApiRoute } from "../route.js";
 import * as S from "../schemas.js";
@@ -29,12 +30,17 @@ export function tenantRoutes(ctx: ServerContext): ApiRoute[] {
       tag: "tenants",
       access: "scoped",
       query: S.tenantListQuery,
-      response: S.listOf(S.tenantView),
+      response: S.pageOf(S.tenantView),
       async handler({ principal, query }) {
-        let list = await rt.store.tenants.list(query.phase ? { phases: [query.phase] } : undefined);
-        if (principal.kind === "tenant") list = list.filter((t) => t.name === principal.tenant);
-        if (query.all !== "true" && query.phase === undefined) list = list.filter((t) => t.phase !== "Offboarded");
-        return { body: { items: list.map(tenantView) } };
+        const page = await tenantPage(rt.store.db, {
+          ...(query.phase ? { phases: [query.phase] } : {}),
+          live: query.all !== "true",
+          ...(principal.kind === "tenant" ? { name: principal.tenant } : {}),
+          ...(query.q !== undefined ? { text: query.q } : {}),
+          ...(query.continue !== undefined ? { after: decodeCursor(query.continue, 1)[0] ?? "" } : {}),
+          limit: query.limit ?? DEFAULT_LIMIT,
+        });
+        return { body: { items: page.items.map(tenantView), metadata: page.continue !== undefined ? { continue: page.continue } : {} } };
       },
     }),
     route({
@@ -132,7 +138,7 @@ export function tenantRoutes(ctx: ServerContext): ApiRoute[] {
           await tx.audit.append({ at: now, actor: describePrincipal(principal), action: "tenant.token-rotated", tenantName: t.name, details: { tokenId: id } });
         });
         // The caller's own browser session was made from the old token: move it to the new one.
-        if (session && principal.kind === "tenant") session.principal = { kind: "tenant", tenant: t.name, tokenId: id };
+        if (session && principal.kind === "tenant") await ctx.auth.tokenRotated(session, id);
         return { status: 201, body: { id, token } };
       },
     }),

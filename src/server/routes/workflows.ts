@@ -1,6 +1,7 @@
 /** Workflows: list, show with steps, cancel, and live progress as server-sent events. */
 import { requireOperator, requireTenantAccess } from "../principal.js";
 import type { ServerContext } from "../context.js";
+import { decodeCursor, DEFAULT_LIMIT, workflowPage } from "../list-queries.js";
 import { route, type ApiRoute } from "../route.js";
 import * as S from "../schemas.js";
 import { workflowView } from "../views.js";
@@ -21,12 +22,18 @@ export function workflowRoutes(ctx: ServerContext): ApiRoute[] {
       tag: "workflows",
       access: "scoped",
       query: S.workflowListQuery,
-      response: S.listOf(S.workflowView),
+      response: S.pageOf(S.workflowView),
       async handler({ principal, query }) {
         if (query.tenant !== undefined) requireTenantAccess(principal, query.tenant);
         const tenantName = principal.kind === "tenant" ? principal.tenant : query.tenant;
-        const list = await rt.store.workflows.list({ ...(tenantName !== undefined ? { tenantName } : {}), ...(query.status ? { statuses: [query.status] } : {}) });
-        return { body: { items: list.map((w) => workflowView(w)) } };
+        const after = query.continue !== undefined ? decodeCursor(query.continue, 2) : undefined;
+        const page = await workflowPage(rt.store.db, {
+          ...(tenantName !== undefined ? { tenantName } : {}),
+          ...(query.status ? { statuses: [query.status] } : {}),
+          ...(after ? { after: [after[0] ?? "", after[1] ?? ""] as const } : {}),
+          limit: query.limit ?? DEFAULT_LIMIT,
+        });
+        return { body: { items: page.items.map((w) => workflowView(w)), metadata: page.continue !== undefined ? { continue: page.continue } : {} } };
       },
     }),
     route({

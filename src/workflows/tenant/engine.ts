@@ -1,16 +1,33 @@
 /** The engine that runs the tenant workflows, wired so every ended workflow settles its tenant's phase. */
+import type { DatabaseProbe } from "../../delivery/kubernetes/database-probe.js";
 import { createEngine, type EngineOptions, type WorkflowEngine } from "../engine/index.js";
+import { kubernetesDatabaseProbe } from "../../delivery/kubernetes/database-probe-kube.js";
+import { moveWorkflow } from "./move.js";
+import { isKubernetesDelivery } from "./move-source.js";
 import { offboardWorkflow } from "./offboard.js";
 import { onboardWorkflow } from "./onboard.js";
 import { settleAfterWorkflow } from "./phases.js";
 import type { TenantServices } from "./services.js";
 import { updateWorkflow } from "./update.js";
 
-export function tenantEngine(s: TenantServices, options: Omit<EngineOptions, "store" | "workflows" | "onFinished"> = {}): WorkflowEngine {
+export interface TenantEngineOptions extends Omit<EngineOptions, "store" | "workflows" | "onFinished"> {
+  /** Reads a tenant's data for a move's check on arrival; without one, a move stops before cut-over (docs/adr/0020). */
+  readonly databaseProbe?: DatabaseProbe;
+}
+
+/** In Kubernetes delivery the data is read by a pod in the tenant's namespace; other deliveries reach no database. */
+function defaultProbe(s: TenantServices): DatabaseProbe | undefined {
+  const d = s.delivery;
+  if (!isKubernetesDelivery(d)) return undefined;
+  return kubernetesDatabaseProbe((cluster) => d.applierFor(cluster), { namespacePrefix: s.platform.config.platform.namespacePrefix, timeoutSeconds: s.platform.config.delivery.kubernetes.readyTimeoutSeconds });
+}
+
+export function tenantEngine(s: TenantServices, options: TenantEngineOptions = {}): WorkflowEngine {
+  const { databaseProbe, ...engineOptions } = options;
   return createEngine({
-    ...options,
+    ...engineOptions,
     store: s.store,
-    workflows: [onboardWorkflow(s), updateWorkflow(s), offboardWorkflow(s)],
+    workflows: [onboardWorkflow(s), updateWorkflow(s), offboardWorkflow(s), moveWorkflow(s, databaseProbe ?? defaultProbe(s))],
     onFinished: (wf) => settleAfterWorkflow(s.store, wf, new Date()),
   });
 }

@@ -4,9 +4,9 @@
  * The audit record stays; backups are kept until the retention window ends (unless forced).
  */
 import { InputError } from "../../errors.js";
-import { DB, LABEL } from "../../render/object.js";
 import { defineWorkflow } from "../engine/index.js";
 import { removeCredentials } from "./credentials.js";
+import { takeFinalBackup } from "./final-backup.js";
 import { offboardInput } from "./input.js";
 import { renderStored, type Rendered, type TenantServices } from "./services.js";
 
@@ -39,17 +39,7 @@ export function offboardWorkflow(s: TenantServices) {
             ctx.log(`final backup confirmed by ${ctx.input.actor}: ${ctx.input.confirmedBackups.join(", ")}`);
             return { confirmed: ctx.input.confirmedBackups, completion: "confirmed by the operator" };
           }
-          const backup = {
-            apiVersion: "postgresql.cnpg.io/v1",
-            kind: "Backup",
-            metadata: {
-              name: `${DB}-final-${ctx.workflowId.slice(0, 8)}`,
-              namespace: `${s.platform.config.platform.namespacePrefix}${ctx.tenantName}`,
-              labels: { [LABEL.managedBy]: "landlord", [LABEL.tenant]: ctx.tenantName },
-            },
-            spec: { cluster: { name: DB }, method: "barmanObjectStore" },
-          };
-          const result = await s.delivery.applyExtra(ctx.tenantName, [backup], "final-backup");
+          const { backup, result, completion } = await takeFinalBackup(s, ctx.tenantName, ctx.workflowId, "final");
           if (result.skipped !== undefined) {
             // Deleting the namespace deletes the database volumes: without a backup that is data loss.
             if (!ctx.input.force) {
@@ -60,7 +50,7 @@ export function offboardWorkflow(s: TenantServices) {
             ctx.log(`no final backup (--force): ${result.skipped}`);
             return { requested: backup.metadata.name, ...result, completion: "skipped (--force)" };
           }
-          return { requested: backup.metadata.name, ...result, completion: s.delivery.usesCluster ? "completed" : "not observable without a cluster connection" };
+          return { requested: backup.metadata.name, ...result, completion };
         },
       },
       {

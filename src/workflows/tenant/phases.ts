@@ -12,7 +12,9 @@
  *   onboarded         Provisioning                                          Ready         onboard workflow, step done
  *   request-update    Ready, Failed (was Ready)                             Updating      landlord update
  *   updated           Updating                                              Ready         update workflow, step done
- *   workflow-stopped  Pending, Provisioning, Updating                       Failed        onboard/update workflow failed or cancelled
+ *   request-move      Ready, Failed (was Ready)                             Updating      landlord update, when the spec moves it to another cluster
+ *   moved             Updating                                              Ready         move workflow, step done
+ *   workflow-stopped  Pending, Provisioning, Updating                       Failed        onboard/update/move workflow failed or cancelled
  *   request-offboard  Pending, Provisioning, Ready, Updating, Failed,       Offboarding   landlord offboard
  *                     Offboarding
  *   offboarded        Offboarding                                           Offboarded    offboard workflow, step release
@@ -22,6 +24,11 @@
  * A tenant left in Pending, Provisioning or Updating with no unfinished workflow (its
  * runner was killed and the workflow cancelled before the phase was settled) is settled to
  * Failed by `settleStalled` before any command decides what it may do.
+ *
+ * A move (docs/adr/0020) is Updating: the tenant still serves from its recorded placement
+ * until the move's cut-over step records the target. A move that fails before cut-over
+ * leaves it Failed where it was, and `landlord update NAME` starts the move again; after
+ * cut-over the recorded placement is the target, so the same command is a plain update there.
  */
 import { ConflictError, ProgrammingError } from "../../errors.js";
 import type { Repos } from "../../store/store.js";
@@ -37,6 +44,8 @@ export type PhaseEvent =
   | "onboarded"
   | "request-update"
   | "updated"
+  | "request-move"
+  | "moved"
   | "workflow-stopped"
   | "request-offboard"
   | "offboarded";
@@ -57,7 +66,9 @@ export const TRANSITIONS: Readonly<Record<PhaseEvent, Transition>> = {
   onboarded: { from: ["Provisioning"], to: "Ready", repeatable: true, by: "onboard workflow, step done" },
   "request-update": { from: ["Ready", "Failed"], to: "Updating", repeatable: false, by: "landlord update" },
   updated: { from: ["Updating"], to: "Ready", repeatable: true, by: "update workflow, step done" },
-  "workflow-stopped": { from: ["Pending", "Provisioning", "Updating"], to: "Failed", repeatable: true, by: "an onboard or update workflow failed or was cancelled" },
+  "request-move": { from: ["Ready", "Failed"], to: "Updating", repeatable: false, by: "landlord update, when the new spec places the tenant on another cluster" },
+  moved: { from: ["Updating"], to: "Ready", repeatable: true, by: "move workflow, step done" },
+  "workflow-stopped": { from: ["Pending", "Provisioning", "Updating"], to: "Failed", repeatable: true, by: "an onboard, update or move workflow failed or was cancelled" },
   "request-offboard": {
     from: ["Pending", "Provisioning", "Ready", "Updating", "Failed", "Offboarding"],
     to: "Offboarding",

@@ -7,7 +7,6 @@ import type { Bundle } from "../../render/bundle.js";
 import { renderTenantBundle } from "../../io/package/render-package.js";
 import { waveOf, type Wave } from "../../spec/waves.js";
 import { toYaml } from "../../render/serialize.js";
-import type { Placement } from "../../spec/placement.js";
 import type { PlatformContext } from "../../spec/platform.js";
 import { resolveTenant, type ResolvedTenant, type ResolveOptions } from "../../spec/resolve.js";
 import type { Store } from "../../store/index.js";
@@ -22,14 +21,8 @@ export interface TenantServices {
   readonly credentialsDir: string;
 }
 
-/** The placement kept in the store: where the tenant runs and what it holds there. */
-export interface PlacementRecord extends Placement {
-  readonly sharedCpuMillis: string;
-}
-
-export function isPlacementRecord(v: unknown): v is PlacementRecord {
-  return typeof v === "object" && v !== null && typeof (v as { cluster?: unknown }).cluster === "string";
-}
+// Defined in src/spec so the store can parse the column; re-exported for the workflows' callers.
+export { isPlacementRecord, type PlacementRecord } from "../../spec/placement-record.js";
 
 /** Resolves a stored or submitted spec; an invalid one is an InputError (never retried). */
 export function resolveSpec(services: TenantServices, spec: unknown, options: ResolveOptions = {}): ResolvedTenant {
@@ -53,7 +46,7 @@ export interface Rendered {
 /** Everything a step needs about the tenant, recomputed (rendering is pure and cheap). */
 export async function renderStored(services: TenantServices, name: string, spec: unknown): Promise<Rendered> {
   const record = await services.store.tenants.require(name);
-  const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
+  const placement = record.placement ?? undefined;
   const verifiedDomains = await domainChallengesRepo(services.store.db).verified(name);
   const tenant = resolveSpec(services, spec, { ...(placement ? { placement } : {}), verifiedDomains, incarnation: record.incarnation });
   return {

@@ -8,26 +8,19 @@
  */
 import { ConflictError, InputError, NotFoundError } from "../../errors.js";
 import { bundleHash } from "../../render/bundle.js";
+import { placementRecordOf } from "../../spec/placement-record.js";
 import { freeCapacity } from "../../spec/capacity.js";
-import { cpuMillis } from "../../spec/quantity.js";
-import type { ResolvedTenant } from "../../spec/resolve.js";
-import type { TenantPhase } from "../../store/schema.js";
 import type { Repos, TenantRecord, WorkflowRecord } from "../../store/index.js";
 import type { WorkflowEngine } from "../engine/index.js";
 import { specDiff } from "./spec-changes.js";
+import { MOVE_KIND } from "./move-input.js";
 import { formatAdvice, liveWorkflow, settleStalled, transition, wasReady, wayForward } from "./phases.js";
-import { isPlacementRecord, renderStored, resolveSpec, specName, type PlacementRecord, type TenantServices } from "./services.js";
+import { isPlacementRecord, renderStored, resolveSpec, specName, type TenantServices } from "./services.js";
 
-/** Tenants whose placement holds capacity. */
-const HOLDING_CAPACITY: readonly TenantPhase[] = ["Pending", "Provisioning", "Ready", "Updating", "Failed"];
 
-function placementRecord(t: ResolvedTenant): PlacementRecord {
-  const shared = !t.placement.dedicatedCluster && t.placement.nodePool === undefined;
-  return { ...t.placement, sharedCpuMillis: shared ? String(cpuMillis(t.effective.quota.cpu)) : "0" };
-}
 
 async function free(s: TenantServices, repos: Repos, except?: string): Promise<Map<string, bigint>> {
-  return freeCapacity(s.platform.config, await repos.tenants.placedCapacity(HOLDING_CAPACITY, except));
+  return freeCapacity(s.platform.config, await repos.tenants.placedCapacity(except));
 }
 
 async function refusal(repos: Repos, t: TenantRecord, what: string): Promise<ConflictError> {
@@ -52,7 +45,7 @@ export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, s
     } else {
       await tx.tenants.reserve({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, ...(opts.reuseRetained === true ? { reuseRetained: true } : {}) });
     }
-    await tx.tenants.setPlacement(name, placementRecord(tenant), now);
+    await tx.tenants.setPlacement(name, placementRecordOf(tenant), now);
     const wf = await engine.createWorkflow("onboard", name, { spec: tenant.tenant, actor }, { within: tx });
     await tx.audit.append({ at: now, actor, action: "tenant.onboard-requested", tenantName: name, details: { workflowId: wf.id, spec: tenant.tenant } });
     return wf;
@@ -61,7 +54,7 @@ export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, s
 
 /** The bundle hash the tenant's last successful onboard or update delivered, if recorded. */
 export async function deliveredHash(repos: Repos, name: string): Promise<string | undefined> {
-  const done = await repos.workflows.list({ tenantName: name, kinds: ["onboard", "update"], statuses: ["Succeeded"] });
+  const done = await repos.workflows.list({ tenantName: name, kinds: ["onboard", "update", MOVE_KIND], statuses: ["Succeeded"] });
   const last = done.at(-1);
   if (!last) return undefined;
   const render = (await repos.workflows.steps(last.id)).find((st) => st.name === "render");
@@ -75,6 +68,8 @@ export interface UpdatePlan {
   readonly changes: ReturnType<typeof specDiff>;
   /** The spec is unchanged but landlord.yaml changed what it renders (a new default, a new version). */
   readonly platformChanged: boolean;
+  /** Set when the new spec places the tenant on another cluster: a move keeps its data (docs/adr/0020). */
+  readonly move?: { readonly from: string; readonly to: string };
 }
 
 /**
@@ -94,7 +89,13 @@ export async function planUpdate(s: TenantServices, spec: Record<string, unknown
   // Hashed exactly as the render step hashes what it delivers (same spec, placement, packaging).
   const platformChanged = changes.length === 0 && bundleHash((await renderStored(s, name, tenant.tenant)).bundle) !== (await deliveredHash(s.store, name));
   if (changes.length === 0 && !platformChanged && record.phase === "Ready") return undefined;
-  return { name, changes, platformChanged };
+  const move = recorded && recorded.cluster !== tenant.placement.cluster ? { from: recorded.cluster, to: tenant.placement.cluster } : undefined;
+  if (move && s.delivery.kind === "gitops") {
+    throw new ConflictError(
+      `tenant '${name}' would move from cluster ${move.from} to ${move.to}. GitOps delivery cannot move a database: one commit would replace the old namespace, with its data, before the new one holds it; nothing was changed. Run this update with delivery.mode: kubernetes (the move backs up, restores, checks the data, then cuts over), or keep the tier that places it on ${move.from}.`,
+    );
+  }
+  return { name, changes, platformChanged, ...(move ? { move } : {}) };
 }
 
 export async function submitUpdate(s: TenantServices, engine: WorkflowEngine, spec: Record<string, unknown>, actor: string, now: Date): Promise<WorkflowRecord | undefined> {
@@ -108,7 +109,14 @@ export async function submitUpdate(s: TenantServices, engine: WorkflowEngine, sp
     const f = await free(s, tx, name);
     const tenant = resolveSpec(s, spec, recorded ? { placement: recorded, free: f } : { free: f });
     await tx.tenants.updateSpec({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, expectedGeneration: record.generation });
-    await tx.tenants.setPlacement(name, placementRecord(tenant), now);
+    if (recorded && plan.move) {
+      // A move keeps the source as the recorded placement (where it serves) until its cut-over step.
+      await transition(tx, name, "request-move", now);
+      const wf = await engine.createWorkflow(MOVE_KIND, name, { spec: tenant.tenant, actor, from: { spec: record.spec, placement: recorded } }, { within: tx });
+      await tx.audit.append({ at: now, actor, action: "tenant.move-requested", tenantName: name, details: { workflowId: wf.id, changes: plan.changes, from: plan.move.from, to: plan.move.to } });
+      return wf;
+    }
+    await tx.tenants.setPlacement(name, placementRecordOf(tenant), now);
     await transition(tx, name, "request-update", now);
     const wf = await engine.createWorkflow("update", name, { spec: tenant.tenant, actor }, { within: tx });
     await tx.audit.append({

@@ -1,0 +1,20 @@
+/** The two sides of a move, rendered: the source as it was delivered, the target restored from its backup. */
+import type { Bundle } from "../../render/bundle.js";
+import { backupArchive, withRecovery, type BackupArchive } from "../../render/kubernetes/database.js";
+import type { ResolvedTenant } from "../../spec/resolve.js";
+import type { MoveInput } from "./move-input.js";
+import { resolveSpec, type TenantServices } from "./services.js";
+
+/** The source tenant as it runs now (its old spec at its recorded placement). */
+export function sourceTenant(s: TenantServices, input: MoveInput, incarnation: string | null): ResolvedTenant {
+  return resolveSpec(s, input.from.spec, { placement: input.from.placement, incarnation });
+}
+
+export function sourceArchive(s: TenantServices, input: MoveInput, incarnation: string | null): BackupArchive {
+  return backupArchive(sourceTenant(s, input, incarnation));
+}
+
+/** The target bundle with its database bootstrapped from the source's archive instead of an empty initdb. */
+export function recoveredBundle(bundle: Bundle, from: BackupArchive): Bundle {
+  return { ...bundle, objects: bundle.objects.map((o) => (o.kind === "Cluster" && o.apiVersion.startsWith("postgresql.cnpg.io/") ? withRecovery(o, from) : o)) };
+}

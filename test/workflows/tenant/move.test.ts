@@ -1,0 +1,149 @@
+/**
+ * The pure parts of a move across clusters (docs/adr/0020): the restored Cluster as the
+ * real CloudNativePG CRD accepts it, the fingerprint comparison, the probe against the
+ * real PostgreSQL, and a whole move in directory delivery (files only) on both store backends.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { FINGERPRINT_SQL, fingerprintDifferences, parseFingerprint } from "../../../src/delivery/kubernetes/database-probe.js";
+import { pgDatabaseProbe } from "../../../src/delivery/kubernetes/database-probe-pg.js";
+import { GitopsDelivery } from "../../../src/delivery/gitops/gitops-delivery.js";
+import { GitopsRepo } from "../../../src/delivery/gitops/repo.js";
+import { ConflictError } from "../../../src/errors.js";
+import { gitopsSettings } from "../../../src/render/gitops/argocd.js";
+import { renderBundle } from "../../../src/render/bundle.js";
+import { backupArchive, backupDestination } from "../../../src/render/kubernetes/database.js";
+import type { Store } from "../../../src/store/index.js";
+import { validateObjects } from "../../../src/validate/objects.js";
+import { recoveredBundle } from "../../../src/workflows/tenant/move-render.js";
+import { runTenantWorkflow } from "../../../src/workflows/tenant/run-tenant-workflow.js";
+import { submitUpdate } from "../../../src/workflows/tenant/submit.js";
+import { fleet, platform, sharedCrds, tenantFile, tenantDoc } from "../../support/fixtures.js";
+import { platformWith } from "../../support/platform-variants.js";
+import { BACKENDS, unique, useBackend } from "../../store/support/backends.js";
+import { finishedStatus, foldersUnder, harness, onboard, type Harness } from "./support/harness.js";
+
+const MOVE_STEPS = ["validate", "render", "final-backup", "fingerprint-source", "restore", "wait-ready", "verify", "cut-over", "remove-source", "done"];
+
+describe("the restored Cluster", () => {
+  const ctx = platform();
+  const [medium] = fleet(ctx, [tenantFile("acme", { tier: "medium" })]);
+  const [large] = fleet(ctx, [tenantFile("acme", { tier: "large" })]);
+  if (!medium || !large) throw new Error("fixtures did not resolve");
+
+  test("bootstraps from the source's archive and is valid against the CloudNativePG Cluster CRD", async () => {
+    const target = renderBundle(ctx.config, large);
+    const restored = recoveredBundle(target, backupArchive(medium));
+    const cluster = restored.objects.find((o) => o.kind === "Cluster");
+    expect(cluster?.spec).toMatchObject({
+      bootstrap: { recovery: { source: "origin", database: "app", owner: "app" } },
+      externalClusters: [{ name: "origin", barmanObjectStore: { destinationPath: backupDestination(medium), serverName: "db", azureCredentials: { inheritFromAzureAD: true } } }],
+    });
+    expect((cluster?.spec as { bootstrap: Record<string, unknown> }).bootstrap).not.toHaveProperty("initdb");
+    expect(cluster?.metadata.annotations).toMatchObject({ "cnpg.io/skipEmptyWalArchiveCheck": "enabled" });
+    expect(validateObjects(restored.objects, await sharedCrds())).toEqual([]);
+    // Everything but the Cluster is the target's plain render, and the plain render is untouched.
+    expect(restored.objects.filter((o) => o.kind !== "Cluster")).toEqual(target.objects.filter((o) => o.kind !== "Cluster"));
+    expect((target.objects.find((o) => o.kind === "Cluster")?.spec as { bootstrap: unknown }).bootstrap).toEqual({ initdb: { database: "app", owner: "app" } });
+  });
+});
+
+describe("fingerprints", () => {
+  const db = `landlord_fp_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" });
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`create database ${db}`);
+  });
+  afterAll(async () => {
+    await admin.query(`drop database if exists ${db} with (force)`);
+    await admin.end();
+  });
+
+  test("count and digest every table on the real PostgreSQL, and name what differs", async () => {
+    const c = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: db });
+    await c.connect();
+    await c.query("create table orders (id int primary key, note text); create schema billing; create table billing.lines (n int, amount numeric)");
+    await c.query("insert into orders values (2, 'b'), (1, 'a'); insert into billing.lines values (1, 9.5)");
+    const probe = pgDatabaseProbe(() => ({ host: "127.0.0.1", port: 5432, user: "postgres", database: db }));
+    const before = await probe.fingerprint("acme", "aks-weu-1");
+    expect(Object.keys(before.tables)).toEqual(["billing.lines", "public.orders"]);
+    expect(before.tables["public.orders"]?.rows).toBe(2);
+    // Insertion order does not matter, content does.
+    await c.query("delete from orders; insert into orders values (1, 'a'), (2, 'b')");
+    expect(await probe.fingerprint("acme", "aks-weu-1")).toEqual(before);
+    await c.query("update orders set note = 'B' where id = 2");
+    const changed = await probe.fingerprint("acme", "aks-weu-1");
+    expect(fingerprintDifferences(before, changed)).toEqual(["public.orders: same row count (2), different content"]);
+    await c.query("delete from orders where id = 2; drop table billing.lines");
+    expect(fingerprintDifferences(before, await probe.fingerprint("acme", "aks-weu-1"))).toEqual([
+      "billing.lines: missing on the target (1 rows on the source)",
+      "public.orders: 1 rows on the target, 2 on the source",
+    ]);
+    await c.end();
+    expect(FINGERPRINT_SQL).not.toMatch(/;\s*$/);
+    expect(parseFingerprint("{}\n")).toEqual({ tables: {} });
+  });
+});
+
+describe.each(BACKENDS)("a tier move in directory delivery on $name", (factory) => {
+  const backend = useBackend(factory);
+  let root: string;
+  let h: Harness;
+  let store: Store;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), "landlord-move-"));
+    store = await backend.open();
+    h = harness({ store, platform: platform(), folders: foldersUnder(root) });
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test("medium -> large runs the move: target files restore from the backup, the data steps say they need a cluster", async () => {
+    const name = unique("mv");
+    expect(finishedStatus((await onboard(h, tenantDoc(name, { tier: "medium" }))).result)).toBe("Succeeded");
+    const before = await store.tenants.require(name);
+    expect(before.placement).toMatchObject({ cluster: "aks-weu-1", dedicatedCluster: false });
+    const wf = await submitUpdate(h.services, h.engine, tenantDoc(name, { tier: "large" }), "tester", new Date());
+    expect(wf?.kind).toBe("move");
+    // Until cut-over the tenant is recorded where it serves.
+    expect((await store.tenants.require(name)).placement).toEqual(before.placement);
+    expect((await store.tenants.require(name)).phase).toBe("Updating");
+    const result = await runTenantWorkflow(h.services, h.engine, wf?.id ?? "");
+    expect(finishedStatus(result)).toBe("Succeeded");
+    const steps = await store.workflows.steps(wf?.id ?? "");
+    expect(steps.map((s) => s.name)).toEqual(MOVE_STEPS);
+    const out = Object.fromEntries(steps.map((s) => [s.name, s.output]));
+    expect(out["fingerprint-source"]).toEqual({ skipped: expect.stringMatching(/need a cluster/) as unknown });
+    expect(out.verify).toEqual({ skipped: expect.stringMatching(/need a cluster/) as unknown });
+    expect(out["remove-source"]).toEqual({ skipped: expect.stringMatching(/need a cluster/) as unknown });
+    const after = await store.tenants.require(name);
+    expect(after.phase).toBe("Ready");
+    expect(after.placement).toMatchObject({ cluster: `aks-${name}`, dedicatedCluster: true });
+    const docs = parseAllDocuments(await readFile(join(h.outDir, name, "kubernetes.yaml"), "utf8")).map((d) => d.toJS() as { kind: string; spec?: Record<string, unknown> });
+    expect(docs.find((d) => d.kind === "Cluster")?.spec).toMatchObject({ bootstrap: { recovery: { source: "origin" } } });
+    expect(await readFile(join(h.outDir, name, "move-backup.yaml"), "utf8")).toMatch(/kind: Backup/);
+    // Moved and delivered: the same spec again is nothing to do.
+    expect(await submitUpdate(h.services, h.engine, tenantDoc(name, { tier: "large" }), "tester", new Date())).toBeUndefined();
+  });
+
+  test("GitOps delivery refuses a move across clusters, naming what to do; nothing is written", async () => {
+    const ctx = platform(platformWith(["integrations", "gitops"], { repoURL: "https://git.example.com/fleet.git", revision: "main", argocdNamespace: "argocd" }));
+    const repo = await GitopsRepo.open({ dir: join(root, "fleet") });
+    const g = harness({ store, platform: ctx, folders: foldersUnder(root), delivery: new GitopsDelivery(repo, gitopsSettings(ctx.config)) });
+    const name = unique("gm");
+    expect(finishedStatus((await onboard(g, tenantDoc(name, { tier: "medium" }))).result)).toBe("Succeeded");
+    const before = await store.tenants.require(name);
+    const err = await submitUpdate(g.services, g.engine, tenantDoc(name, { tier: "large" }), "tester", new Date()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect((err as Error).message).toMatch(new RegExp(`would move from cluster aks-weu-1 to aks-${name}\\. GitOps delivery cannot move a database.*delivery\\.mode: kubernetes`));
+    const after = await store.tenants.require(name);
+    expect({ phase: after.phase, placement: after.placement, generation: after.generation }).toEqual({ phase: "Ready", placement: before.placement, generation: before.generation });
+  });
+});
