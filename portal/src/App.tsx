@@ -5,6 +5,7 @@ import { Customer } from "./Customer.tsx";
 import { Fleet } from "./Fleet.tsx";
 import { Login } from "./Login.tsx";
 import { OnboardForm } from "./OnboardForm.tsx";
+import { Rollouts } from "./Rollouts.tsx";
 import { TenantPage } from "./TenantPage.tsx";
 
 /** Hash routes (#/tenants/acme): the server needs no knowledge of the portal's pages. */
@@ -44,6 +45,7 @@ export function App() {
   if (me === null) return <Login onLoggedIn={(who) => { setCsrf(who.csrfToken); setMe(who); go("/"); }} />;
 
   const tenantMatch = /^\/tenants\/([a-z0-9-]+)$/.exec(route);
+  const rolloutMatch = /^\/rollouts(?:\/([A-Za-z0-9_-]+))?$/.exec(route);
   return (
     <>
       <header className="top">
@@ -53,6 +55,7 @@ export function App() {
             <>
               <a href="#/">Fleet</a>
               <a href="#/onboard">Onboard a tenant</a>
+              <a href="#/rollouts">Rollouts</a>
             </>
           ) : null}
           <a href="/docs">API docs</a>
@@ -65,6 +68,8 @@ export function App() {
           <Customer tenant={me.name} />
         ) : route === "/onboard" ? (
           <OnboardForm onStarted={(name) => { go(`/tenants/${name}`); }} />
+        ) : rolloutMatch ? (
+          <Rollouts id={rolloutMatch[1]} />
         ) : tenantMatch?.[1] !== undefined ? (
           <TenantPage name={tenantMatch[1]} />
         ) : (

@@ -1,6 +1,8 @@
 /** A tenant user's view: its own instance only, its workflows, and its API token rotation. */
 import { useState } from "react";
+import { Alerts } from "./Alerts.tsx";
 import { api } from "./api.ts";
+import { Billing } from "./Billing.tsx";
 import { Objects } from "./Objects.tsx";
 import { TenantDetails, useTenant, Workflows } from "./TenantPage.tsx";
 
@@ -23,6 +25,8 @@ export function Customer({ tenant }: { tenant: string }) {
       {error !== "" ? <p role="alert" className="error">{error}</p> : null}
       {t ? <TenantDetails t={t} /> : <p>Loading ...</p>}
       {t ? <Objects name={tenant} phase={t.phase} /> : null}
+      {t ? <Billing tenant={tenant} operator={false} /> : null}
+      {t ? <Alerts tenant={tenant} operator={false} /> : null}
       <section aria-labelledby="token-title">
         <h2 id="token-title">API token</h2>
         <p>Rotating issues a new token and revokes every earlier one. The new token is shown once, here.</p>

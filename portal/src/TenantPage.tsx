@@ -1,6 +1,8 @@
 /** One tenant for an operator: status, domains, the way forward, its workflows with live progress. */
 import { useCallback, useEffect, useState } from "react";
+import { Alerts } from "./Alerts.tsx";
 import { api, isFinished, pages, type TenantDetail, type Workflow } from "./api.ts";
+import { Billing } from "./Billing.tsx";
 import { Objects } from "./Objects.tsx";
 import { Progress } from "./Progress.tsx";
 
@@ -66,6 +68,8 @@ export function TenantPage({ name }: { name: string }) {
         <details><summary>What works from here</summary><ul>{tenant.next.map((c) => <li key={c}><code>{c}</code></li>)}</ul></details>
       ) : null}
       {tenant ? <Objects name={name} phase={tenant.phase} /> : null}
+      {tenant ? <Billing tenant={name} operator /> : null}
+      {tenant ? <Alerts tenant={name} operator /> : null}
       <Workflows workflows={workflows} onEnd={() => void reload()} />
     </section>
   );

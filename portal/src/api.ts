@@ -98,3 +98,12 @@ export async function pages<T>(path: string, count: number): Promise<{ items: T[
   } while (next !== undefined && n < count);
   return { items, more: next !== undefined };
 }
+
+/** A problem answer the page shows as a note (409 not-configured): its message and each fix. */
+export function noteOf(e: unknown): { message: string; fixes: string[] } | undefined {
+  if (!(e instanceof ApiError) || e.status !== 409) return undefined;
+  return { message: e.message, fixes: e.problems.map((p) => p.fix) };
+}
+
+/** The current month in UTC as the API writes it (YYYY-MM). */
+export const thisMonth = (now = new Date()) => now.toISOString().slice(0, 7);

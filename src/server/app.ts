@@ -149,7 +149,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     app.route({
       method: r.method,
       url: r.url,
-      config: { rateLimit: r.access === "public" ? { max: options.loginPerMinute ?? 10, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `login:${req.ip}` } : { max: options.requestsPerMinute ?? 1200, timeWindow: 60_000 } },
+      // Public routes (logins, the SSO redirect and callback) are limited per address, each
+      // route on its own budget: one SSO sign-in passes three of them.
+      config: { rateLimit: r.access === "public" ? { max: options.loginPerMinute ?? 10, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `public:${r.method}:${r.url}:${req.ip}` } : { max: options.requestsPerMinute ?? 1200, timeWindow: 60_000 } },
       handler: async (request, reply) => {
         const who = r.access === "public" ? undefined : await authenticate(request);
         // Before the input is read: a tenant learns nothing from an operator route, not even what it validates.
