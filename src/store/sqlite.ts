@@ -88,8 +88,32 @@ const NO_OP: SqliteStatement = {
  * process wrote in between; the busy timeout does not help there. BEGIN IMMEDIATE takes
  * the write lock up front, so concurrent writers from other processes queue instead.
  * (Inside one process Kysely already serialises everything on the single connection.)
+ *
+ * Statements are kept by SQL text. Kysely prepares on every execution, and each better-sqlite3
+ * statement holds native memory until V8 happens to collect its small JS object: a process
+ * that onboarded 3,000 tenants had grown from 360 MB to 824 MB of RSS, and each onboarding
+ * had slowed by half. A long-running `landlord serve` runs the same few hundred shapes.
  */
+const STATEMENT_CACHE_SIZE = 500;
+
 function immediateTransactions(db: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepared = (sqlText: string): BetterSqlite3.Statement => {
+    const hit = cache.get(sqlText);
+    if (hit) {
+      // Most recently used last, so eviction takes the oldest.
+      cache.delete(sqlText);
+      cache.set(sqlText, hit);
+      return hit;
+    }
+    const statement = db.prepare(sqlText);
+    cache.set(sqlText, statement);
+    if (cache.size > STATEMENT_CACHE_SIZE) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) cache.delete(oldest);
+    }
+    return statement;
+  };
   return {
     close: () => {
       db.close();
@@ -99,14 +123,16 @@ function immediateTransactions(db: BetterSqlite3.Database): SqliteDatabase {
       // Kysely's ROLLBACK then fails with "cannot rollback - no transaction is active" and
       // hides the real error. With no transaction open, a rollback has nothing to do.
       if (/^\s*rollback\s*;?\s*$/i.test(sqlText) && !db.inTransaction) return NO_OP;
-      const statement = db.prepare(/^\s*begin\s*;?\s*$/i.test(sqlText) ? "begin immediate" : sqlText);
+      const statement = prepared(/^\s*begin\s*;?\s*$/i.test(sqlText) ? "begin immediate" : sqlText);
       return {
         get reader() {
           return statement.reader;
         },
         all: (parameters) => statement.all(...parameters),
         run: (parameters) => statement.run(...parameters),
-        iterate: (parameters) => statement.iterate(...parameters),
+        // An iterating statement is busy until its iterator ends: a nested run of the same
+        // SQL gets a statement of its own.
+        iterate: (parameters) => (statement.busy ? db.prepare(statement.source) : statement).iterate(...parameters),
       };
     },
   };
