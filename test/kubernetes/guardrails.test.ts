@@ -113,7 +113,15 @@ describe("admission guardrails on the live API server", () => {
 
   it("deny everything in a managed namespace whose parameters are missing", async () => {
     await client.send({ method: "DELETE", path: `/api/v1/namespaces/${ns()}/configmaps/landlord-guardrails` });
-    expect(await attempt(ns(), "pods", pod())).toMatch(/landlord-guardrails.*not found|no params found|failed to configure binding/i);
+    // The API server learns of the deletion through its informer: on a busy machine a
+    // request made at once may still see the parameters, so wait briefly for the denial.
+    const missing = /landlord-guardrails.*not found|no params found|failed to configure binding/i;
+    let denied = await attempt(ns(), "pods", pod());
+    for (let i = 0; i < 40 && !missing.test(denied); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      denied = await attempt(ns(), "pods", pod());
+    }
+    expect(denied).toMatch(missing);
     const report = await h.delivery.applyBundle(await bundleOfStored(h, shared));
     expect(report.outcomes.find((o) => o.object.startsWith("ConfigMap/landlord-guardrails"))?.action).toBe("created");
     expect(await attempt(ns(), "pods", pod())).toBe("allowed");

@@ -49,8 +49,9 @@ describe.each(BACKENDS)("stored documents on $name", (factory) => {
     const store = await backend.open();
     const name = await placedTenant(store);
     await sql`update tenants set spec = ${text} where name = ${name}`.execute(store.db);
-    for (const read of [store.tenants.get(name), store.tenants.require(name), store.tenants.list()]) {
-      const err = await storeError(read);
+    // Each read starts only when awaited: a rejection must not wait unobserved meanwhile.
+    for (const read of [() => store.tenants.get(name), () => store.tenants.require(name), () => store.tenants.list()]) {
+      const err = await storeError(read());
       expect(err.message).toContain(`the stored spec of tenant '${name}'`);
       expect(err.message).toMatch(problem);
       expect(err.target).toBe(`tenants.spec of tenant '${name}'`);
