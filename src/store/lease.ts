@@ -5,7 +5,7 @@
  * extends it. Expiry is compared as ISO text, which orders like time (fixed width, UTC,
  * byte collation on PostgreSQL).
  */
-import type { Kysely } from "kysely";
+import type { Kysely, UpdateQueryBuilder, UpdateResult } from "kysely";
 import { ProgrammingError } from "../errors.js";
 import type { Database } from "./schema.js";
 import { addMs, toIso } from "./time.js";
@@ -17,15 +17,22 @@ export async function acquireLease(
   ttlMs: number,
   now: Date,
 ): Promise<boolean> {
+  return setLease(db, workflowId, owner, ttlMs, now, (q) =>
+    q.where((eb) => eb.or([eb("lease_owner", "is", null), eb("lease_expires_at", "<=", toIso(now)), eb("lease_owner", "=", owner)])),
+  );
+}
+
+/** One conditional UPDATE gives `owner` the lease; the database decides between racers. */
+async function setLease(
+  db: Kysely<Database>,
+  workflowId: string,
+  owner: string,
+  ttlMs: number,
+  now: Date,
+  only: (q: UpdateQueryBuilder<Database, "workflows", "workflows", UpdateResult>) => UpdateQueryBuilder<Database, "workflows", "workflows", UpdateResult>,
+): Promise<boolean> {
   checkTtl(ttlMs);
-  const result = await db
-    .updateTable("workflows")
-    .set({ lease_owner: owner, lease_expires_at: toIso(addMs(now, ttlMs)) })
-    .where("id", "=", workflowId)
-    .where((eb) =>
-      eb.or([eb("lease_owner", "is", null), eb("lease_expires_at", "<=", toIso(now)), eb("lease_owner", "=", owner)]),
-    )
-    .executeTakeFirst();
+  const result = await only(db.updateTable("workflows").set({ lease_owner: owner, lease_expires_at: toIso(addMs(now, ttlMs)) }).where("id", "=", workflowId)).executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }
 
@@ -62,14 +69,7 @@ export async function takeOverLease(
   ttlMs: number,
   now: Date,
 ): Promise<boolean> {
-  checkTtl(ttlMs);
-  const result = await db
-    .updateTable("workflows")
-    .set({ lease_owner: owner, lease_expires_at: toIso(addMs(now, ttlMs)) })
-    .where("id", "=", workflowId)
-    .where("lease_owner", "=", from)
-    .executeTakeFirst();
-  return result.numUpdatedRows === 1n;
+  return setLease(db, workflowId, owner, ttlMs, now, (q) => q.where("lease_owner", "=", from));
 }
 
 export async function releaseLease(db: Kysely<Database>, workflowId: string, owner: string): Promise<boolean> {
