@@ -24,8 +24,10 @@ export interface WorkerOptions {
 }
 
 interface Run {
+  /** Interrupts a step mid-way; only once the grace time has run out. */
   readonly controller: AbortController;
-  inStep: boolean;
+  /** Stops the run at its next step boundary. */
+  readonly drain: AbortController;
   readonly done: Promise<void>;
 }
 
@@ -144,10 +146,11 @@ export class Workers {
 
   private startRun(id: string): void {
     const controller = new AbortController();
+    const drain = new AbortController();
     const run: Run = {
       controller,
-      inStep: false,
-      done: runTenantWorkflow(this.rt.services, this.rt.engine, id, undefined, { signal: controller.signal })
+      drain,
+      done: runTenantWorkflow(this.rt.services, this.rt.engine, id, undefined, { signal: controller.signal, drain: drain.signal })
         .then((r) => {
           if (r.outcome === "finished") this.metrics.inc("landlord_workflows_finished_total", { kind: r.workflow.kind, status: r.workflow.status });
         })
@@ -168,15 +171,8 @@ export class Workers {
 
   private onProgress(e: ProgressEvent): void {
     if (e.type === "workflow-started") this.kinds.set(e.workflowId, e.kind);
-    const run = this.runs.get(e.workflowId);
-    if (e.type === "step-started" && run) run.inStep = true;
     if (e.type === "step-succeeded" || e.type === "step-failed" || e.type === "step-retrying") {
       this.metrics.inc("landlord_workflow_steps_total", { outcome: e.type.slice("step-".length) });
-      if (run) {
-        run.inStep = false;
-        // Draining: the step just ended, so stop here, at its boundary (the run checks the signal before the next step).
-        if (this.stopping) run.controller.abort();
-      }
     }
   }
 
@@ -221,7 +217,9 @@ export class Workers {
     clearTimeout(this.pollTimer);
     clearTimeout(this.reconcileTimer);
     this.reconcileAbort.abort();
-    for (const run of this.runs.values()) if (!run.inStep) run.controller.abort();
+    // A soft stop: a step under way is never cut (its end is always recorded); the run ends
+    // at its next boundary. Only past the grace time are steps themselves interrupted.
+    for (const run of this.runs.values()) run.drain.abort();
     const all = Promise.all([...this.runs.values()].map((r) => r.done));
     const grace = setTimeout(() => {
       for (const run of this.runs.values()) run.controller.abort();

@@ -9,7 +9,7 @@ import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, beforeEach, describe, expect, test } from "vitest";
 import type { StepRecord } from "../../src/store/index.js";
 import { BACKENDS, useBackend } from "../store/support/backends.js";
 import { call, events, operatorToken, project, replica, until, type Replica } from "./support/serve.js";
@@ -25,6 +25,11 @@ for (const backend of BACKENDS) {
     afterAll(async () => {
       for (const c of children) c.kill("SIGKILL");
       await Promise.all(running.map((x) => x.stop()));
+    });
+    // Each test starts a fleet of its own on the same database: a replica left leading by
+    // a failed test must not make the next one fail too.
+    beforeEach(async () => {
+      await Promise.all(running.splice(0).map((x) => x.stop()));
     });
 
     test("one leader; a graceful stop finishes the running steps, the other replica takes over, no step runs twice", async () => {

@@ -50,6 +50,11 @@ export interface RunOptions {
   readonly owner?: string;
   /** Stops the run between (or, if the step honours ctx.signal, during) steps; the workflow stays resumable. */
   readonly signal?: AbortSignal;
+  /**
+   * Stops the run at the next step boundary only; never handed to a step, so a step that
+   * has started is always recorded as ended. A graceful shutdown drains with this.
+   */
+  readonly drain?: AbortSignal;
   readonly onProgress?: ProgressListener;
 }
 
@@ -145,7 +150,7 @@ export function createEngine(options: EngineOptions): WorkflowEngine {
         if (isFinished(held.status)) return { outcome: "finished", workflow: held };
         return { outcome: "busy", holder: held.leaseOwner, until: held.leaseExpiresAt };
       }
-      return await runLeased(settings(run?.onProgress), def, id, runOwner, run?.signal);
+      return await runLeased(settings(run?.onProgress), def, id, runOwner, run?.signal, run?.drain);
     } finally {
       active.delete(id);
     }

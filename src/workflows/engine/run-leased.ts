@@ -50,6 +50,7 @@ export async function runLeased(
   id: string,
   owner: string,
   external: AbortSignal | undefined,
+  drain?: AbortSignal,
 ): Promise<RunResult> {
   const { repo, clock } = s;
   const controller = new AbortController();
@@ -118,7 +119,10 @@ export async function runLeased(
         // Failed and recorded, then the runner died before ending the workflow.
         return await finish("Failed", `step '${step.name}' failed: ${record.error ?? "unknown error"}`);
       }
-      const reason = stopReason(controller.signal) ?? ((await repo.require(id)).cancelRequested ? new CancelRequested() : undefined);
+      const reason =
+        stopReason(controller.signal) ??
+        (drain?.aborted === true ? new Interrupted() : undefined) ??
+        ((await repo.require(id)).cancelRequested ? new CancelRequested() : undefined);
       if (reason) return await stopped(reason);
 
       const end = await runStep(s, wf, owner, step, outputs, controller.signal);

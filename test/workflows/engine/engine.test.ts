@@ -293,6 +293,29 @@ describe.each(BACKENDS)("workflow engine on $name", (factory) => {
     expect(ran).toEqual(["a", "b"]);
   });
 
+  test("a drain lets the running step finish and record its end, then stops before the next", async () => {
+    const ran: string[] = [];
+    const drain = new AbortController();
+    let sawAborted: boolean | undefined;
+    const { store, engine, wf } = await setup([
+      step(ran, "a", async (ctx) => {
+        // Asked to drain while this step is under way: the step itself is never cut.
+        drain.abort();
+        await delay(5);
+        sawAborted = ctx.signal.aborted;
+        return "a";
+      }),
+      step(ran, "b"),
+    ]);
+    expect(await engine.runWorkflow(wf.id, { drain: drain.signal })).toEqual({ outcome: "interrupted" });
+    expect(sawAborted).toBe(false);
+    expect((await store.workflows.steps(wf.id)).map((s) => s.status)).toEqual(["Succeeded", "Pending"]);
+    expect(await store.workflows.require(wf.id)).toMatchObject({ status: "Running", leaseOwner: null });
+    const result = await engine.runWorkflow(wf.id);
+    expect(result.outcome === "finished" && result.workflow).toMatchObject({ status: "Succeeded" });
+    expect(ran).toEqual(["a", "b"]);
+  });
+
   test("a workflow whose runs keep dying fails after maxRuns", async () => {
     const ran: string[] = [];
     const { store, clock, engine, wf } = await setup([step(ran, "a")], { maxRuns: 1, leaseTtlMs: 1_000 });
