@@ -229,7 +229,8 @@ describe("landlord report", () => {
     const onboard = await landlord(dir, "onboard", "delta", "--tier", "small", "--domain", "delta.apps.example.com", "--contact", "ops@delta.example.com");
     expect(onboard.stderr).not.toMatch(/^error/m);
     expect(onboard.code).toBe(0);
-    const r = await landlord(dir, "report", "--month", "2026-10", "--prometheus", prom?.url ?? "", "--azure-export", "october.csv", "-o", "json");
+    // delta is the only tenant onboarded: -f prices the fleet in the files (acme and big) instead.
+    const r = await landlord(dir, "report", "--month", "2026-10", "--prometheus", prom?.url ?? "", "--azure-export", "october.csv", "-f", "tenants/", "-o", "json");
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as {
       onboarding: { count: number; p50Ms: number; maxMs: number };
@@ -246,7 +247,7 @@ describe("landlord report", () => {
       ["acme", "missed", 99, 10],
       ["big", "no-sla", null, 0],
     ]);
-    const table = await landlord(dir, "report", "--month", "2026-10", "--prometheus", prom?.url ?? "");
+    const table = await landlord(dir, "report", "--month", "2026-10", "--prometheus", prom?.url ?? "", "-f", "tenants/");
     expect(table.stdout).toMatch(/\nSLA per tenant, 2026-10 \(UTC\):\nTENANT\s+TIER\s+AVAILABILITY\s+PROMISE\s+STATUS\nacme\s+small\s+99\.000%\s+99\.5%\s+missed\n/);
     const all = await landlord(dir, "report");
     expect(all.stdout).toMatch(/^onboarding \(1 succeeded\): p50 \d+\.\d min, p95 \d+\.\d min, max \d+\.\d min\n/);
@@ -283,6 +284,33 @@ describe("billing above the tier's allowance", () => {
       // The cost report's price is what the invoice bills for the tier.
       expect(doc.tenants[0]?.price.minor).toBe(5131);
       expect(doc.tenants[0]?.overage.map((o) => [o.resource, o.minor])).toEqual([["cpu", 106], ["storage", 125]]);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it("counts the store's tenants once any is onboarded, at their recorded namespaces; -f prices files", async () => {
+    const fresh = await mkdtemp(join(tmpdir(), "landlord-cost-store-"));
+    try {
+      expect((await landlord(fresh, "init")).code).toBe(0);
+      await writeFile(
+        join(fresh, "tenants", "big.yaml"),
+        "apiVersion: landlord.dev/v1alpha1\nkind: Tenant\nmetadata: {name: big}\nspec: {displayName: Big, tier: large, domains: [big.apps.example.com], contacts: {email: ops@big.example.com}}\n",
+      );
+      const onboard = await landlord(fresh, "onboard", "-f", "tenants/acme.yaml");
+      expect(onboard.code, onboard.stderr).toBe(0);
+      const r = await landlord(fresh, "cost", "--month", "2026-10", "--prometheus", prom?.url ?? "", "-o", "json");
+      expect(r.code, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as { tenants: { tenant: string; usage: { cpuRequestMillis: number } }[] };
+      // big is only a file: not delivered, not billed.
+      expect(doc.tenants.map((t) => t.tenant)).toEqual(["acme"]);
+      expect(doc.tenants[0]?.usage.cpuRequestMillis).toBe(1000);
+      const notOnboarded = await landlord(fresh, "cost", "big", "--month", "2026-10");
+      expect(notOnboarded.code).not.toBe(0);
+      expect(notOnboarded.stderr).toMatch(/tenant 'big' is not onboarded.*pass -f tenants\//);
+      const planned = await landlord(fresh, "cost", "big", "--month", "2026-10", "-f", "tenants/", "-o", "json");
+      expect(planned.code, planned.stderr).toBe(0);
+      expect((JSON.parse(planned.stdout) as { tenants: { tenant: string }[] }).tenants.map((t) => t.tenant)).toEqual(["big"]);
     } finally {
       await rm(fresh, { recursive: true, force: true });
     }

@@ -12,11 +12,12 @@ import { fromMinor } from "../../cost/money.js";
 import { monthReport, type MonthReport } from "../../cost/month-report.js";
 import { costCsv, costFooter, costJson, costRows, COST_COLUMNS, openCostAllocation } from "../../cost/output.js";
 import { prometheusClient, readClusterUsage, type ClusterPricing } from "../../cost/prometheus-usage.js";
-import { InputError, NotFoundError, type InputProblem } from "../../errors.js";
+import { InputError, type InputProblem } from "../../errors.js";
 import { toJson } from "../../render/serialize.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../load-files.js";
+import { deliveredFleet, fleetTenant, type DeliveredFleet } from "../delivered-fleet.js";
+import type { GlobalOptions } from "../load-files.js";
 import { table } from "./tenants.js";
 
 export interface CostOptions {
@@ -96,12 +97,18 @@ export interface BuiltReport {
 }
 
 /** Usage, cloud costs and prices of a month, allocated: what `cost` prints and `invoice issue` bills. */
-export async function buildMonthReport(io: CliIo, global: GlobalOptions, tenant: string | undefined, opts: Omit<CostOptions, "output">): Promise<BuiltReport> {
+export async function buildMonthReport(
+  io: CliIo,
+  global: GlobalOptions,
+  tenant: string | undefined,
+  opts: Omit<CostOptions, "output">,
+  fleet?: DeliveredFleet,
+): Promise<BuiltReport> {
   const { start, end } = monthRange(opts.month);
-  const ws = await loadWorkspace(io, global, opts.file);
+  const ws = fleet ?? (await deliveredFleet(io, global, opts.file));
   const config = ws.platform.config;
   const tenants = ws.tenants.map(costTenant);
-  if (tenant !== undefined && !tenants.some((t) => t.name === tenant)) throw new NotFoundError(`tenant '${tenant}' not found in the tenant files`);
+  if (tenant !== undefined) fleetTenant(ws, tenant);
   const { clusters, problems } = fleetPricing(config, tenants);
   if (problems.length > 0) throw new InputError(problems.map((p) => ({ file: ws.platform.file, ...p })));
   const urls = prometheusUrls(opts.prometheus ?? [], clusters, config.integrations.monitoring.prometheus?.url);

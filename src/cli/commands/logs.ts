@@ -9,7 +9,8 @@ import { InputError, NotFoundError } from "../../errors.js";
 import { parseDurationSeconds } from "../../monitoring/scope-promql.js";
 import { TenantLogReader, type LogSource } from "../../monitoring/tenant-logs.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../load-files.js";
+import type { GlobalOptions } from "../load-files.js";
+import { deliveredFleet, fleetTenant } from "../delivered-fleet.js";
 
 export interface LogsOptions {
   file?: string[];
@@ -31,9 +32,8 @@ export async function logsCommand(io: CliIo, global: GlobalOptions, name: string
     throw new InputError([{ path: "--since", message: `'${opts.since}' is not a duration`, fix: "write e.g. 10m or 1h" }]);
   }
   const tail = opts.tail === undefined ? undefined : Number(opts.tail);
-  const ws = await loadWorkspace(io, global, opts.file);
-  const t = ws.tenants.find((x) => x.tenant.metadata.name === name);
-  if (!t) throw new NotFoundError(`tenant '${name}' not found`);
+  const ws = await deliveredFleet(io, global, opts.file);
+  const t = fleetTenant(ws, name);
   const file = tenantKubeconfigPath(io, global, name);
   await access(file).catch(() => {
     throw new NotFoundError(`no tenant kubeconfig at ${file}: it is written when the tenant is onboarded with delivery.mode kubernetes`);

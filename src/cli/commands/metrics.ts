@@ -1,10 +1,11 @@
 /** `landlord metrics TENANT 'PROMQL'`: a PromQL query fenced to the tenant's namespace. */
-import { InputError, NotFoundError } from "../../errors.js";
+import { InputError } from "../../errors.js";
 import { parseDurationSeconds } from "../../monitoring/scope-promql.js";
 import { queryTenantMetrics, type QueryTime } from "../../monitoring/tenant-metrics.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../load-files.js";
+import type { GlobalOptions } from "../load-files.js";
+import { deliveredFleet, fleetTenant } from "../delivered-fleet.js";
 import { table } from "./tenants.js";
 
 export interface MetricsOptions {
@@ -55,9 +56,8 @@ function labelsText(metric: Readonly<Record<string, string>>): string {
 }
 
 export async function metricsCommand(io: CliIo, global: GlobalOptions, name: string, promql: string, opts: MetricsOptions): Promise<void> {
-  const ws = await loadWorkspace(io, global, opts.file);
-  const t = ws.tenants.find((x) => x.tenant.metadata.name === name);
-  if (!t) throw new NotFoundError(`tenant '${name}' not found`);
+  const ws = await deliveredFleet(io, global, opts.file);
+  const t = fleetTenant(ws, name);
   const prometheus = ws.platform.config.integrations.monitoring.prometheus;
   if (!prometheus) {
     throw new InputError([

@@ -10,7 +10,8 @@ import { monthCounts, parseMonth, slaReport, type SlaReport } from "../../monito
 import { toJson } from "../../render/serialize.js";
 import { prometheusQuerySchema, type PrometheusQueryConfig } from "../../spec/monitoring-schema.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../load-files.js";
+import type { GlobalOptions } from "../load-files.js";
+import { deliveredFleet } from "../delivered-fleet.js";
 import { buildMonthReport, monthRange, type CostOptions } from "./cost.js";
 import { table, withRuntime } from "./tenants.js";
 
@@ -43,7 +44,7 @@ function slaPrometheus(values: readonly string[], configured: PrometheusQueryCon
 }
 
 async function slaRows(io: CliIo, global: GlobalOptions, opts: ReportOptions & { month: string }): Promise<SlaRow[] | undefined> {
-  const ws = await loadWorkspace(io, global, opts.file);
+  const ws = await deliveredFleet(io, global, opts.file);
   const config = ws.platform.config;
   const prometheusOf = slaPrometheus(opts.prometheus ?? [], config.integrations.monitoring.prometheus);
   const win = parseMonth(opts.month);

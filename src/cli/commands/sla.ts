@@ -1,9 +1,10 @@
 /** `landlord sla [TENANT] --month YYYY-MM`: availability against each tier's promise, and credits. */
-import { InputError, NotFoundError } from "../../errors.js";
+import { InputError } from "../../errors.js";
 import { monthCounts, parseMonth, slaReport, type SlaReport } from "../../monitoring/sla.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../load-files.js";
+import type { GlobalOptions } from "../load-files.js";
+import { deliveredFleet, fleetTenant } from "../delivered-fleet.js";
 import { table } from "./tenants.js";
 
 export interface SlaOptions {
@@ -18,15 +19,14 @@ function money(minor: number, currency: string): string {
 
 export async function slaCommand(io: CliIo, global: GlobalOptions, name: string | undefined, opts: SlaOptions): Promise<void> {
   const win = parseMonth(opts.month);
-  const ws = await loadWorkspace(io, global, opts.file);
+  const ws = await deliveredFleet(io, global, opts.file);
   const prometheus = ws.platform.config.integrations.monitoring.prometheus;
   if (!prometheus) {
     throw new InputError([
       { file: global.config, path: "integrations.monitoring.prometheus.url", message: "no Prometheus is configured", fix: "set integrations.monitoring.prometheus.url in landlord.yaml" },
     ]);
   }
-  const tenants = name === undefined ? ws.tenants : ws.tenants.filter((t) => t.tenant.metadata.name === name);
-  if (name !== undefined && tenants.length === 0) throw new NotFoundError(`tenant '${name}' not found`);
+  const tenants = name === undefined ? ws.tenants : [fleetTenant(ws, name)];
   const reports: SlaReport[] = [];
   for (const t of [...tenants].sort((a, b) => (a.tenant.metadata.name < b.tenant.metadata.name ? -1 : 1))) {
     const counts = await monthCounts(prometheus, t.names.namespace, win);

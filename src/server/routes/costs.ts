@@ -1,10 +1,12 @@
 /**
  * Costs and invoices, as `landlord cost` and `landlord invoice list|show` give them: the
  * month report is the CLI's own buildMonthReport (landlord.yaml's prices, each cluster's
- * Prometheus, the tenant files of the project), invoices are the stored documents.
+ * Prometheus) over the store's tenants at their recorded placements, so a tenant onboarded
+ * here has its costs at once; invoices are the stored documents.
  */
 import { dirname, isAbsolute } from "node:path";
 import { buildMonthReport } from "../../cli/commands/cost.js";
+import { storedTenants } from "../../cli/delivered-fleet.js";
 import type { CliIo } from "../../cli/io.js";
 import { invoicePdf } from "../../cost/invoice-pdf.js";
 import { costJson } from "../../cost/output.js";
@@ -24,9 +26,9 @@ export function costRoutes(ctx: ServerContext): ApiRoute[] {
   /** The month report the CLI prints, with its warnings; a report without any usage source is refused with the fix. */
   const report = async (tenant: string | undefined, month: string) => {
     const file = platform.file;
-    if (!isAbsolute(file)) throw new HttpError(503, "not-configured", "the server cannot locate landlord.yaml to read the tenant files", [{ path: "serve --config", message: file, fix: "start `landlord serve` with an absolute --config path" }]);
-    const io: CliIo = { stdout: () => undefined, stderr: () => undefined, cwd: dirname(file), env: process.env };
-    const built = await buildMonthReport(io, { config: file }, tenant, { month });
+    const io: CliIo = { stdout: () => undefined, stderr: () => undefined, cwd: isAbsolute(file) ? dirname(file) : process.cwd(), env: process.env };
+    const tenants = storedTenants(rt.services, await rt.store.tenants.list());
+    const built = await buildMonthReport(io, { config: file }, tenant, { month }, { platform, tenants, from: "store" });
     const monitoring = platform.config.integrations.monitoring.prometheus;
     const counted = built.warnings.filter((w) => w.includes("is not counted")).length;
     // The CLI warns and lets an operator pass --prometheus; here nothing can be passed, so a report missing a shared cluster's usage is refused.

@@ -1,0 +1,52 @@
+/**
+ * The fleet that commands about running tenants read (cost, invoices, report, sla,
+ * metrics, logs). docs/adr/0014: once onboarded, the store is the truth. With -f, the
+ * files given. Otherwise the store's live tenants at the placements recorded for them
+ * (where their usage and namespaces really are), once any tenant is onboarded; with none
+ * onboarded, the tenant files beside landlord.yaml (a fleet priced before it is delivered).
+ */
+import { NotFoundError } from "../errors.js";
+import type { ResolvedTenant } from "../spec/resolve.js";
+import type { TenantRecord } from "../store/index.js";
+import { isPlacementRecord, resolveSpec, type TenantServices } from "../workflows/tenant/services.js";
+import type { CliIo } from "./io.js";
+import { loadWorkspace, type GlobalOptions, type Workspace } from "./load-files.js";
+import { openRuntime } from "./tenant-services.js";
+
+export interface DeliveredFleet extends Workspace {
+  readonly from: "store" | "files";
+}
+
+/** Stored tenants that hold resources (everything but Offboarded), resolved as delivered. */
+export function storedTenants(services: TenantServices, records: readonly TenantRecord[]): ResolvedTenant[] {
+  return records
+    .filter((r) => r.phase !== "Offboarded")
+    .map((r) => {
+      const placement = isPlacementRecord(r.placement) ? r.placement : undefined;
+      return resolveSpec(services, r.spec, placement ? { placement } : {});
+    });
+}
+
+export async function deliveredFleet(io: CliIo, global: GlobalOptions, files: readonly string[] | undefined): Promise<DeliveredFleet> {
+  if (files === undefined || files.length === 0) {
+    const rt = await openRuntime(io, global, undefined, { readOnly: true });
+    try {
+      const tenants = storedTenants(rt.services, await rt.store.tenants.list());
+      if (tenants.length > 0) return { platform: rt.services.platform, tenants, from: "store" };
+    } finally {
+      await rt.close();
+    }
+  }
+  return { ...(await loadWorkspace(io, global, files)), from: "files" };
+}
+
+/** The named tenant of the fleet, or an error that says which source was read and how to read the other. */
+export function fleetTenant(fleet: DeliveredFleet, name: string): ResolvedTenant {
+  const t = fleet.tenants.find((x) => x.tenant.metadata.name === name);
+  if (t) return t;
+  throw new NotFoundError(
+    fleet.from === "store"
+      ? `tenant '${name}' is not onboarded: once any tenant is, this command reads the store's tenants (to read tenant files instead, pass -f tenants/)`
+      : `tenant '${name}' is not in the tenant files`,
+  );
+}
