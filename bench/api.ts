@@ -44,6 +44,10 @@ const GROW_CONCURRENCY = 8;
 const PLATFORM = PLATFORM_TEMPLATE.replace("cpuOvercommit: 4 ", "cpuOvercommit: 20").replace(/(name: shared, role: shared, vmSize: \S+, count: )6,/, (_, head: string) => `${head}1000,`);
 if (!PLATFORM.includes("cpuOvercommit: 20") || !PLATFORM.includes("count: 1000,")) throw new Error("the platform template changed: make room for the fleet here again");
 
+// LANDLORD_BENCH_CPU_PROF=DIR writes a CPU profile of each server (for `node --cpu-prof` readers); LANDLORD_BENCH_BACKENDS=sqlite|postgres runs one.
+const PROFILE = process.env.LANDLORD_BENCH_CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${process.env.LANDLORD_BENCH_CPU_PROF}`];
+const ONLY = process.env.LANDLORD_BENCH_BACKENDS?.split(",");
+
 const name = (i: number) => `t${String(i).padStart(4, "0")}`;
 
 
@@ -96,7 +100,7 @@ interface Server {
 }
 
 async function serve(dir: string, config: string, tokenFile: string, env: NodeJS.ProcessEnv): Promise<Server> {
-  const child = spawn(process.execPath, [MAIN, "--config", config, "serve", "--host", "127.0.0.1", "--port", "0", "--operator-token-file", tokenFile, "--no-workers", "--reconcile-interval", "0"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...PROFILE, MAIN, "--config", config, "serve", "--host", "127.0.0.1", "--port", "0", "--operator-token-file", tokenFile, "--no-workers", "--reconcile-interval", "0"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stderr.on("data", (b: Buffer) => (err += b.toString()));
@@ -265,7 +269,7 @@ const row = (label: string, l: Load, floor?: Load) => {
 console.log(`node ${process.version}, ${String(cpus().length)} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log(`fleet ${String(FLEET)} tenants; ${String(RATE)} requests/s for ${String(SECONDS)} s over ${String(CONNECTIONS)} connections (autocannon in this process, landlord serve in its own)`);
 let ok = true;
-for (const b of [sqlite, postgres()]) {
+for (const b of [sqlite, postgres()].filter((x) => ONLY === undefined || ONLY.includes(x.name))) {
   const r = await measure(b);
   console.log(`\n${b.name}: fleet grown in ${r.growSeconds.toFixed(0)} s; ${r.checked}; load average now ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
   console.log(`${"".padEnd(30)} ${"p50".padStart(15)} ${"p97.5".padStart(15)} ${"p99".padStart(15)} ${"requests".padStart(8)} ${"req/s".padStart(6)} ${"errors".padStart(7)} ${"non-2xx".padStart(7)}`);
