@@ -1,6 +1,7 @@
 /** A tenant's alerting rules, where its alerts go, what fires now, and its SLA this month. */
 import { useEffect, useState } from "react";
 import { api, noteOf, thisMonth } from "./api.ts";
+import { LineChart } from "./LineChart.tsx";
 import { money } from "./money.ts";
 import { Note, type NoteText } from "./Note.tsx";
 import type { Alerts as AlertsBody, Sla } from "./types.ts";
@@ -32,13 +33,24 @@ function SlaMonth({ tenant, operator }: { tenant: string; operator: boolean }) {
   if (note) return <Note title={`No SLA figures for ${month}`} note={operator ? note : { message: note.message, fixes: [] }} />;
   if (!sla) return <p aria-busy="true">Loading the SLA of {month} ...</p>;
   return (
-    <dl className="details">
-      <dt>Availability</dt><dd>{sla.availability === null ? "no requests recorded" : `${sla.availability.toFixed(3)} %`}</dd>
-      <dt>Promise ({sla.tier})</dt><dd>{sla.promise === null ? "none" : `${String(sla.promise)} %`}</dd>
-      <dt>Status</dt><dd><span className={`status sla-${sla.status}`}>{sla.status}</span></dd>
-      <dt>Requests</dt><dd>{sla.requests.toLocaleString("en")} ({sla.failed.toLocaleString("en")} failed)</dd>
-      {sla.creditPercent > 0 ? <><dt>Service credit</dt><dd>{String(sla.creditPercent)} % = {money(sla.credit, sla.currency)}</dd></> : null}
-    </dl>
+    <>
+      <dl className="details">
+        <dt>Availability</dt><dd>{sla.availability === null ? "no requests recorded" : `${sla.availability.toFixed(3)} %`}</dd>
+        <dt>Promise ({sla.tier})</dt><dd>{sla.promise === null ? "none" : `${String(sla.promise)} %`}</dd>
+        <dt>Status</dt><dd><span className={`status sla-${sla.status}`}>{sla.status}</span></dd>
+        <dt>Requests</dt><dd>{sla.requests.toLocaleString("en")} ({sla.failed.toLocaleString("en")} failed)</dd>
+        {sla.creditPercent > 0 ? <><dt>Service credit</dt><dd>{String(sla.creditPercent)} % = {money(sla.credit, sla.currency)}</dd></> : null}
+      </dl>
+      <LineChart
+        caption={`Availability per day, ${sla.month} (UTC)`}
+        points={sla.days.map((d, i) => ({ x: i + 1, y: d.availability, label: d.date }))}
+        format={(v) => `${v.toFixed(3)} %`}
+        xHeading="Day"
+        yHeading="Availability"
+        {...(sla.promise !== null ? { threshold: { value: sla.promise, label: `the promise of ${String(sla.promise)} %` } } : {})}
+        emptyText={`No requests were recorded in ${sla.month} yet.`}
+      />
+    </>
   );
 }
 

@@ -5,6 +5,7 @@ import { api } from "./api.ts";
 import { Billing } from "./Billing.tsx";
 import { Objects } from "./Objects.tsx";
 import { TenantDetails, useTenant, Workflows } from "./TenantPage.tsx";
+import { Usage } from "./Usage.tsx";
 
 export function Customer({ tenant }: { tenant: string }) {
   const { tenant: t, workflows, error, reload } = useTenant(tenant);
@@ -26,6 +27,7 @@ export function Customer({ tenant }: { tenant: string }) {
       {t ? <TenantDetails t={t} /> : <p>Loading ...</p>}
       {t ? <Objects name={tenant} phase={t.phase} /> : null}
       {t ? <Billing tenant={tenant} operator={false} /> : null}
+      {t ? <Usage tenant={tenant} operator={false} /> : null}
       {t ? <Alerts tenant={tenant} operator={false} /> : null}
       <section aria-labelledby="token-title">
         <h2 id="token-title">API token</h2>

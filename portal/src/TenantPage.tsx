@@ -5,6 +5,7 @@ import { api, isFinished, pages, type TenantDetail, type Workflow } from "./api.
 import { Billing } from "./Billing.tsx";
 import { Objects } from "./Objects.tsx";
 import { Progress } from "./Progress.tsx";
+import { Usage } from "./Usage.tsx";
 
 export function TenantDetails({ t }: { t: TenantDetail }) {
   return (
@@ -69,6 +70,7 @@ export function TenantPage({ name }: { name: string }) {
       ) : null}
       {tenant ? <Objects name={name} phase={tenant.phase} /> : null}
       {tenant ? <Billing tenant={name} operator /> : null}
+      {tenant ? <Usage tenant={name} operator /> : null}
       {tenant ? <Alerts tenant={name} operator /> : null}
       <Workflows workflows={workflows} onEnd={() => void reload()} />
     </section>

@@ -53,6 +53,33 @@ export interface Sla {
   creditPercent: number;
   credit: number;
   currency: string;
+  days: SlaDay[];
+}
+export interface SlaDay {
+  date: string;
+  requests: number;
+  failed: number;
+  availability: number | null;
+}
+
+export type UsageWindow = "24h" | "7d" | "30d";
+export interface UsageSeries {
+  id: "cpu" | "memory" | "requests" | "errors";
+  title: string;
+  unit: "cores" | "bytes" | "requests/s" | "percent";
+  query: string | null;
+  points: { at: number; value: number }[];
+  error: string | null;
+}
+export interface Usage {
+  tenant: string;
+  window: UsageWindow;
+  start: number;
+  end: number;
+  stepSeconds: number;
+  rangeSeconds: number;
+  series: UsageSeries[];
+  notes: string[];
 }
 
 export interface Release {

@@ -68,15 +68,62 @@ export function slaReport(
   };
 }
 
-/** Requests and 5xx responses of a namespace over the month, from Prometheus. */
-export async function monthCounts(config: PrometheusQueryConfig, namespace: string, win: MonthWindow, fetchImpl: typeof fetch = fetch): Promise<SlaCounts> {
+/** One UTC day of a month: its counts, and its availability in percent (null without requests). */
+export interface SlaDay {
+  /** YYYY-MM-DD (UTC). */
+  readonly date: string;
+  readonly requests: number;
+  readonly failed: number;
+  readonly availability: number | null;
+}
+
+type Points = readonly { readonly values: readonly (readonly [number, string])[] }[];
+
+/** Sums the finite values of every series per timestamp (a sum() answer has one series, but be safe). */
+function byTime(series: Points): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const s of series) {
+    for (const [t, raw] of s.values) {
+      const v = Number(raw);
+      if (Number.isFinite(v)) out.set(t, (out.get(t) ?? 0) + v);
+    }
+  }
+  return out;
+}
+
+/**
+ * Pure: the days of the month from the two daily increase() answers. A point at instant t
+ * counts the day that ends at t (see monthDays), so it belongs to the date of t - 1 day.
+ * Every day of the month is listed; a day without a point has no requests and so no
+ * availability (null), never 100 %.
+ */
+export function daysOf(win: MonthWindow, requests: Points, failed: Points): SlaDay[] {
+  const [req, bad] = [byTime(requests), byTime(failed)];
+  const days: SlaDay[] = [];
+  for (let day = win.start; day < win.end; day += 86400) {
+    const r = req.get(day + 86400) ?? 0;
+    const f = bad.get(day + 86400) ?? 0;
+    days.push({ date: new Date(day * 1000).toISOString().slice(0, 10), requests: r, failed: f, availability: r > 0 ? 100 * (1 - f / r) : null });
+  }
+  return days;
+}
+
+/** Pure: the month's totals are the sum of its days. */
+export function countsOf(days: readonly SlaDay[]): SlaCounts {
+  return days.reduce((a, d) => ({ requests: a.requests + d.requests, failed: a.failed + d.failed }), { requests: 0, failed: 0 });
+}
+
+/** Requests and 5xx responses of a namespace on each day of the month, from Prometheus. */
+export async function monthDays(config: PrometheusQueryConfig, namespace: string, win: MonthWindow, fetchImpl: typeof fetch = fetch): Promise<SlaDay[]> {
   // Daily windows ending at each midnight of the month; a month is at most 31 points.
   const when = { start: win.start + 86400, end: win.end, step: 86400 };
   const limits = { ...config, maxLookbackSeconds: Math.max(config.maxLookbackSeconds, 86400), minStepSeconds: Math.min(config.minStepSeconds, 86400) };
-  const total = async (selector: string) => {
-    const r = await queryTenantMetrics(limits, namespace, `sum(increase(${selector}[1d]))`, when, fetchImpl);
-    return r.series.flatMap((s) => s.values.map(([, v]) => Number(v))).filter(Number.isFinite).reduce((a, b) => a + b, 0);
-  };
-  const [requests, failed] = await Promise.all([total("http_requests_total"), total('http_requests_total{code=~"5.."}')]);
-  return { requests, failed };
+  const daily = async (selector: string) => (await queryTenantMetrics(limits, namespace, `sum(increase(${selector}[1d]))`, when, fetchImpl)).series;
+  const [requests, failed] = await Promise.all([daily("http_requests_total"), daily('http_requests_total{code=~"5.."}')]);
+  return daysOf(win, requests, failed);
+}
+
+/** Requests and 5xx responses of a namespace over the month, from Prometheus. */
+export async function monthCounts(config: PrometheusQueryConfig, namespace: string, win: MonthWindow, fetchImpl: typeof fetch = fetch): Promise<SlaCounts> {
+  return countsOf(await monthDays(config, namespace, win, fetchImpl));
 }

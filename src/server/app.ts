@@ -30,6 +30,7 @@ import { oidcRoutes } from "./routes/oidc.js";
 import { sessionRoutes } from "./routes/session.js";
 import { statusRoutes } from "./routes/status.js";
 import { tenantRoutes } from "./routes/tenants.js";
+import { usageRoutes } from "./routes/usage.js";
 import { workflowRoutes } from "./routes/workflows.js";
 
 export interface AppOptions {
@@ -59,6 +60,7 @@ export function apiRoutes(ctx: ServerContext, rollouts: RolloutRuns = new Rollou
     ...rolloutRoutes(ctx, rollouts),
     ...costRoutes(ctx),
     ...alertRoutes(ctx),
+    ...usageRoutes(ctx),
   ];
 }
 

@@ -245,4 +245,38 @@ export const slaView = z.object({
   creditPercent: z.number(),
   credit: z.number().describe("minor units of billing.currency"),
   currency: z.string(),
+  days: z
+    .array(
+      z.object({
+        date: z.string().describe("YYYY-MM-DD (UTC)"),
+        requests: z.number(),
+        failed: z.number().describe("5xx answers"),
+        availability: z.number().nullable().describe("percent; null when no request was recorded that day"),
+      }),
+    )
+    .describe("every day of the month, first to last; the month's figures are their sum"),
+});
+
+export const usageQuery = z.strictObject({
+  window: z.enum(["24h", "7d", "30d"]).optional().describe("how far back from now (default 24h)"),
+});
+
+export const usageView = z.object({
+  tenant: z.string(),
+  window: z.enum(["24h", "7d", "30d"]),
+  start: z.number().int().describe("unix seconds"),
+  end: z.number().int().describe("unix seconds, the last point's time (now, rounded down to the step)"),
+  stepSeconds: z.number().int(),
+  rangeSeconds: z.number().int().describe("each point is the average over this many seconds before it"),
+  series: z.array(
+    z.object({
+      id: z.enum(["cpu", "memory", "requests", "errors"]),
+      title: z.string(),
+      unit: z.enum(["cores", "bytes", "requests/s", "percent"]),
+      query: z.string().nullable().describe("the PromQL Prometheus ran, fenced to the tenant's namespace; null when it was not run"),
+      points: z.array(z.object({ at: z.number().describe("unix seconds"), value: z.number() })).describe("empty when Prometheus has no samples: no data, not zero"),
+      error: z.string().nullable().describe("why this series could not be read; the other series are still given"),
+    }),
+  ),
+  notes: z.array(z.string()),
 });

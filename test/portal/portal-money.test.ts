@@ -107,6 +107,7 @@ describe("portal costs, alerts and rollouts in Chromium", () => {
     const notes = page.getByRole("note");
     await expect.poll(() => notes.filter({ hasText: "No cost report for" }).textContent()).toMatch(/no usage source is configured.*To fix: set integrations\.monitoring\.prometheus\.url/);
     await expect.poll(() => notes.filter({ hasText: "No SLA figures for" }).textContent()).toMatch(/To fix: set integrations\.monitoring\.prometheus\.url/);
+    await expect.poll(() => notes.filter({ hasText: "No usage figures" }).textContent()).toMatch(/no Prometheus is configured: usage over time.*To fix: set integrations\.monitoring\.prometheus\.url/);
     expect(await page.locator(".error, [role=alert]").count()).toBe(0);
     await expect.poll(() => page.getByRole("rowheader", { name: "TenantAppDown" }).isVisible()).toBe(true);
     expect((await page.locator("#alerts-title ~ ul.note").textContent()) ?? "").toMatch(/no Prometheus is configured/);
@@ -127,6 +128,8 @@ describe("portal costs, alerts and rollouts in Chromium", () => {
     expect(await page.getByRole("note").filter({ hasText: "No cost report for" }).textContent()).not.toMatch(/To fix|landlord\.yaml|prometheus\.url/);
     await expect.poll(() => page.getByRole("note").filter({ hasText: "No SLA figures for" }).textContent()).toMatch(/no Prometheus is configured/);
     expect(await page.getByRole("note").filter({ hasText: "No SLA figures for" }).textContent()).not.toMatch(/To fix/);
+    await expect.poll(() => page.getByRole("note").filter({ hasText: "No usage figures" }).textContent()).toMatch(/no Prometheus is configured/);
+    expect(await page.getByRole("note").filter({ hasText: "No usage figures" }).textContent()).not.toMatch(/To fix/);
     expect(await page.getByRole("link", { name: "Rollouts" }).count()).toBe(0);
     // Another tenant's document, even by its exact address, is not there for this session.
     const other = await page.evaluate(async (url) => (await fetch(url)).status, `/api/v1/tenants/globex/invoices/${globexNumber}?format=pdf`);

@@ -5,7 +5,7 @@
  * series, fenced to the tenant's namespace), and its SLA for a month (`landlord sla`).
  */
 import { bundleFor } from "../../io/package/render-package.js";
-import { monthCounts, parseMonth, slaReport } from "../../monitoring/sla.js";
+import { countsOf, monthDays, parseMonth, slaReport } from "../../monitoring/sla.js";
 import { queryTenantMetrics } from "../../monitoring/tenant-metrics.js";
 import { fleetAlertmanagerConfig, tenantReceiver } from "../../render/alertmanager.js";
 import type { TenantRecord } from "../../store/index.js";
@@ -16,7 +16,7 @@ import { requireTenantAccess } from "../principal.js";
 import { route, type ApiRoute } from "../route.js";
 import * as S from "../schemas.js";
 
-const noPrometheus = (what: string) =>
+export const noPrometheus = (what: string) =>
   new HttpError(409, "not-configured", `no Prometheus is configured: ${what}`, [
     { path: "integrations.monitoring.prometheus.url", message: "not set in landlord.yaml", fix: "set integrations.monitoring.prometheus.url in landlord.yaml and restart `landlord serve`" },
   ]);
@@ -84,9 +84,9 @@ export function alertRoutes(ctx: ServerContext): ApiRoute[] {
         const prometheus = monitoring.prometheus;
         if (!prometheus) throw noPrometheus("availability is measured from its request counts");
         const t = resolved(record);
-        const counts = await monthCounts(prometheus, t.names.namespace, win);
-        const report = slaReport({ tenant: record.name, tier: t.tier.name, month: win.month, currency: rt.services.platform.config.billing.currency, monthlyPrice: t.tier.tier.price.monthly }, t.tier.tier.slo, counts);
-        return { body: report };
+        const days = await monthDays(prometheus, t.names.namespace, win);
+        const report = slaReport({ tenant: record.name, tier: t.tier.name, month: win.month, currency: rt.services.platform.config.billing.currency, monthlyPrice: t.tier.tier.price.monthly }, t.tier.tier.slo, countsOf(days));
+        return { body: { ...report, days } };
       },
     }),
   ];
