@@ -139,21 +139,26 @@ export async function controlRollout(ctx: RolloutContext, id: string | undefined
 }
 
 /**
- * Runs the rollout until it ends, pauses or is interrupted: the unfinished run of it is
- * taken over (its runner died), else a new run is created.
+ * The workflow that carries the rollout on: its unfinished run (a runner that died left
+ * it), else a new one. Undefined once the rollout is not active. `landlord serve` stops
+ * here and lets its leader run it; the CLI runs it at once (runRollout).
  */
-export async function runRollout(ctx: RolloutContext, id: string, signal?: AbortSignal): Promise<RolloutRecord> {
+export async function rolloutRun(ctx: RolloutContext, id: string): Promise<string | undefined> {
   const repo = rolloutsRepo(ctx.store.db);
   const r = await repo.require(id);
-  if (!isActive(r.state)) return r;
-  let workflowId = r.workflowId;
-  const current = workflowId === null ? undefined : await ctx.store.workflows.get(workflowId);
-  if (!current || isFinished(current.status)) {
-    const wf = await ctx.engine.createWorkflow("rollout", `rollout/${id}`, { rolloutId: id });
-    workflowId = wf.id;
-    await repo.setWorkflow(id, wf.id, new Date());
-  }
-  if (workflowId === null) throw new Error("no workflow for the rollout");
+  if (!isActive(r.state)) return undefined;
+  const current = r.workflowId === null ? undefined : await ctx.store.workflows.get(r.workflowId);
+  if (current && !isFinished(current.status)) return current.id;
+  const wf = await ctx.engine.createWorkflow("rollout", `rollout/${id}`, { rolloutId: id });
+  await repo.setWorkflow(id, wf.id, new Date());
+  return wf.id;
+}
+
+/** Runs the rollout until it ends, pauses or is interrupted. */
+export async function runRollout(ctx: RolloutContext, id: string, signal?: AbortSignal): Promise<RolloutRecord> {
+  const repo = rolloutsRepo(ctx.store.db);
+  const workflowId = await rolloutRun(ctx, id);
+  if (workflowId === undefined) return repo.require(id);
   const result = await ctx.engine.runWorkflow(workflowId, signal ? { signal } : {});
   if (result.outcome === "busy") throw new InputError([{ path: "rollout", message: `rollout ${id} is being run by another runner`, fix: "watch it with `landlord rollout status -w`" }]);
   return repo.require(id);

@@ -25,7 +25,7 @@ import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { costRoutes } from "./routes/costs.js";
 import { diffRoutes } from "./routes/diff.js";
-import { RolloutRuns, rolloutRoutes } from "./routes/rollouts.js";
+import { rolloutRoutes } from "./routes/rollouts.js";
 import { oidcRoutes } from "./routes/oidc.js";
 import { sessionRoutes } from "./routes/session.js";
 import { statusRoutes } from "./routes/status.js";
@@ -48,7 +48,7 @@ export interface AppOptions {
   readonly log?: (line: string) => void;
 }
 
-export function apiRoutes(ctx: ServerContext, rollouts: RolloutRuns = new RolloutRuns(() => undefined)): ApiRoute[] {
+export function apiRoutes(ctx: ServerContext): ApiRoute[] {
   return [
     ...sessionRoutes(ctx),
     ...oidcRoutes(ctx),
@@ -57,7 +57,7 @@ export function apiRoutes(ctx: ServerContext, rollouts: RolloutRuns = new Rollou
     ...diffRoutes(ctx),
     ...workflowRoutes(ctx),
     ...auditRoutes(ctx),
-    ...rolloutRoutes(ctx, rollouts),
+    ...rolloutRoutes(ctx),
     ...costRoutes(ctx),
     ...alertRoutes(ctx),
     ...usageRoutes(ctx),
@@ -76,8 +76,7 @@ function clientKey(req: FastifyRequest): string {
 export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<FastifyInstance> {
   const log = options.log ?? (() => undefined);
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: "idle", return503OnClosing: true });
-  const rollouts = new RolloutRuns(log);
-  const routes = apiRoutes(ctx, rollouts);
+  const routes = apiRoutes(ctx);
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -209,10 +208,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     return reply.code(status).send(body);
   });
 
-  app.addHook("preClose", async () => {
+  app.addHook("preClose", (done) => {
     ctx.streams.closeAll();
-    // A rollout run here stops at its next step boundary and stays resumable.
-    await rollouts.close();
+    done();
   });
   return app;
 }

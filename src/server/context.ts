@@ -1,5 +1,6 @@
 /** What the routes work with: the CLI's runtime (store, engine, delivery) and the server's parts. */
 import type { Runtime } from "../cli/tenant-services.js";
+import type { RolloutContext } from "../rollout/service.js";
 import type { Authenticator } from "./auth.js";
 import type { Metrics } from "./metrics.js";
 import type { OidcLogin } from "./oidc.js";
@@ -10,6 +11,8 @@ export interface ServerContext {
   readonly auth: Authenticator;
   readonly metrics: Metrics;
   readonly streams: EventStreams;
+  /** The rollout runner's store, platform and engine; the leader's workers run its workflows. */
+  readonly rollouts: RolloutContext;
   /** A workflow was submitted: wake the runner (a no-op on a replica that is not the leader). */
   readonly submitted: () => void;
   /** Cookies carry the Secure flag (off only for plain-HTTP development, see `serve --insecure-cookies`). */

@@ -12,6 +12,7 @@ import { OidcLogin, type OidcSettings } from "./oidc.js";
 import { EventStreams } from "./sse.js";
 import { Workers, type WorkerOptions } from "./workers.js";
 import { TENANT_PHASES } from "../store/index.js";
+import { rolloutContext } from "../rollout/wiring.js";
 
 export interface ServeOptions {
   readonly host: string;
@@ -55,11 +56,12 @@ export async function startServer(rt: Runtime, options: ServeOptions): Promise<R
     metrics.reset("landlord_tenants");
     for (const [phase, n] of counts) metrics.set("landlord_tenants", { phase }, n);
   });
-  const workers = new Workers(rt, metrics, log, { ...DEFAULT_WORKER_OPTIONS, ...options.workers });
+  const rollouts = rolloutContext({ store: rt.store, platform: rt.services.platform, delivery: rt.services.delivery, owner: rt.engine.owner });
+  const workers = new Workers(rt, rollouts, metrics, log, { ...DEFAULT_WORKER_OPTIONS, ...options.workers });
   const auth = new Authenticator(rt.store, { operatorTokens: options.operatorTokens });
   const streams = new EventStreams(rt);
   const app = await buildApp(
-    { rt, auth, metrics, streams, submitted: () => { workers.poke(); }, secureCookies: options.secureCookies ?? true, ...(options.oidc ? { oidc: new OidcLogin(options.oidc, rt.store, auth.sessions) } : {}) },
+    { rt, auth, metrics, streams, rollouts, submitted: () => { workers.poke(); }, secureCookies: options.secureCookies ?? true, ...(options.oidc ? { oidc: new OidcLogin(options.oidc, rt.store, auth.sessions) } : {}) },
     {
       version: options.version,
       ...(options.portalDir !== undefined ? { portalDir: options.portalDir } : {}),

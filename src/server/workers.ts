@@ -5,7 +5,9 @@
  * it at that step boundary; it stays resumable and the next leader continues it.
  */
 import type { Runtime } from "../cli/tenant-services.js";
-import type { ProgressEvent } from "../workflows/engine/index.js";
+import type { RolloutContext } from "../rollout/service.js";
+import type { WorkflowRecord } from "../store/index.js";
+import type { ProgressEvent, RunResult } from "../workflows/engine/index.js";
 import { runTenantWorkflow } from "../workflows/tenant/run-tenant-workflow.js";
 import { LeaderLease } from "./leader.js";
 import type { Metrics } from "./metrics.js";
@@ -45,17 +47,29 @@ export class Workers {
   private readonly reconcileAbort = new AbortController();
   private readonly lease: LeaderLease;
   private readonly unsubscribe: () => void;
+  /** Each engine whose workflows the leader runs: tenants' (settled after each run) and rollouts'. */
+  private readonly sources: readonly { readonly resumable: () => Promise<WorkflowRecord[]>; readonly run: (id: string, signals: { signal: AbortSignal; drain: AbortSignal }) => Promise<RunResult> }[];
 
   constructor(
     private readonly rt: Runtime,
+    rollouts: RolloutContext,
     private readonly metrics: Metrics,
     private readonly log: (line: string) => void,
     private readonly options: WorkerOptions,
   ) {
     this.lease = new LeaderLease(rt.store, "workers", rt.engine.owner, options.leaseTtlMs);
-    this.unsubscribe = rt.engine.subscribe((e) => {
-      this.onProgress(e);
-    });
+    const unsubscribe = [rt.engine, rollouts.engine].map((engine) =>
+      engine.subscribe((e) => {
+        this.onProgress(e);
+      }),
+    );
+    this.unsubscribe = () => {
+      for (const u of unsubscribe) u();
+    };
+    this.sources = [
+      { resumable: () => rt.engine.resumable(), run: (id, signals) => runTenantWorkflow(rt.services, rt.engine, id, undefined, signals) },
+      { resumable: () => rollouts.engine.resumable(), run: (id, signals) => rollouts.engine.runWorkflow(id, signals) },
+    ];
     metrics.set("landlord_leader", {}, 0);
     metrics.set("landlord_workflows_running", {}, 0);
   }
@@ -130,11 +144,12 @@ export class Workers {
     try {
       do {
         this.rescan = false;
-        const ready = await this.rt.engine.resumable();
-        for (const wf of ready) {
-          if (this.stopping || !this.leader || this.runs.size >= this.options.concurrency) break;
-          if (this.runs.has(wf.id)) continue;
-          this.startRun(wf.id);
+        for (const source of this.sources) {
+          for (const wf of await source.resumable()) {
+            if (this.stopping || !this.leader || this.runs.size >= this.options.concurrency) break;
+            if (this.runs.has(wf.id)) continue;
+            this.startRun(wf.id, source.run);
+          }
         }
       } while (this.rescanRequested() && !this.isStopping());
     } catch (err) {
@@ -144,13 +159,13 @@ export class Workers {
     }
   }
 
-  private startRun(id: string): void {
+  private startRun(id: string, runner: (id: string, signals: { signal: AbortSignal; drain: AbortSignal }) => Promise<RunResult>): void {
     const controller = new AbortController();
     const drain = new AbortController();
     const run: Run = {
       controller,
       drain,
-      done: runTenantWorkflow(this.rt.services, this.rt.engine, id, undefined, { signal: controller.signal, drain: drain.signal })
+      done: runner(id, { signal: controller.signal, drain: drain.signal })
         .then((r) => {
           if (r.outcome === "finished") this.metrics.inc("landlord_workflows_finished_total", { kind: r.workflow.kind, status: r.workflow.status });
         })

@@ -112,7 +112,7 @@ for (const backend of BACKENDS) {
       expect((await call(r.url, "GET", "/api/v1/tenants/nobody/diff", { token: operatorToken })).status).toBe(404);
     });
 
-    test("releases and rollouts: dry-run plan, start (run by the server), status, and control", async () => {
+    test("releases and rollouts: dry-run plan, start on a replica without workers (the leader runs it), status, and control", async () => {
       await createRelease(r.rt.store, { version: "2.0.0" }, "test", new Date());
       const releases = (await call(r.url, "GET", "/api/v1/releases", { token: operatorToken })).body as Page<{ version: string }>;
       expect(releases.items.map((x) => x.version)).toEqual(["2.0.0"]);
@@ -121,7 +121,14 @@ for (const backend of BACKENDS) {
       const waves = (plan.body as { plan: { waves: { tenants: string[] }[] } }).plan.waves;
       expect(waves.flatMap((w) => w.tenants).sort()).toEqual(NAMES);
       expect((await call(r.url, "GET", "/api/v1/rollouts", { token: operatorToken })).body).toEqual({ items: [] });
-      const started = await call(r.url, "POST", "/api/v1/rollouts", { token: operatorToken, body: { version: "2.0.0" } });
+      // Sent to a replica that runs no workers: the rollout is a workflow the leader (r) picks up.
+      const api = await replica(p, { runWorkers: false });
+      let started: Awaited<ReturnType<typeof call>>;
+      try {
+        started = await call(api.url, "POST", "/api/v1/rollouts", { token: operatorToken, body: { version: "2.0.0" } });
+      } finally {
+        await api.stop();
+      }
       expect(started.status, started.text).toBe(202);
       const id = (started.body as { rollout: { id: string }; running: boolean }).rollout.id;
       expect((started.body as { running: boolean }).running).toBe(true);

@@ -5,6 +5,7 @@
  * come from groups, tenant users from a claim or a group; a user with neither, a tampered
  * state, a replayed callback and a refusal at the provider get the API's error shape.
  */
+import { rolloutContext } from "../../src/rollout/wiring.js";
 import { appendFile } from "node:fs/promises";
 import { createServer, type RequestListener, type Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
@@ -177,7 +178,7 @@ for (const backend of BACKENDS) {
       if (!settings) throw new Error("landlord.yaml has no serve.oidc");
       const auth = new Authenticator(rt.store, { operatorTokens: new Map() });
       app = await buildApp(
-        { rt, auth, metrics: new Metrics(), streams: new EventStreams(rt), submitted: () => undefined, secureCookies: false, oidc: new OidcLogin(settings, rt.store, auth.sessions) },
+        { rt, auth, metrics: new Metrics(), streams: new EventStreams(rt), rollouts: rolloutContext({ store: rt.store, platform: rt.services.platform, delivery: rt.services.delivery }), submitted: () => undefined, secureCookies: false, oidc: new OidcLogin(settings, rt.store, auth.sessions) },
         { version: "test", loginPerMinute: 1000, log: (l) => logs.push(l) },
       );
       await app.listen({ host: "127.0.0.1", port: appPort });

@@ -1,12 +1,11 @@
 /**
  * Releases and rollouts, as `landlord release list` and `landlord rollout ...` do them,
- * through src/rollout/service.ts. A rollout started or resumed here is run by this server
- * (its own workflow lease guards it, so a second runner cannot take it while this one
- * lives); if the server stops, `landlord rollout resume ID` or a resume here takes it over.
+ * through src/rollout/service.ts. A rollout started or resumed here becomes a workflow that
+ * the leader replica runs, like a tenant's: its lease keeps a second runner out, and if the
+ * leader stops, the next one carries it on.
  */
-import { controlRollout, planRollout, runRollout, startRollout } from "../../rollout/service.js";
+import { controlRollout, planRollout, rolloutRun, startRollout } from "../../rollout/service.js";
 import type { Command } from "../../rollout/state.js";
-import { rolloutContext } from "../../rollout/wiring.js";
 import { releasesRepo } from "../../store/releases-repo.js";
 import { rolloutsRepo } from "../../store/rollouts-repo.js";
 import type { ServerContext } from "../context.js";
@@ -15,40 +14,16 @@ import { route, type ApiRoute } from "../route.js";
 import * as S from "../schemas.js";
 import { releaseView, rolloutView } from "../views.js";
 
-/** Rollouts this server runs; stopped at their next step boundary when the server closes. */
-export class RolloutRuns {
-  private readonly runs = new Map<string, { controller: AbortController; done: Promise<void> }>();
-
-  constructor(private readonly log: (line: string) => void) {}
-
-  has(id: string): boolean {
-    return this.runs.has(id);
-  }
-
-  start(id: string, run: (signal: AbortSignal) => Promise<unknown>): void {
-    if (this.runs.has(id)) return;
-    const controller = new AbortController();
-    const done = run(controller.signal)
-      .then(() => undefined)
-      .catch((err: unknown) => {
-        this.log(`rollout ${id}: ${err instanceof Error ? err.message : String(err)}`);
-      })
-      .finally(() => {
-        this.runs.delete(id);
-      });
-    this.runs.set(id, { controller, done });
-  }
-
-  async close(): Promise<void> {
-    for (const r of this.runs.values()) r.controller.abort();
-    await Promise.all([...this.runs.values()].map((r) => r.done));
-  }
-}
-
-export function rolloutRoutes(ctx: ServerContext, runs: RolloutRuns): ApiRoute[] {
+export function rolloutRoutes(ctx: ServerContext): ApiRoute[] {
   const { rt } = ctx;
-  const rc = rolloutContext({ store: rt.store, platform: rt.services.platform, delivery: rt.services.delivery });
+  const rc = ctx.rollouts;
   const repo = rolloutsRepo(rt.store.db);
+  /** Hands the rollout to the leader's runner; true when a run of it is queued or under way. */
+  const queue = async (id: string): Promise<boolean> => {
+    const wf = await rolloutRun(rc, id);
+    if (wf !== undefined) ctx.submitted();
+    return wf !== undefined;
+  };
   const control = (cmd: Command, summary: string) =>
     route({
       method: "POST",
@@ -61,8 +36,8 @@ export function rolloutRoutes(ctx: ServerContext, runs: RolloutRuns): ApiRoute[]
       async handler({ principal, params }) {
         requireOperator(principal);
         const { rollout, needsRun } = await controlRollout(rc, params.id, cmd, describePrincipal(principal), new Date());
-        if (needsRun) runs.start(rollout.id, (signal) => runRollout(rc, rollout.id, signal));
-        return { body: { rollout: rolloutView(rollout), running: runs.has(rollout.id) } };
+        const running = needsRun ? await queue(rollout.id) : rollout.state === "Running" || rollout.state === "RollingBack";
+        return { body: { rollout: rolloutView(rollout), running } };
       },
     });
   return [
@@ -115,7 +90,7 @@ export function rolloutRoutes(ctx: ServerContext, runs: RolloutRuns): ApiRoute[]
     route({
       method: "POST",
       url: "/api/v1/rollouts",
-      summary: "Start a rollout of a release with landlord.yaml's rollout settings (dryRun: only the plan); this server runs it",
+      summary: "Start a rollout of a release with landlord.yaml's rollout settings (dryRun: only the plan); the leader replica runs it",
       tag: "rollouts",
       access: "operator",
       body: S.rolloutStartRequest,
@@ -129,12 +104,11 @@ export function rolloutRoutes(ctx: ServerContext, runs: RolloutRuns): ApiRoute[]
           return { status: 200, body: { rollout: null, plan, running: false } };
         }
         const { rollout, plan } = await startRollout(rc, body.version, settings, describePrincipal(principal), new Date());
-        runs.start(rollout.id, (signal) => runRollout(rc, rollout.id, signal));
-        return { status: 202, body: { rollout: rolloutView(rollout), plan, running: true } };
+        return { status: 202, body: { rollout: rolloutView(rollout), plan, running: await queue(rollout.id) } };
       },
     }),
     control("pause", "Pause a rollout after the tenant under way (landlord rollout pause)"),
-    control("resume", "Resume a paused or interrupted rollout; this server runs it (landlord rollout resume)"),
+    control("resume", "Resume a paused or interrupted rollout; the leader replica runs it (landlord rollout resume)"),
     control("abort", "Abort a rollout: tenants already moved are rolled back (landlord rollout abort)"),
   ];
 }
