@@ -27,6 +27,8 @@ export interface Runtime {
 export interface RuntimeOptions {
   /** Commands that only read: the store is opened without creating or migrating it unless behind (see openStore). */
   readonly readOnly?: boolean;
+  /** `landlord serve`: the store's connections stay open (see store/postgres.ts). */
+  readonly longLived?: boolean;
 }
 
 /** Folder names under `dir`, or none when it does not exist. */
@@ -134,7 +136,7 @@ export async function openProjectStore(io: CliIo, global: GlobalOptions, platfor
       }
     }
   }
-  const store = await openStore({ baseDir: base, ...(url ? { url } : {}), ...(readOnly ? { readOnly: true } : {}) });
+  const store = await openStore({ baseDir: base, ...(url ? { url } : {}), ...(readOnly ? { readOnly: true } : {}), ...(options.longLived === true ? { longLived: true } : {}) });
   return { store, label: url ? redactedUrl(url) : where.target };
 }
 

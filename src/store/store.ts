@@ -59,6 +59,8 @@ export interface OpenStoreOptions {
   readonly newId?: () => string;
   /** PostgreSQL pool size. */
   readonly poolSize?: number;
+  /** A server process: PostgreSQL connections stay open once made (see PoolSettings). */
+  readonly longLived?: boolean;
   /**
    * For commands that only read: SQLite is opened read-only and never created (a missing
    * file reads as an empty store, `existed` false). Migrations still run if the schema is behind.
@@ -139,7 +141,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const readOnly = options.readOnly === true && existed;
   const open = (ro: boolean): SqliteHandle => {
     try {
-      return connect(where, options.poolSize, ro);
+      return connect(where, options.poolSize, ro, options.longLived === true);
     } catch (err) {
       throw storeFailure(err, located, "opening the store") ?? err;
     }
@@ -189,9 +191,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   };
 }
 
-function connect(where: StoreLocation, poolSize: number | undefined, readOnly: boolean): SqliteHandle {
+function connect(where: StoreLocation, poolSize: number | undefined, readOnly: boolean, longLived = false): SqliteHandle {
   if (where.backend === "sqlite") return openSqlite(where.target, { readOnly });
-  const db = new Kysely<Database>({ dialect: postgresDialect(where.target, poolSize) });
+  const db = new Kysely<Database>({ dialect: postgresDialect(where.target, { ...(poolSize !== undefined ? { poolSize } : {}), longLived }) });
   return { db, release: () => db.destroy() };
 }
 

@@ -78,7 +78,7 @@ export async function serveCommand(io: CliIo, global: GlobalOptions, opts: Serve
   const base = dirname(resolve(io.cwd, global.config));
   const tokenFile = opts.operatorTokenFile === undefined ? join(base, ".landlord", "operator-token") : isAbsolute(opts.operatorTokenFile) ? opts.operatorTokenFile : resolve(io.cwd, opts.operatorTokenFile);
   const tokens = await operatorTokens(tokenFile, io);
-  const rt = await openRuntime(io, global);
+  const rt = await openRuntime(io, global, undefined, { longLived: true });
   const root = packageRoot();
   const portalDir = root === undefined ? undefined : join(root, "dist", "portal");
   try {
