@@ -48,12 +48,17 @@ export function Usage({ tenant, operator }: { tenant: string; operator: boolean 
   const [usage, setUsage] = useState<UsageBody | undefined>(undefined);
   const [note, setNote] = useState<NoteText | undefined>(undefined);
   useEffect(() => {
-    setUsage(undefined);
+    // An answer for a window no longer chosen (the choice changed in flight) is dropped.
+    let current = true;
     api<UsageBody>("GET", `/api/v1/tenants/${tenant}/usage?window=${span}`)
-      .then((r) => { setUsage(r); setNote(undefined); })
-      .catch((e: unknown) => { setNote(noteOf(e) ?? { message: `Usage is not available: ${e instanceof Error ? e.message : String(e)}`, fixes: [] }); });
+      .then((r) => { if (current) { setUsage(r); setNote(undefined); } })
+      .catch((e: unknown) => { if (current) setNote(noteOf(e) ?? { message: `Usage is not available: ${e instanceof Error ? e.message : String(e)}`, fixes: [] }); });
+    return () => { current = false; };
   }, [tenant, span]);
   const windowLabel = WINDOWS.find((w) => w.value === span)?.label ?? span;
+  // Charts are captioned by the window their data is for, never by a choice still loading.
+  const shown = usage !== undefined && usage.window === span && usage.tenant === tenant ? usage : undefined;
+  const shownLabel = (shown ? WINDOWS.find((w) => w.value === shown.window)?.label : undefined) ?? windowLabel;
   return (
     <section aria-labelledby="usage-title">
       <h2 id="usage-title">Usage</h2>
@@ -65,20 +70,20 @@ export function Usage({ tenant, operator }: { tenant: string; operator: boolean 
       </div>
       {/* The fixes are the platform's settings: a customer can do nothing with them. */}
       {note ? <Note title="No usage figures" note={operator ? note : { message: note.message, fixes: [] }} /> : null}
-      {!note && !usage ? <p aria-busy="true">Loading usage ({windowLabel.toLowerCase()}) ...</p> : null}
-      {usage ? (
+      {!note && !shown ? <p aria-busy="true">Loading usage ({windowLabel.toLowerCase()}) ...</p> : null}
+      {shown ? (
         <div className="usage-charts" aria-live="polite">
-          {usage.notes.length > 0 ? <ul className="note" role="note">{usage.notes.map((n) => <li key={n}>{n}</li>)}</ul> : null}
-          {usage.series.map((s) => s.error !== null ? null : (
+          {shown.notes.length > 0 ? <ul className="note" role="note">{shown.notes.map((n) => <li key={n}>{n}</li>)}</ul> : null}
+          {shown.series.map((s) => s.error !== null ? null : (
             <LineChart
               key={s.id}
-              caption={`${s.title}, ${windowLabel.toLowerCase()}`}
-              points={gridOf(usage, s)}
+              caption={`${s.title}, ${shownLabel.toLowerCase()}`}
+              points={gridOf(shown, s)}
               format={(v) => formatUsage(s.unit, v)}
               xHeading="Time (UTC)"
               yHeading={s.title}
               includeZero
-              emptyText={`No data for ${windowLabel.toLowerCase()}.`}
+              emptyText={`No data for ${shownLabel.toLowerCase()}.`}
             />
           ))}
         </div>

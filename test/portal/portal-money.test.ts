@@ -5,46 +5,33 @@
  * tenant's user sees its own invoices only. Built with Vite's JS API into a temp folder;
  * screenshots go to test-results/portal/.
  */
-import { mkdir, mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { build } from "vite";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createRelease, startRollout } from "../../src/rollout/service.js";
 import { rolloutContext } from "../../src/rollout/wiring.js";
 import { invoicesRepo } from "../../src/store/invoices-repo.js";
+import { SHOTS, buildPortal, loginWith, onboardReady, openBrowser } from "./support.js";
 import { call, operatorToken, project, replica, tenantToken, until, type Project, type Replica } from "../server/support/serve.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const SHOTS = join(ROOT, "test-results", "portal");
-const form = (name: string) => ({ name, displayName: name === "acme" ? "Acme Corp" : "Globex", tier: "small", domains: [`${name}.apps.example.com`], contact: `ops@${name}.example.com` });
 
 describe("portal costs, alerts and rollouts in Chromium", () => {
   let p: Project;
   let r: Replica;
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
   const acmeNumbers: string[] = [];
   let globexNumber = "";
   let rolloutId = "";
 
-  const login = async (token: string) => {
-    await page.goto(r.url);
-    await page.getByLabel("API token").fill(token);
-    await page.getByLabel("API token").press("Enter");
-    await expect.poll(() => page.getByRole("button", { name: "Log out" }).isVisible()).toBe(true);
-  };
+  const login = (token: string) => loginWith(page, r.url, token);
 
   beforeAll(async () => {
-    const outDir = await mkdtemp(join(tmpdir(), "landlord-portal-"));
-    await build({ configFile: join(ROOT, "portal", "vite.config.ts"), logLevel: "error", build: { outDir, emptyOutDir: true } });
-    await mkdir(SHOTS, { recursive: true });
+    const outDir = await buildPortal();
     p = await project();
     r = await replica(p, { portalDir: outDir });
-    for (const name of ["acme", "globex"]) expect((await call(r.url, "POST", "/api/v1/tenants", { token: operatorToken, body: form(name) })).status).toBe(202);
-    for (const name of ["acme", "globex"]) await until(`${name} Ready`, async () => (((await call(r.url, "GET", `/api/v1/tenants/${name}`, { token: operatorToken })).body as { phase?: string }).phase === "Ready" ? true : undefined), 60_000);
+    await onboardReady(r.url, ["acme", "globex"]);
     // Invoices as `landlord invoice issue` and `credit` store them: three months for acme (one corrected), one for globex.
     const repo = invoicesRepo(r.rt.store.db);
     for (const [month, minor] of [["2026-08", 12_345n], ["2026-09", 23_456n], ["2026-10", 34_567n]] as const) {
@@ -58,11 +45,7 @@ describe("portal costs, alerts and rollouts in Chromium", () => {
     expect(started.status, started.text).toBe(202);
     rolloutId = (started.body as { rollout: { id: string } }).rollout.id;
     await until("rollout ended", async () => (((await call(r.url, "GET", `/api/v1/rollouts/${rolloutId}`, { token: operatorToken })).body as { state: string }).state === "Running" ? undefined : true), 90_000);
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-    page.on("console", (m) => {
-      if (m.type() === "error") consoleErrors.push(m.text());
-    });
+    ({ browser, page, consoleErrors } = await openBrowser({ width: 1280, height: 860 }));
   }, 180_000);
 
   afterAll(async () => {

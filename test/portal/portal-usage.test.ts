@@ -6,20 +6,15 @@
  * holding the numbers that were written; the operator sees another tenant's. Screenshots
  * go to test-results/portal/.
  */
-import { mkdir, mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { build } from "vite";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { planWindow, type UsageWindow } from "../../src/monitoring/usage-series.js";
-import { call, operatorToken, project, replica, tenantToken, until, type Project, type Replica } from "../server/support/serve.js";
+import { SHOTS, buildPortal, loginWith, onboardReady, openBrowser } from "./support.js";
+import { operatorToken, project, replica, tenantToken, type Project, type Replica } from "../server/support/serve.js";
 import { startPrometheus, type RunningPrometheus } from "../support/prometheus-server.js";
 import { afterData, configurePrometheus, DAY, expectedDay, expectedPoint, usageFixture } from "../support/usage-fixture.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const SHOTS = join(ROOT, "test-results", "portal");
-const form = (name: string) => ({ name, displayName: name === "acme" ? "Acme Corp" : "Globex", tier: "small", domains: [`${name}.apps.example.com`], contact: `ops@${name}.example.com` });
 const LIMITS = { minStepSeconds: 15, maxQueryRangeSeconds: 32 * DAY, maxLookbackSeconds: 7 * DAY };
 
 /** How the portal writes each series' values (portal/src/Usage.tsx), for the numbers this fixture has. */
@@ -40,30 +35,18 @@ describe("usage and SLA charts in Chromium", () => {
   let r: Replica;
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
-  const login = async (token: string) => {
-    await page.goto(r.url);
-    await page.getByLabel("API token").fill(token);
-    await page.getByLabel("API token").press("Enter");
-    await expect.poll(() => page.getByRole("button", { name: "Log out" }).isVisible()).toBe(true);
-  };
+  const login = (token: string) => loginWith(page, r.url, token);
 
   beforeAll(async () => {
-    const outDir = await mkdtemp(join(tmpdir(), "landlord-portal-"));
-    await build({ configFile: join(ROOT, "portal", "vite.config.ts"), logLevel: "error", build: { outDir, emptyOutDir: true } });
-    await mkdir(SHOTS, { recursive: true });
+    const outDir = await buildPortal();
     prom = await startPrometheus(f.openMetrics);
     p = await project();
     await configurePrometheus(p.dir, prom.url);
     r = await replica(p, { portalDir: outDir });
-    for (const name of ["acme", "globex"]) expect((await call(r.url, "POST", "/api/v1/tenants", { token: operatorToken, body: form(name) })).status).toBe(202);
-    for (const name of ["acme", "globex"]) await until(`${name} Ready`, async () => (((await call(r.url, "GET", `/api/v1/tenants/${name}`, { token: operatorToken })).body as { phase?: string }).phase === "Ready" ? true : undefined), 60_000);
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    page.on("console", (m) => {
-      if (m.type() === "error") consoleErrors.push(m.text());
-    });
+    await onboardReady(r.url, ["acme", "globex"]);
+    ({ browser, page, consoleErrors } = await openBrowser({ width: 1280, height: 900 }));
   }, 180_000);
 
   afterAll(async () => {

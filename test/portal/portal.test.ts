@@ -4,38 +4,28 @@
  * tenant's user logs in with its API token and sees its own instance only, and rotates the
  * token. Built with Vite's JS API into a temp folder; screenshots go to test-results/portal/.
  */
-import { mkdir, mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { build } from "vite";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { SHOTS, buildPortal, openBrowser } from "./support.js";
 import { call, operatorToken, project, replica, tenantToken, until, type Project, type Replica } from "../server/support/serve.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const SHOTS = join(ROOT, "test-results", "portal");
 
 describe("portal in Chromium", () => {
   let p: Project;
   let r: Replica;
   let browser: Browser;
   let page: Page;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    const outDir = await mkdtemp(join(tmpdir(), "landlord-portal-"));
-    await build({ configFile: join(ROOT, "portal", "vite.config.ts"), logLevel: "error", build: { outDir, emptyOutDir: true } });
-    await mkdir(SHOTS, { recursive: true });
+    const outDir = await buildPortal();
     p = await project();
     r = await replica(p, { portalDir: outDir });
     // Another customer, so that "sees only its own" means something.
     expect((await call(r.url, "POST", "/api/v1/tenants", { token: operatorToken, body: { name: "globex", displayName: "Globex", tier: "small", domains: ["globex.apps.example.com"], contact: "ops@globex.example.com" } })).status).toBe(202);
     await until("globex Ready", async () => (((await call(r.url, "GET", "/api/v1/tenants/globex", { token: operatorToken })).body as { phase?: string }).phase === "Ready" ? true : undefined));
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-    page.on("console", (m) => {
-      if (m.type() === "error") consoleErrors.push(m.text());
-    });
+    ({ browser, page, consoleErrors } = await openBrowser({ width: 1280, height: 860 }));
   }, 120_000);
 
   afterAll(async () => {
