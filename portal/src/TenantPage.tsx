@@ -21,21 +21,31 @@ export function TenantDetails({ t }: { t: TenantDetail }) {
   );
 }
 
+const BUSY = new Set(["Pending", "Provisioning", "Updating", "Offboarding"]);
+
 export function useTenant(name: string) {
   const [tenant, setTenant] = useState<TenantDetail | undefined>(undefined);
   const [workflows, setWorkflows] = useState<Workflow[]>([]);
   const [error, setError] = useState("");
+  const [again, setAgain] = useState(0);
   const reload = useCallback(async () => {
     try {
-      setTenant(await api<TenantDetail>("GET", `/api/v1/tenants/${name}`));
+      // Workflows before the tenant: a workflow seen live is followed (its end reloads), and
+      // one seen finished has already settled the phase read next. Read the other way, a
+      // workflow ending in between left the page on "Provisioning" with nothing to follow.
       // Oldest first, a page at a time: a tenant has few workflows, but keep to a bound.
-      setWorkflows((await pages<Workflow>(`/api/v1/workflows?tenant=${name}&limit=500`, 4)).items);
+      const wfs = (await pages<Workflow>(`/api/v1/workflows?tenant=${name}&limit=500`, 4)).items;
+      const t = await api<TenantDetail>("GET", `/api/v1/tenants/${name}`);
+      setWorkflows(wfs);
+      setTenant(t);
       setError("");
+      // A busy phase with no workflow to follow (submitted elsewhere just now): look again.
+      if (BUSY.has(t.phase) && wfs.every((w) => isFinished(w.status))) setTimeout(() => { setAgain((n) => n + 1); }, 2000);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
   }, [name]);
-  useEffect(() => { void reload(); }, [reload]);
+  useEffect(() => { void reload(); }, [reload, again]);
   return { tenant, workflows, error, reload };
 }
 
