@@ -8,7 +8,7 @@
 import { NotFoundError } from "../errors.js";
 import type { ResolvedTenant } from "../spec/resolve.js";
 import type { TenantRecord } from "../store/index.js";
-import { isPlacementRecord, resolveSpec, type TenantServices } from "../workflows/tenant/services.js";
+import { type TenantServices, resolveStored } from "../workflows/tenant/services.js";
 import type { CliIo } from "./io.js";
 import { loadWorkspace, type GlobalOptions, type Workspace } from "./load-files.js";
 import { openRuntime } from "./tenant-services.js";
@@ -19,12 +19,7 @@ export interface DeliveredFleet extends Workspace {
 
 /** Stored tenants that hold resources (everything but Offboarded), resolved as delivered. */
 export function storedTenants(services: TenantServices, records: readonly TenantRecord[]): ResolvedTenant[] {
-  return records
-    .filter((r) => r.phase !== "Offboarded")
-    .map((r) => {
-      const placement = isPlacementRecord(r.placement) ? r.placement : undefined;
-      return resolveSpec(services, r.spec, placement ? { placement } : {});
-    });
+  return records.filter((r) => r.phase !== "Offboarded").map((r) => resolveStored(services, r));
 }
 
 export async function deliveredFleet(io: CliIo, global: GlobalOptions, files: readonly string[] | undefined): Promise<DeliveredFleet> {

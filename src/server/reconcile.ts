@@ -8,7 +8,7 @@ import type { Delivery } from "../delivery/delivery.js";
 import { bundleFor } from "../io/package/render-package.js";
 import type { Runtime } from "../cli/tenant-services.js";
 import { liveWorkflow } from "../workflows/tenant/phases.js";
-import { isPlacementRecord, resolveSpec } from "../workflows/tenant/services.js";
+import { resolveStored } from "../workflows/tenant/services.js";
 
 export interface ReconcileResult {
   readonly tenants: number;
@@ -35,8 +35,7 @@ export async function reconcilePass(rt: Runtime, signal?: AbortSignal): Promise<
     if (signal?.aborted) break;
     if (await liveWorkflow(rt.store, record.name)) continue;
     try {
-      const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
-      const tenant = resolveSpec(rt.services, record.spec, placement ? { placement } : {});
+      const tenant = resolveStored(rt.services, record);
       const report = await delivery.applyBundle(await bundleFor(rt.services.platform, tenant), signal ? { signal } : {});
       tenants++;
       writes += report.writes;

@@ -9,7 +9,7 @@ import { countsOf, monthDays, parseMonth, slaReport } from "../../monitoring/sla
 import { queryTenantMetrics } from "../../monitoring/tenant-metrics.js";
 import { fleetAlertmanagerConfig, tenantReceiver } from "../../render/alertmanager.js";
 import type { TenantRecord } from "../../store/index.js";
-import { isPlacementRecord, resolveSpec } from "../../workflows/tenant/services.js";
+import { resolveStored } from "../../workflows/tenant/services.js";
 import type { ServerContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { requireTenantAccess } from "../principal.js";
@@ -25,8 +25,7 @@ export function alertRoutes(ctx: ServerContext): ApiRoute[] {
   const { rt } = ctx;
   const monitoring = rt.services.platform.config.integrations.monitoring;
   const resolved = (record: TenantRecord) => {
-    const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
-    return resolveSpec(rt.services, record.spec, placement ? { placement } : {});
+    return resolveStored(rt.services, record);
   };
   const scopedTenant = async (principal: Parameters<typeof requireTenantAccess>[0], name: string) => {
     requireTenantAccess(principal, name);

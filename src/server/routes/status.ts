@@ -5,7 +5,7 @@
  */
 import { ConflictError } from "../../errors.js";
 import { bundleFor } from "../../io/package/render-package.js";
-import { isPlacementRecord, resolveSpec } from "../../workflows/tenant/services.js";
+import { resolveStored } from "../../workflows/tenant/services.js";
 import type { ServerContext } from "../context.js";
 import { requireTenantAccess } from "../principal.js";
 import { route, type ApiRoute } from "../route.js";
@@ -30,8 +30,7 @@ export function statusRoutes(ctx: ServerContext): ApiRoute[] {
         if (record.phase === "Offboarded") throw new ConflictError(`tenant '${record.name}' is Offboarded: it has no objects`);
         const { KubernetesDelivery } = await import("../../delivery/kubernetes/kubernetes-delivery.js");
         if (!(d instanceof KubernetesDelivery)) throw new ConflictError("not a Kubernetes delivery");
-        const placement = isPlacementRecord(record.placement) ? record.placement : undefined;
-        const bundle = await bundleFor(rt.services.platform, resolveSpec(rt.services, record.spec, placement ? { placement } : {}));
+        const bundle = await bundleFor(rt.services.platform, resolveStored(rt.services, record));
         const inspected = await d.applierFor(bundle.placement.cluster).inspect(bundle.objects, 8);
         const readiness = new Map((await d.readiness(bundle, undefined, new Map(inspected.map((x) => [x.object, x.live])))).map((r) => [r.object, r]));
         const objects = inspected.map((x) => {

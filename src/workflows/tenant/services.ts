@@ -9,7 +9,7 @@ import { waveOf, type Wave } from "../../spec/waves.js";
 import { toYaml } from "../../render/serialize.js";
 import type { PlatformContext } from "../../spec/platform.js";
 import { resolveTenant, type ResolvedTenant, type ResolveOptions } from "../../spec/resolve.js";
-import type { Store } from "../../store/index.js";
+import type { Store, TenantRecord } from "../../store/index.js";
 import { domainChallengesRepo } from "../../store/domain-challenges-repo.js";
 
 export interface TenantServices {
@@ -29,6 +29,11 @@ export function resolveSpec(services: TenantServices, spec: unknown, options: Re
   const r = resolveTenant(services.platform, { file: "spec", index: 0, value: spec }, options);
   if (!r.ok) throw new InputError(r.problems.map((p) => ({ ...p, file: `tenant ${specName(spec)}` })));
   return r.value;
+}
+
+/** A stored tenant as it was delivered: its spec at the placement recorded for it. */
+export function resolveStored(services: TenantServices, record: Pick<TenantRecord, "spec" | "placement">): ResolvedTenant {
+  return resolveSpec(services, record.spec, record.placement ? { placement: record.placement } : {});
 }
 
 export function specName(spec: unknown): string {
