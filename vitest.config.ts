@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/kubernetes/**"] },
+        test: { name: "unit", include: ["test/**/*.test.ts"], exclude: ["test/kubernetes/**", "test/nodes/**"] },
       },
       {
         // One real control plane for the whole run, shared by every file here: files run one
@@ -21,6 +21,22 @@ export default defineConfig({
           pool: "forks",
           poolOptions: { forks: { singleFork: true } },
           sequence: { groupOrder: 1 },
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
+        // A second control plane whose nodes are real (containerd, kubelet, CNI, kube-proxy,
+        // CoreDNS, kube-network-policies): pods run and packets are filtered. Its own, so that
+        // the fake-node files above never schedule onto a real node. After them.
+        extends: true,
+        test: {
+          name: "nodes",
+          include: ["test/nodes/**/*.test.ts"],
+          globalSetup: ["test/nodes/support/global-setup.ts"],
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 2 },
           testTimeout: 240_000,
           hookTimeout: 240_000,
         },

@@ -16,7 +16,7 @@ import (
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
 )
 
-const usage = "usage: controlplane etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|kwok-stages|kubectl [flags]"
+const usage = "usage: controlplane etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|kwok-stages|kubectl|kubelet|kube-proxy|kube-network-policies|coredns|registry|image|version [flags]"
 
 func main() {
 	if len(os.Args) < 2 {
@@ -39,6 +39,18 @@ func main() {
 		os.Exit(cli.Run(kubectl.NewDefaultKubectlCommand()))
 	case "kwok":
 		runKwok()
+	case "kubelet":
+		runKubelet()
+	case "kube-proxy":
+		runKubeProxy()
+	case "kube-network-policies":
+		runNetworkPolicies()
+	case "coredns":
+		runCoreDNS()
+	case "registry":
+		runRegistry()
+	case "image":
+		runImage()
 	case "kwok-stages":
 		fmt.Print(strings.Join(kwokStages(), "\n---\n"))
 	case "version":

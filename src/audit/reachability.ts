@@ -18,6 +18,11 @@ export interface PodGroup {
   readonly labels: Labels;
   /** Ports the group listens on. */
   readonly ports: readonly number[];
+  /**
+   * An address outside the pod network (a listener standing for the internet): only ipBlock
+   * peers can name it, and no policy of the cluster selects it.
+   */
+  readonly ip?: string;
 }
 
 interface LabelSelector {
@@ -28,7 +33,7 @@ interface LabelSelector {
 interface Peer {
   podSelector?: LabelSelector;
   namespaceSelector?: LabelSelector;
-  ipBlock?: unknown;
+  ipBlock?: { cidr?: string; except?: string[] };
 }
 
 interface Rule {
@@ -60,9 +65,29 @@ export function matches(selector: LabelSelector | undefined, labels: Labels): bo
   return true;
 }
 
+function ipv4(text: string): number | undefined {
+  const parts = text.split(".").map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+  return parts.reduce((acc, p) => acc * 256 + p, 0);
+}
+
+export function cidrContains(cidr: string, ip: string): boolean {
+  const [base, bitsText] = cidr.split("/");
+  const a = ipv4(base ?? "");
+  const b = ipv4(ip);
+  const bits = Number(bitsText ?? "32");
+  if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
+  const size = 2 ** (32 - bits);
+  return Math.floor(a / size) === Math.floor(b / size);
+}
+
 function peerMatches(peer: Peer, policyNamespace: string, other: PodGroup): boolean {
-  // An ipBlock names addresses outside the cluster's pod network in this model.
-  if (peer.ipBlock !== undefined) return false;
+  // ipBlock peers name addresses outside the pod network (the model's pods have none).
+  if (peer.ipBlock !== undefined) {
+    const { cidr, except } = peer.ipBlock;
+    return other.ip !== undefined && cidr !== undefined && cidrContains(cidr, other.ip) && !(except ?? []).some((e) => cidrContains(e, other.ip ?? ""));
+  }
+  if (other.ip !== undefined) return false;
   if (peer.namespaceSelector === undefined) return other.namespace === policyNamespace && matches(peer.podSelector, other.labels);
   return matches(peer.namespaceSelector, other.namespaceLabels) && matches(peer.podSelector, other.labels);
 }
@@ -72,7 +97,7 @@ function portMatches(rule: Rule, port: number, named: (name: string) => boolean)
   return rule.ports.some((p) => p.port === undefined || p.port === port || (typeof p.port === "string" && named(p.port)));
 }
 
-function allowedBy(policies: readonly { namespace: string; spec: PolicySpec }[], direction: "Ingress" | "Egress", self: PodGroup, other: PodGroup, port: number): boolean {
+function allowedBy(policies: PolicySpecs, direction: "Ingress" | "Egress", self: PodGroup, other: PodGroup, port: number): boolean {
   const selecting = policies.filter((p) => p.namespace === self.namespace && matches(p.spec.podSelector, self.labels) && (p.spec.policyTypes ?? ["Ingress"]).includes(direction));
   if (selecting.length === 0) return true;
   // Named ports are resolved on the destination; the model names only what the tenant's app declares.
@@ -95,15 +120,20 @@ export interface Path {
   readonly crossTenant: boolean;
 }
 
+export type PolicySpecs = readonly { namespace: string; spec: PolicySpec }[];
+
 export function policiesOf(objects: readonly KubeObject[]): { namespace: string; spec: PolicySpec }[] {
   return objects.filter((o) => o.kind === "NetworkPolicy").map((o) => ({ namespace: o.metadata.namespace ?? "", spec: (o.spec ?? {}) }));
 }
 
-/** Every ordered pair of groups and every port of the destination. */
-export function reachability(groups: readonly PodGroup[], policies: readonly { namespace: string; spec: PolicySpec }[]): Path[] {
+/**
+ * Every ordered pair of groups and every port of the destination; `targets` are
+ * destinations only (addresses outside the cluster).
+ */
+export function reachability(groups: readonly PodGroup[], policies: PolicySpecs, targets: readonly PodGroup[] = []): Path[] {
   const out: Path[] = [];
   for (const src of groups) {
-    for (const dst of groups) {
+    for (const dst of [...groups, ...targets]) {
       for (const port of dst.ports) {
         const allowed = allowedBy(policies, "Egress", src, dst, port) && allowedBy(policies, "Ingress", dst, src, port);
         out.push({ from: `${src.tenant}/${src.name}`, to: `${dst.tenant}/${dst.name}`, port, allowed, crossTenant: src.tenant !== dst.tenant });

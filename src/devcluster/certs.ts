@@ -45,6 +45,16 @@ async function signed(dir: string, name: string, subject: string, ext: string, c
   await openssl(["x509", "-req", "-in", csr, "-CA", caCert, "-CAkey", caKey, "-CAcreateserial", "-days", "30", "-sha256", "-extfile", extFile, "-out", join(dir, `${name}.crt`)]);
 }
 
+/**
+ * A real node's client certificate (system:node:<name> in system:nodes), so its kubelet
+ * acts with a node's rights under the Node authorizer. Returns the certificate and key paths.
+ */
+export async function nodeClientCert(dir: string, node: string, caCert: string, caKey: string): Promise<{ cert: string; key: string }> {
+  const name = `node-${node}`;
+  await signed(dir, name, `/O=system:nodes/CN=system:node:${node}`, "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n", caCert, caKey);
+  return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+}
+
 export async function makeCerts(dir: string): Promise<ClusterCerts> {
   const caKey = join(dir, "ca.key");
   const caCert = join(dir, "ca.crt");

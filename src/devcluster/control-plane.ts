@@ -16,6 +16,7 @@ import { makeCerts, type ClusterCerts } from "./certs.js";
 import { freePort } from "./ports.js";
 import { isAlive, readState, spawnComponent, stopPid, tail, writeState, type ClusterState, type Component } from "./processes.js";
 import { sleep } from "../util/sleep.js";
+import { stopRealNodes } from "./real-node.js";
 
 const run = promisify(execFile);
 
@@ -100,6 +101,10 @@ function apiServerArgs(etcdPort: number, apiPort: number, certs: ClusterCerts, d
     // Privileged pods must be refused by Pod Security (the tenant's fence), not by this switch.
     "--allow-privileged=true",
     "--endpoint-reconciler-type=none",
+    // Logs and exec reach real nodes' kubelets by their node IP, as the admin of this test cluster.
+    "--kubelet-preferred-address-types=InternalIP",
+    `--kubelet-client-certificate=${certs.adminCert}`,
+    `--kubelet-client-key=${certs.adminKey}`,
     "--profiling=false",
   ];
 }
@@ -152,7 +157,8 @@ export async function startControlPlane(opts: StartOptions): Promise<ClusterStat
     writeFileSync(stages, stdout);
     // KWOK's heartbeat stage writes node status only every ten minutes and relies on node
     // leases in between: without them the node controller marks every node NotReady.
-    spawnComponent(state, "kwok", [`--kubeconfig=${kubeconfig}`, "--manage-all-nodes=true", `--config=${stages}`, `--server-address=127.0.0.1:${String(kwokPort)}`, "--node-lease-duration-seconds=40"]);
+    // Only the fake nodes: real nodes have kubelets of their own.
+    spawnComponent(state, "kwok", [`--kubeconfig=${kubeconfig}`, "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake", `--config=${stages}`, `--server-address=127.0.0.1:${String(kwokPort)}`, "--node-lease-duration-seconds=40"]);
     await waitFor("kube-controller-manager", () => httpOk(`https://127.0.0.1:${String(cmPort)}/healthz`, "self-signed"), 60_000, state, "kube-controller-manager");
     await waitFor("kube-scheduler", () => httpOk(`https://127.0.0.1:${String(schedPort)}/healthz`, "self-signed"), 60_000, state, "kube-scheduler");
     log("controllers and scheduler up");
@@ -166,6 +172,7 @@ export async function startControlPlane(opts: StartOptions): Promise<ClusterStat
 /** Stops every component recorded in DIR (kept on disk for the logs unless `remove`). */
 export async function stopControlPlane(dir: string, remove = false): Promise<void> {
   const state = readState(dir);
+  await stopRealNodes(state);
   const order: Component[] = ["kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"];
   for (const c of order) await stopPid(state.processes[c]?.pid);
   if (remove) rmSync(dir, { recursive: true, force: true });
@@ -183,7 +190,7 @@ export async function restartComponent(dir: string, component: Component): Promi
   const record = state.processes[component];
   if (!record) throw new Error(`${component} was never started in ${dir}`);
   if (isAlive(record.pid)) return;
-  spawnComponent(state, component, record.args);
+  spawnComponent(state, component, record.args, record.command);
   if (component === "kube-apiserver") {
     const certs = join(dir, "certs");
     const tls = { ca: readFileSync(join(certs, "ca.crt")), cert: readFileSync(join(certs, "admin.crt")), key: readFileSync(join(certs, "admin.key")) };

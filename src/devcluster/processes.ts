@@ -8,10 +8,17 @@ import { openSync, closeSync, readFileSync, renameSync, writeFileSync } from "no
 import { join } from "node:path";
 import { sleep } from "../util/sleep.js";
 
-export type Component = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok";
+export type CoreComponent = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kwok";
+/**
+ * A real node's processes and the host services beside them: `node/<node>/containerd`,
+ * `node/<node>/kubelet`, `host/registry`, `host/kube-proxy` and so on.
+ */
+export type Component = CoreComponent | `node/${string}` | `host/${string}`;
 
 export interface ProcessRecord {
   readonly args: readonly string[];
+  /** The program, when it is not a verb of the control plane binary (containerd). */
+  readonly command?: string;
   readonly log: string;
   pid?: number;
 }
@@ -52,14 +59,25 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
-/** Detached, in its own process group, output to its log: it outlives the process that started it. */
-export function spawnComponent(state: ClusterState, component: Component, args: readonly string[]): ProcessRecord {
-  const log = join(state.dir, `${component}.log`);
+/** The verb of the control plane binary that runs COMPONENT (its last path segment). */
+function verbOf(component: Component): string {
+  return component.slice(component.lastIndexOf("/") + 1);
+}
+
+/**
+ * Detached, in its own process group, output to its log: it outlives the process that
+ * started it. COMMAND runs a program other than the control plane binary.
+ */
+export function spawnComponent(state: ClusterState, component: Component, args: readonly string[], command?: string): ProcessRecord {
+  const log = join(state.dir, `${component.replaceAll("/", "_")}.log`);
   const fd = openSync(log, "a");
   try {
-    const child = spawn(state.binary, [component, ...args], { detached: true, stdio: ["ignore", fd, fd] });
+    const child =
+      command === undefined
+        ? spawn(state.binary, [verbOf(component), ...args], { detached: true, stdio: ["ignore", fd, fd] })
+        : spawn(command, [...args], { detached: true, stdio: ["ignore", fd, fd] });
     child.unref();
-    const record: ProcessRecord = { args, log, ...(child.pid !== undefined ? { pid: child.pid } : {}) };
+    const record: ProcessRecord = { args, log, ...(command !== undefined ? { command } : {}), ...(child.pid !== undefined ? { pid: child.pid } : {}) };
     state.processes[component] = record;
     writeState(state);
     return record;

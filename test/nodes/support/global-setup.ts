@@ -1,0 +1,51 @@
+/**
+ * Starts one control plane with real nodes (containerd, kubelet, CNI, kube-proxy, CoreDNS,
+ * kube-network-policies, a local registry) for every test file under test/nodes, with the
+ * platform CRDs and admission guardrails; stops it at the end. Never skipped: on a machine
+ * that cannot run containers this fails and names what is missing.
+ */
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { TestProject } from "vitest/node";
+import { startControlPlane, stopControlPlane } from "../../../src/devcluster/control-plane.js";
+import { startRealNodes } from "../../../src/devcluster/real-node.js";
+import { adminConfig, installCrds, waitSeeded } from "../../../src/devcluster/seed.js";
+import { Applier } from "../../../src/delivery/kubernetes/applier.js";
+import { KubeClient } from "../../../src/delivery/kubernetes/client.js";
+import { clusterBootstrap } from "../../../src/render/platform/bootstrap.js";
+import { platform } from "../../support/fixtures.js";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    nodesClusterDir: string;
+    nodesKubeconfig: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(join(tmpdir(), "landlord-nodes-"));
+  const started = Date.now();
+  const log = (l: string) => process.stderr.write(`[real nodes] ${l}\n`);
+  const state = await startControlPlane({ dir, log });
+  try {
+    const kc = adminConfig(state.kubeconfig);
+    await waitSeeded(kc);
+    const crds = process.env.LANDLORD_CRDS_DIR ?? resolve("..", "shared", "crds");
+    if (!existsSync(crds)) throw new Error(`CRDs not found at ${crds}: put ../shared beside the repository or set LANDLORD_CRDS_DIR`);
+    await installCrds(kc, crds);
+    await startRealNodes(state, { nodes: [{ name: "real-shared-0", pool: "shared" }], log });
+    const client = new KubeClient(kc, kc.getCurrentContext());
+    await new Applier(client).applyPlatform(clusterBootstrap(platform().config), { force: false, repairDrift: true, dryRun: false, parallelism: 4 });
+    client.close();
+  } catch (err) {
+    await stopControlPlane(dir, false).catch(() => undefined);
+    throw err;
+  }
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${state.kubeconfig}`);
+  project.provide("nodesClusterDir", dir);
+  project.provide("nodesKubeconfig", state.kubeconfig);
+  return async () => {
+    await stopControlPlane(dir, process.env.LANDLORD_KEEP_CLUSTER === undefined);
+  };
+}
