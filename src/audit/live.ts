@@ -58,6 +58,8 @@ async function allowed(client: KubeClient, groups: readonly string[], attrs: Rec
   return review.status?.allowed === true;
 }
 
+const ABSENT_TENANT: LiveTenant = { name: "landlord-audit-absent", namespace: "landlord-audit-absent", adminGroups: [], domains: ["landlord-audit-absent.invalid"] };
+
 /** Attempts that must be refused, impersonating the tenant's admin group. */
 function attempts(self: LiveTenant, other: LiveTenant): { what: string; method: "POST" | "PATCH" | "GET"; path: string; body?: unknown; contentType?: string }[] {
   const ns = self.namespace;
@@ -100,7 +102,9 @@ export async function auditLive(kc: KubeConfig, tenants: readonly LiveTenant[], 
       for (const r of results) findings.push({ actor: self.name, target: r.target, what: `access review: ${r.what}`, violation: r.allowed && !EVERYONE_MAY.has(r.what) });
 
       onProgress(`[${String(i + 1)}/${String(tenants.length)}] ${self.name}: attempts as its admin group`);
-      const other = tenants[(i + 1) % tenants.length] ?? self;
+      // With one tenant there is no neighbour to reach for: a tenant that does not exist
+      // stands in, so the cross-tenant attempts are still made (and not turned on itself).
+      const other = tenants.length > 1 ? (tenants[(i + 1) % tenants.length] ?? self) : ABSENT_TENANT;
       const as = new KubeClient(kc, kc.getCurrentContext(), undefined, { user: "landlord-audit-probe", groups: [...self.adminGroups, "system:authenticated"] });
       try {
         for (const a of attempts(self, other)) {

@@ -15,7 +15,7 @@ import type { Bundle } from "../render/bundle.js";
 import type { PlatformConfig } from "../spec/platform-schema.js";
 import { sleep } from "../util/sleep.js";
 import { podGroups } from "./checks.js";
-import { reachability, type Path, type PodGroup, type PolicySpecs } from "./reachability.js";
+import { policiesOf, reachability, type Path, type PodGroup, type PolicySpecs } from "./reachability.js";
 
 export const PROBE_LABEL = "landlord.dev/isolation-probe";
 
@@ -234,16 +234,55 @@ export function platformProbeGroups(config: PlatformConfig, image: string): Prob
   return [group("ingress", i.ingress.namespace, i.ingress.podLabels), group("monitoring", i.monitoring.namespace, i.monitoring.scraperPodLabels)];
 }
 
-/** A tenant's groups as probes: its pods' scheduling (a dedicated pool) and its app image. */
-export function tenantProbeGroups(b: Bundle): ProbeGroup[] {
+/** A tenant's groups as probes, scheduled as its pods are (a dedicated pool's node). */
+export function tenantProbeGroups(b: Bundle, image: string): ProbeGroup[] {
   const deployment = b.objects.find((o) => o.kind === "Deployment");
-  const pod = (deployment?.spec as { template?: { spec?: { nodeSelector?: Record<string, string>; tolerations?: V1Toleration[]; containers?: { image?: string }[] } } } | undefined)?.template?.spec;
-  const image = pod?.containers?.[0]?.image;
-  if (image === undefined) throw new Error(`bundle of ${b.tenant} has no app Deployment to take the probe image from`);
+  const pod = (deployment?.spec as { template?: { spec?: { nodeSelector?: Record<string, string>; tolerations?: V1Toleration[] } } } | undefined)?.template?.spec;
   return podGroups(b).map((g) => ({
     ...g,
     image,
     ...(pod?.nodeSelector !== undefined ? { nodeSelector: pod.nodeSelector } : {}),
     ...(pod?.tolerations !== undefined ? { tolerations: pod.tolerations } : {}),
   }));
+}
+
+export interface PacketAudit {
+  /** Why no packet was sent, when none was. */
+  readonly skipped?: string;
+  readonly observed: readonly ObservedPath[];
+  readonly promised: readonly Path[];
+  readonly disagreements: readonly Disagreement[];
+}
+
+/** True when some Ready node runs containers (KWOK's simulated nodes run nothing). */
+export async function runsContainers(kc: KubeConfig): Promise<boolean> {
+  const nodes = await kc.makeApiClient(CoreV1Api).listNode();
+  return nodes.items.some(
+    (n) => n.metadata?.annotations?.["kwok.x-k8s.io/node"] !== "fake" && (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+  );
+}
+
+/**
+ * `landlord audit --live`'s packets for one cluster: the tenants' bundles, the platform's
+ * ingress and scraper namespaces (those that exist) and any outside listeners.
+ */
+export async function auditPackets(kc: KubeConfig, bundles: readonly Bundle[], config: PlatformConfig, opts: ObserveOptions = {}): Promise<PacketAudit> {
+  const none = (skipped: string): PacketAudit => ({ skipped, observed: [], promised: [], disagreements: [] });
+  const image = config.policy.isolationProbeImage;
+  if (image === undefined) return none("policy.isolationProbeImage is not set in landlord.yaml: name an image under an allowed registry that holds /netcheck (controlplane/images builds one)");
+  if (bundles.length === 0) return none("no tenants on this cluster");
+  if (!(await runsContainers(kc))) return none("no node of this cluster runs containers (simulated nodes only): nothing to send packets through");
+  const core = kc.makeApiClient(CoreV1Api);
+  const platform: ProbeGroup[] = [];
+  for (const g of platformProbeGroups(config, image)) {
+    const exists = await core.readNamespace({ name: g.namespace }).then(
+      () => true,
+      () => false,
+    );
+    if (exists) platform.push(g);
+  }
+  const groups = [...bundles.flatMap((b) => tenantProbeGroups(b, image)), ...platform];
+  const observed = await observePaths(kc, groups, opts);
+  const promised = promisedPaths(groups, policiesOf(bundles.flatMap((b) => b.objects)), opts.outside);
+  return { observed, promised, disagreements: disagreements(promised, observed) };
 }

@@ -180,9 +180,10 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .command("audit")
     .description("isolation checks and cross-tenant network reachability over every tenant's bundle (exit 1 on any failure)")
     .addOption(fileOption())
-    .option("--live", "ask the clusters instead: access reviews for every pair of stored tenants, and refused attempts as each tenant's admins", false)
+    .option("--live", "ask the clusters instead: access reviews for every pair of stored tenants, refused attempts as each tenant's admins, and real packets along every path where nodes run containers", false)
+    .option("--outside <ip:port>", "with --live: a listener outside the clusters that no tenant may reach (repeatable)", collect)
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json", "prometheus"]).default("text"))
-    .action(async (opts: { file?: string[]; output?: string; live?: boolean }) => {
+    .action(async (opts: { file?: string[]; output?: string; live?: boolean; outside?: string[] }) => {
       state.exitCode = await (await import("./commands/audit.js")).auditCommand(io, global(), opts);
     });
 

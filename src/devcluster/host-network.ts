@@ -78,21 +78,16 @@ export function realNodePrerequisites(): string[] {
   return missing;
 }
 
-function takeLock(owner: string): void {
+/**
+ * One set of real nodes per machine: the lock names the cluster folder that holds them,
+ * and it is held while that cluster's registry runs (the process that started it may be gone).
+ */
+function takeLock(owner: string, holderAlive: (dir: string) => boolean): void {
   if (existsSync(NODE_NETWORK.lock)) {
-    const holder = readFileSync(NODE_NETWORK.lock, "utf8").trim();
-    const [pidText, dir] = holder.split(" ", 2);
-    const pid = Number(pidText);
-    let alive = false;
-    try {
-      process.kill(pid, 0);
-      alive = true;
-    } catch {
-      alive = false;
-    }
-    if (alive && dir !== owner) throw new HostSetupError(`real nodes of another cluster run on this machine (${dir ?? "?"}); stop it first (npm run cluster:down, or LANDLORD_DEVCLUSTER_DIR=${dir ?? "DIR"} npm run cluster:down)`);
+    const dir = readFileSync(NODE_NETWORK.lock, "utf8").trim();
+    if (dir !== owner && holderAlive(dir)) throw new HostSetupError(`real nodes of another cluster run on this machine (${dir}); stop it first: LANDLORD_DEVCLUSTER_DIR=${dir} npm run cluster:down`);
   }
-  writeFileSync(NODE_NETWORK.lock, `${String(process.pid)} ${owner}\n`);
+  writeFileSync(NODE_NETWORK.lock, `${owner}\n`);
 }
 
 /**
@@ -120,8 +115,8 @@ export interface HostNetworkState {
 /** Most real nodes one machine holds (bridges ll-br0..; addresses 10.250.0.1..). */
 export const MAX_REAL_NODES = 16;
 
-export async function prepareHostNetwork(owner: string): Promise<HostNetworkState> {
-  takeLock(owner);
+export async function prepareHostNetwork(owner: string, holderAlive: (dir: string) => boolean): Promise<HostNetworkState> {
+  takeLock(owner, holderAlive);
   await teardownHostNetwork(undefined);
   // The machine's own setting, kept across a run that died with forwarding on.
   if (!existsSync(FORWARD_BEFORE)) writeFileSync(FORWARD_BEFORE, readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim());

@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 /**
- * `npm run cluster:up` / `npm run cluster:down`: a local control plane for trials, with the
- * platform's CRDs and a shared pool of fake nodes. Prints the kubeconfig path.
+ * `npm run cluster:up` / `npm run cluster:down`: a local cluster for trials, with the
+ * platform's CRDs, a real node for the shared pool (pods run, packets are filtered, images
+ * come from a local registry) and a stand-in for the cloud that adds a real node when a
+ * medium tenant's pool is asked for. LANDLORD_DEVCLUSTER_FAKE_NODES=N adds N simulated
+ * shared-pool nodes (KWOK) for fleet-scale trials. Prints the kubeconfig path.
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { startControlPlane, stopControlPlane } from "./control-plane.js";
 import { addNodes, adminConfig, installCrds, waitSeeded } from "./seed.js";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runPoolScaler } from "./pool-scaler.js";
+import { spawnComponent, type Component } from "./processes.js";
+import { startRealNodes } from "./real-node.js";
 
 export function defaultCrdsDir(cwd: string): string {
   return process.env.LANDLORD_CRDS_DIR ?? resolve(cwd, "..", "shared", "crds");
@@ -23,8 +31,16 @@ async function up(dir: string): Promise<void> {
   } else {
     process.stderr.write(`no CRDs installed: ${crds} does not exist (set LANDLORD_CRDS_DIR)\n`);
   }
-  const nodes = await addNodes(kc, { pool: "shared", count: 3 });
-  process.stderr.write(`nodes Ready: ${nodes.join(", ")}\nstop it with: npm run cluster:down\n`);
+  const log = (l: string): void => {
+    process.stderr.write(`${l}\n`);
+  };
+  await startRealNodes(state, { nodes: [{ name: "real-shared-0", pool: "shared" }], log });
+  const fake = Number(process.env.LANDLORD_DEVCLUSTER_FAKE_NODES ?? "0");
+  if (Number.isInteger(fake) && fake > 0) log(`simulated nodes Ready: ${(await addNodes(kc, { pool: "shared", count: fake })).join(", ")}`);
+  const scaler: Component = "host/pool-scaler";
+  spawnComponent(state, scaler, [fileURLToPath(import.meta.url), "pool-scaler", dir], process.execPath);
+  log(`no Terraform here: a real node stands in for each medium tenant's node pool when its pods ask for it (log: ${join(dir, "host_pool-scaler.log")})`);
+  log("stop it with: npm run cluster:down");
   process.stdout.write(`${state.kubeconfig}\n`);
 }
 
@@ -32,6 +48,7 @@ async function main(): Promise<void> {
   const [verb] = process.argv.slice(2);
   const dir = resolve(process.env.LANDLORD_DEVCLUSTER_DIR ?? ".landlord/devcluster");
   if (verb === "up") await up(dir);
+  else if (verb === "pool-scaler") await runPoolScaler(resolve(process.argv[3] ?? dir));
   else if (verb === "down") {
     await stopControlPlane(dir, false);
     process.stdout.write(`${resolve(dir, "kubeconfig")} (stopped; logs kept in ${dir})\n`);

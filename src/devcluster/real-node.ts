@@ -15,7 +15,7 @@ import { nodeClientCert } from "./certs.js";
 import { bridgeName, HostSetupError, NODE_NETWORK, nodeIp, podCidr, prepareHostNetwork, realNodePrerequisites, sh, teardownHostNetwork, type HostNetworkState } from "./host-network.js";
 import { imagePrograms, pushBaseImages, type ImagePusher } from "./images.js";
 import { freePort } from "./ports.js";
-import { isAlive, stopPid, spawnComponent, tail, writeState, type ClusterState, type Component } from "./processes.js";
+import { isAlive, readState, stopPid, spawnComponent, tail, writeState, type ClusterState, type Component } from "./processes.js";
 import { sleep } from "../util/sleep.js";
 
 const run = promisify(execFile);
@@ -283,7 +283,13 @@ export async function startRealNodes(state: ClusterState, opts: RealNodesOptions
   const missing = realNodePrerequisites();
   if (missing.length > 0) throw new HostSetupError(`real nodes cannot run on this machine; missing:\n  - ${missing.join("\n  - ")}`);
   const dir = state.dir;
-  const host = await prepareHostNetwork(dir);
+  const host = await prepareHostNetwork(dir, (holder) => {
+    try {
+      return isAlive(readState(holder).processes["host/registry"]?.pid);
+    } catch {
+      return false;
+    }
+  });
   writeFileSync(join(dir, "real-nodes.json"), JSON.stringify({ host, nodes: opts.nodes.map((n) => n.name) }));
 
   // The registry and the images.

@@ -185,6 +185,7 @@ billing:
 policy:
   allowExceedTierCeilings: false           # true lets any override go past its tier's ceilings
   ceilingExceptions: []                    # or name the tenants that may
+  # isolationProbeImage: registry.example.com/landlord/netcheck:1   # audit --live sends real packets with it
 `;
 
 export const TENANT_TEMPLATE = `# One customer. Keep it short: everything not stated here comes from landlord.yaml.

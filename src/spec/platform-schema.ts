@@ -429,6 +429,11 @@ export const platformSchema = z.strictObject({
         .string()
         .regex(/^v1\.\d{1,2}$/, { error: explain("podSecurityVersion is a Kubernetes minor version", "write e.g. 'v1.33'") })
         .default("v1.33"),
+      /**
+       * An image holding /netcheck (controlplane/images builds it) under an allowed registry:
+       * `audit --live` runs it as probe pods to send real packets along every path.
+       */
+      isolationProbeImage: z.string().min(1).optional(),
       /** What a tenant's admins may do beyond managing workloads; each is off unless the platform opts in. */
       tenantAdmin: z
         .strictObject({ exec: z.boolean().default(false), portForward: z.boolean().default(false), readSecrets: z.boolean().default(false) })

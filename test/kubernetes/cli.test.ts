@@ -82,4 +82,17 @@ describe("landlord apply, status, diff and reconcile on a live cluster", () => {
     expect(doc.items[0]?.tenant).toBe(name);
     expect(doc.items[0]?.objects.every((o) => o.applied)).toBe(true);
   });
+
+  it("audits live, and says why no packet was sent where nodes run nothing", async () => {
+    const live = await landlord("audit", "--live", "--outside", "10.251.0.2:443");
+    expect(live.code, live.stdout + live.stderr).toBe(0);
+    expect(live.stdout).toMatch(/live audit: \d+ checks, 0 allowed that must be refused/);
+    expect(live.stdout).toContain("aks-weu-1: packets not sent: policy.isolationProbeImage is not set in landlord.yaml");
+    const misplaced = await landlord("audit", "--outside", "10.251.0.2:443");
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toMatch(/--outside.*add --live/);
+    const bad = await landlord("audit", "--live", "--outside", "nowhere");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/'nowhere' is not IPV4:PORT/);
+  });
 });

@@ -80,6 +80,13 @@ describe("admission guardrails on the live API server", () => {
     expect(await attempt(ns(), "pods", pod({ tolerations: [{ key: "landlord.dev/tenant", operator: "Exists" }] }))).toMatch(/own node pool's taint/);
     expect(await attempt(ns(), "pods", pod({ nodeSelector: { "landlord.dev/tenant": pooled } }))).toMatch(/select only their own node pool/);
     expect(await attempt(ns(), "pods", pod({ nodeName: `pool-${pooled}-0` }))).toMatch(/may not name their node/);
+    // The class, not the example: the system pool, a node gone for good, one node by name.
+    expect(await attempt(ns(), "pods", pod({ tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }], nodeSelector: { "kubernetes.azure.com/agentpool": "system" } }))).toMatch(/may tolerate only their own node pool's taint/);
+    expect(await attempt(ns(), "pods", pod({ tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" }] }))).toMatch(/for at most 300 s/);
+    expect(await attempt(ns(), "pods", pod({ nodeSelector: { "kubernetes.io/hostname": "shared-0" } }))).toMatch(/select only their own node pool/);
+    expect(await attempt(ns(), "pods", pod({ nodeSelector: { "kubernetes.azure.com/agentpool": "system" } }))).toMatch(/select only their own node pool/);
+    // What the API server itself adds to every pod stays allowed.
+    expect(await attempt(ns(), "pods", pod({ tolerations: [{ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 }], nodeSelector: { "kubernetes.io/os": "linux" } }))).toBe("allowed");
     expect(await attempt(ns(), "pods", pod({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "landlord.dev/tenant", operator: "In", values: [pooled] }] }] } } } }))).toMatch(/may not set node affinity/);
     const poolNs = `tenant-${pooled}`;
     expect(await attempt(poolNs, "pods", pod())).toMatch(/must run on it/);

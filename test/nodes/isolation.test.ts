@@ -5,24 +5,28 @@
  * got through must equal what `landlord audit` reads from the NetworkPolicies, pair by pair.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disagreements, observePaths, platformProbeGroups, promisedPaths, tenantProbeGroups, type ObservedPath, type OutsideTarget } from "../../src/audit/packets.js";
-import { policiesOf } from "../../src/audit/reachability.js";
+import { auditPackets, type PacketAudit, type ObservedPath, type OutsideTarget } from "../../src/audit/packets.js";
 import { Applier } from "../../src/delivery/kubernetes/applier.js";
+import { KubeApiError } from "../../src/delivery/kubernetes/errors.js";
+import { defaultGroups } from "../../src/render/kubernetes/rbac.js";
 import { KubeClient } from "../../src/delivery/kubernetes/client.js";
 import { addRealNode } from "../../src/devcluster/real-node.js";
 import { NETCHECK_IMAGE } from "../../src/devcluster/images.js";
 import { renderBundle, type Bundle } from "../../src/render/bundle.js";
 import { POOL_LABEL } from "../../src/render/kubernetes/scheduling.js";
+import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { fleet, platform, tenantFile } from "../support/fixtures.js";
 import { uniqueName } from "../kubernetes/support/live.js";
 import { ensureNamespace, nodesAdmin, nodesCluster, outsideListener } from "./support/nodes.js";
 
-const ctx = platform();
+const ctx = platform(`${PLATFORM_TEMPLATE}  isolationProbeImage: ${NETCHECK_IMAGE}\n`);
 const a = uniqueName("pa");
 const b = uniqueName("pb");
 const c = uniqueName("pc");
-const bundles: Bundle[] = fleet(ctx, [tenantFile(a), tenantFile(b), tenantFile(c, { tier: "medium" })]).map((t) => renderBundle(ctx.config, t));
-let observed: ObservedPath[] = [];
+const resolved = fleet(ctx, [tenantFile(a), tenantFile(b), tenantFile(c, { tier: "medium" })]);
+const bundles: Bundle[] = resolved.map((t) => renderBundle(ctx.config, t));
+let audit: PacketAudit;
+let observed: readonly ObservedPath[] = [];
 let outside: OutsideTarget[] = [];
 let stopOutside: () => void = () => undefined;
 
@@ -45,8 +49,8 @@ beforeAll(async () => {
   const listener = await outsideListener(443);
   stopOutside = listener.stop;
   outside = [{ name: "internet", ip: listener.ip, ports: [443] }];
-  const groups = [...bundles.flatMap(tenantProbeGroups), ...platformProbeGroups(ctx.config, NETCHECK_IMAGE)];
-  observed = await observePaths(kc, groups, { outside, onProgress: (l) => process.stderr.write(`[isolation] ${l}\n`) });
+  audit = await auditPackets(kc, bundles, ctx.config, { outside, onProgress: (l) => process.stderr.write(`[isolation] ${l}\n`) });
+  observed = audit.observed;
 }, 240_000);
 
 afterAll(() => {
@@ -55,12 +59,11 @@ afterAll(() => {
 
 describe("isolation on real nodes", () => {
   it("lets through exactly what the NetworkPolicies promise, pair by pair", () => {
-    const groups = [...bundles.flatMap(tenantProbeGroups), ...platformProbeGroups(ctx.config, NETCHECK_IMAGE)];
-    const promised = promisedPaths(groups, policiesOf(bundles.flatMap((x) => x.objects)), outside);
+    expect(audit.skipped).toBeUndefined();
     // Every promised pair was tried: 3 tenants x 3 groups + 2 platform sources, to 5 ports each and the outside.
-    expect(observed).toHaveLength(promised.length);
+    expect(observed).toHaveLength(audit.promised.length);
     expect(observed.length).toBe(11 * (3 * 5 + 1));
-    expect(disagreements(promised, observed)).toEqual([]);
+    expect(audit.disagreements).toEqual([]);
   });
 
   it("blocks every tenant from every other tenant and from the outside", () => {
@@ -97,5 +100,77 @@ describe("isolation on real nodes", () => {
       expect(path("platform/ingress", `${t}/app`, 9090)).toBe(false);
       expect(path("platform/ingress", `${t}/database`, 5432)).toBe(false);
     }
+  });
+});
+
+describe("placement on real nodes, as the tenant's own admins ask for it", () => {
+  // Tenant admins create pods through Jobs (their role has no pods/create).
+  function jobBody(name: string, spec: Record<string, unknown>): Record<string, unknown> {
+    return {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: "Never",
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [
+              {
+                name: "c",
+                image: "registry.example.com/saas/app:1.0.0",
+                command: ["/netcheck", "listen"],
+                resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              },
+            ],
+            ...spec,
+          },
+        },
+      },
+    };
+  }
+
+  async function asAdmins(tenant: string, body: Record<string, unknown>): Promise<string> {
+    const t = resolved.find((x) => x.tenant.metadata.name === tenant);
+    if (t === undefined) throw new Error(`no tenant ${tenant}`);
+    const { kc } = nodesAdmin();
+    const client = new KubeClient(kc, kc.getCurrentContext(), undefined, { user: `${tenant}-admin`, groups: [...defaultGroups(t).admins, "system:authenticated"] });
+    try {
+      await client.send({ method: "POST", path: `/apis/batch/v1/namespaces/tenant-${tenant}/jobs`, body });
+      return "admitted";
+    } catch (err) {
+      if (err instanceof KubeApiError) return err.detail;
+      throw err;
+    } finally {
+      client.close();
+    }
+  }
+
+  it("runs a medium tenant's job on its own pool's node and nowhere else", async () => {
+    const pool = { nodeSelector: { [POOL_LABEL]: c }, tolerations: [{ key: POOL_LABEL, operator: "Equal", value: c, effect: "NoSchedule" }] };
+    expect(await asAdmins(c, jobBody("placed", pool))).toBe("admitted");
+    const { core } = nodesAdmin();
+    const namespace = `tenant-${c}`;
+    const deadline = Date.now() + 60_000;
+    let pod = (await core.listNamespacedPod({ namespace, labelSelector: "job-name=placed" })).items[0];
+    while (pod?.status?.phase !== "Running" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      pod = (await core.listNamespacedPod({ namespace, labelSelector: "job-name=placed" })).items[0];
+    }
+    expect(pod?.status?.phase).toBe("Running");
+    expect(pod?.spec?.nodeName).toBe(`pool-${c}`);
+    // Without its pool's selector the same job is refused: its pod would land on the shared node.
+    expect(await asAdmins(c, jobBody("unplaced", {}))).toMatch(/ValidatingAdmissionPolicy 'landlord-tenant-jobs'.*must run on it/);
+  });
+
+  it("refuses, by the policy meant to, a small tenant's job that reaches for the system pool, another pool or one node", async () => {
+    const denied = (pattern: string) => new RegExp(`ValidatingAdmissionPolicy 'landlord-tenant-jobs'.*${pattern}`);
+    expect(await asAdmins(a, jobBody("sys", { tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }] }))).toMatch(denied("may tolerate only their own node pool's taint"));
+    expect(await asAdmins(a, jobBody("pool", { tolerations: [{ key: POOL_LABEL, operator: "Equal", value: c, effect: "NoSchedule" }], nodeSelector: { [POOL_LABEL]: c } }))).toMatch(denied("own node pool"));
+    expect(await asAdmins(a, jobBody("pin", { nodeSelector: { "kubernetes.io/hostname": `pool-${c}` } }))).toMatch(denied("select only their own node pool"));
+    expect(await asAdmins(a, jobBody("named", { nodeName: `pool-${c}` }))).toMatch(denied("may not name their node"));
+    expect(await asAdmins(a, jobBody("forever", { tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" }] }))).toMatch(denied("at most 300 s"));
   });
 });

@@ -206,7 +206,15 @@ export class KubernetesDelivery implements Delivery {
   async readiness(bundle: Bundle, signal?: AbortSignal, known?: ReadonlyMap<KubeObject, Record<string, unknown> | undefined>): Promise<ObjectReadiness[]> {
     const applier = this.applierFor(bundle.placement.cluster);
     const operators = await operatorsPresent(applier, this.settings.cnpgNamespace, this.settings.certManagerNamespace);
-    return checkReadiness(bundle.objects, operators, (o) => (known?.has(o) === true ? Promise.resolve(known.get(o)) : applier.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name, signal)));
+    return checkReadiness(
+      bundle.objects,
+      operators,
+      (o) => (known?.has(o) === true ? Promise.resolve(known.get(o)) : applier.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name, signal)),
+      async (namespace, selector) => {
+        const list = await applier.client.send<{ items?: Record<string, unknown>[] }>({ method: "GET", path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, query: { labelSelector: selector }, ...(signal ? { signal } : {}) });
+        return list.items ?? [];
+      },
+    );
   }
 
   async waitReady(bundle: Bundle, signal: AbortSignal): Promise<ReadyResult> {

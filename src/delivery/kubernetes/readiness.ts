@@ -87,11 +87,48 @@ export async function operatorsPresent(applier: Applier, cnpgNamespace: string, 
   };
 }
 
+interface PodStatusView {
+  metadata?: { name?: string };
+  status?: {
+    phase?: string;
+    conditions?: Condition[];
+    containerStatuses?: { name?: string; state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } }; lastState?: { terminated?: { reason?: string; exitCode?: number } } }[];
+  };
+}
+
+/**
+ * What holds a Deployment's pods back, in the kubelet's and scheduler's words: the first
+ * pod that waits (an image that cannot be pulled, a Secret not there yet, a crash loop) or
+ * cannot be placed. Undefined when no pod says why.
+ */
+export function podTrouble(pods: readonly PodStatusView[]): string | undefined {
+  for (const pod of pods) {
+    const name = pod.metadata?.name ?? "?";
+    for (const c of pod.status?.containerStatuses ?? []) {
+      const waiting = c.state?.waiting;
+      if (waiting?.reason !== undefined && waiting.reason !== "ContainerCreating" && waiting.reason !== "PodInitializing") {
+        const last = c.lastState?.terminated;
+        const exited = last !== undefined ? `; last exit ${String(last.exitCode ?? "?")} (${last.reason ?? "?"})` : "";
+        return `pod ${name}: ${waiting.reason}${waiting.message !== undefined && waiting.message !== "" ? ` (${waiting.message})` : ""}${exited}`;
+      }
+    }
+    const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
+    if (scheduled?.status === "False") return `pod ${name}: not scheduled (${scheduled.message ?? scheduled.reason ?? "no reason given"})`;
+  }
+  return undefined;
+}
+
 /**
  * One pass over the objects that have a readiness of their own; `live` reads an object
- * (from the API server, or from objects a caller already holds).
+ * (from the API server, or from objects a caller already holds), `pods` lists the pods of a
+ * label selector, so a Deployment that is not Available says what its pods wait for.
  */
-export async function checkReadiness(objects: readonly KubeObject[], operators: OperatorPresence, live: (o: KubeObject) => Promise<Live | undefined>): Promise<ObjectReadiness[]> {
+export async function checkReadiness(
+  objects: readonly KubeObject[],
+  operators: OperatorPresence,
+  live: (o: KubeObject) => Promise<Live | undefined>,
+  pods?: (namespace: string, selector: string) => Promise<readonly PodStatusView[]>,
+): Promise<ObjectReadiness[]> {
   const out: ObjectReadiness[] = [];
   for (const o of objects) {
     const name = `${o.kind}/${o.metadata.name}`;
@@ -105,7 +142,17 @@ export async function checkReadiness(objects: readonly KubeObject[], operators: 
     }
     if (!["Namespace", "ResourceQuota", "Deployment", "Cluster", "Certificate"].includes(o.kind)) continue;
     const r = readinessOf(o.kind, await live(o));
-    if (r) out.push({ object: name, ready: r.ready, waited: true, ...(r.reason !== undefined ? { reason: r.reason } : {}) });
+    if (!r) continue;
+    let reason = r.reason;
+    if (!r.ready && o.kind === "Deployment" && pods !== undefined && o.metadata.namespace !== undefined) {
+      const labels = (o.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels ?? {};
+      const selector = Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+      const trouble = selector === "" ? undefined : podTrouble(await pods(o.metadata.namespace, selector));
+      if (trouble !== undefined) reason = `${reason ?? "not ready"}; ${trouble}`;
+    }
+    out.push({ object: name, ready: r.ready, waited: true, ...(reason !== undefined ? { reason } : {}) });
   }
   return out;
 }

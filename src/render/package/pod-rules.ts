@@ -6,7 +6,7 @@
  */
 import { imageAllowed } from "../../spec/registries.js";
 import { isQuantity } from "../../spec/quantity.js";
-import { POOL_LABEL } from "../kubernetes/scheduling.js";
+import { EVICTION_TAINTS, MAX_TOLERATION_SECONDS, NEUTRAL_NODE_LABELS, nodeSelectorAllowed, POOL_LABEL, tolerationAllowed } from "../kubernetes/scheduling.js";
 import { list, obj, str, type Json, type Report } from "./problems.js";
 
 /** Pod Security "restricted": the only volume types allowed. */
@@ -50,13 +50,13 @@ export function checkPodSpec(spec: Json, templateLabels: Json, at: string, p: Po
   });
   if (spec.nodeName !== undefined) report(`${at}.nodeName`, "tenant pods may not name their node", "remove nodeName; the scheduler places pods");
   if (obj(spec.affinity).nodeAffinity !== undefined) report(`${at}.affinity.nodeAffinity`, "node affinity is not allowed: placement is the platform's (the tenant's node pool)", "remove nodeAffinity; use landlord.nodeSelector and landlord.tolerations from the values");
-  const selector = obj(spec.nodeSelector);
-  if (POOL_LABEL in selector && selector[POOL_LABEL] !== p.tenant) report(`${at}.nodeSelector.${POOL_LABEL}`, "tenant pods may select only their own node pool", `remove it, or use the value landlord.nodeSelector`);
+  for (const [key, value] of Object.entries(obj(spec.nodeSelector))) {
+    if (!nodeSelectorAllowed(key, value, p.tenant)) report(`${at}.nodeSelector.${key}`, `tenant pods may select only their own node pool (${POOL_LABEL}) and ${NEUTRAL_NODE_LABELS.join(", ")}`, "remove it, or use the value landlord.nodeSelector");
+  }
   list(spec.tolerations).forEach((raw, i) => {
-    const t = obj(raw);
-    const key = str(t.key) ?? "";
-    const ok = key === "" ? t.operator !== "Exists" : key !== POOL_LABEL || (t.value === p.tenant && (t.operator === undefined || t.operator === "Equal"));
-    if (!ok) report(`${at}.tolerations[${String(i)}]`, "tenant pods may tolerate only their own node pool's taint (no wildcard tolerations)", "use the value landlord.tolerations");
+    if (!tolerationAllowed(obj(raw), p.tenant)) {
+      report(`${at}.tolerations[${String(i)}]`, `tenant pods may tolerate only their own node pool's taint, and ${EVICTION_TAINTS.join(" or ")} for at most ${String(MAX_TOLERATION_SECONDS)} s (no wildcard tolerations, no system pool)`, "use the value landlord.tolerations");
+    }
   });
   if (spec.runtimeClassName !== undefined) report(`${at}.runtimeClassName`, "tenant pods run in the nodes' default runtime", "remove runtimeClassName");
   const pc = str(spec.priorityClassName);

@@ -6,7 +6,7 @@
  */
 import type { PlatformConfig } from "../../spec/platform-schema.js";
 import { allowedRegistries } from "../../spec/registries.js";
-import { POOL_LABEL } from "../kubernetes/scheduling.js";
+import { EVICTION_TAINTS, MAX_TOLERATION_SECONDS, NEUTRAL_NODE_LABELS, POOL_LABEL } from "../kubernetes/scheduling.js";
 import { GUARDRAIL_PARAMS } from "../kubernetes/guardrail-params.js";
 import { LABEL, type KubeObject } from "../object.js";
 
@@ -67,17 +67,24 @@ function podSpecRules(spec: string, registries: readonly string[], priorityClass
       message: "tenant pods may not mount hostPath volumes",
     },
     {
-      // A toleration of every taint, or of another tenant's pool taint, would open other tenants' nodes.
-      expression: `!has(${spec}.tolerations) || ${spec}.tolerations.all(t, (has(t.key) && t.key != "") ? (t.key != ${key} || (has(t.value) && t.value == params.data.tenant && (!has(t.operator) || t.operator == "Equal"))) : !(has(t.operator) && t.operator == "Exists"))`,
-      message: "tenant pods may tolerate only their own node pool's taint (no wildcard tolerations)",
+      // tolerationAllowed in CEL (an allow-list; see there).
+      expression: `!has(${spec}.tolerations) || ${spec}.tolerations.all(t, (has(t.key) && t.key == ${key} && has(t.value) && t.value == params.data.tenant && (!has(t.operator) || t.operator == "Equal") && (!has(t.effect) || t.effect == "NoSchedule")) || (has(t.key) && t.key in ${celList(EVICTION_TAINTS)} && has(t.effect) && t.effect == "NoExecute" && has(t.tolerationSeconds) && t.tolerationSeconds <= ${String(MAX_TOLERATION_SECONDS)}))`,
+      message: `tenant pods may tolerate only their own node pool's taint, and ${EVICTION_TAINTS.join(" or ")} for at most ${String(MAX_TOLERATION_SECONDS)} s (no wildcard tolerations, no system pool)`,
     },
     {
-      expression: `!has(${spec}.nodeSelector) || !(${key} in ${spec}.nodeSelector) || ${spec}.nodeSelector[${key}] == params.data.tenant`,
-      message: "tenant pods may select only their own node pool",
+      // nodeSelectorAllowed in CEL: a hostname or another pool's label would pin pods to a node not theirs.
+      expression: `!has(${spec}.nodeSelector) || ${spec}.nodeSelector.all(k, k in ${celList(NEUTRAL_NODE_LABELS)} || (k == ${key} && ${spec}.nodeSelector[k] == params.data.tenant))`,
+      message: `tenant pods may select only their own node pool (nodeSelector ${POOL_LABEL}) and ${NEUTRAL_NODE_LABELS.join(", ")}`,
     },
     {
       expression: `params.data.dedicatedNodePool != "true" || (has(${spec}.nodeSelector) && ${key} in ${spec}.nodeSelector && ${spec}.nodeSelector[${key}] == params.data.tenant)`,
       message: "pods of a tenant with a dedicated node pool must run on it (nodeSelector landlord.dev/tenant)",
+    },
+    {
+      // The scheduler binds through pods/binding; a pod (or a Job's template) created with a
+      // nodeName skips the scheduler and the taints.
+      expression: `request.operation != "CREATE" || !has(${spec}.nodeName)`,
+      message: "tenant pods may not name their node",
     },
     {
       expression: `!has(${spec}.affinity) || !has(${spec}.affinity.nodeAffinity)`,
@@ -112,11 +119,6 @@ export function admissionPolicies(config: PlatformConfig): KubeObject[] {
       { apiGroups: [""], resources: ["pods"] },
       [
         ...podSpecRules("object.spec", registries, priorityClasses),
-        {
-          // The scheduler binds through pods/binding; a pod created with nodeName would skip taints.
-          expression: `request.operation != "CREATE" || !has(object.spec.nodeName)`,
-          message: "tenant pods may not name their node",
-        },
       ],
     ),
     ...policy(
