@@ -108,9 +108,10 @@ describe("an app package on the test control plane", () => {
   });
 
   it("stops a tenant's update when its migration fails, and the old version keeps running", async () => {
-    // Fake nodes run no code: this migration cannot be scheduled (no node has the label) and
-    // its activeDeadlineSeconds runs out, which is how a Job fails for the API server.
-    const failing = { version: "1.1.0", overrides: { app: { values: { migration: { activeDeadlineSeconds: 2, nodeSelector: { "example.com/disk": "none" } } } } } };
+    // Fake nodes run no code: this migration cannot be scheduled (no node of that architecture;
+    // a selector tenants may use) and its activeDeadlineSeconds runs out, which is how a Job
+    // fails for the API server.
+    const failing = { version: "1.1.0", overrides: { app: { values: { migration: { activeDeadlineSeconds: 2, nodeSelector: { "kubernetes.io/arch": "s390x" } } } } } };
     const generationBefore = ((await live(small, "apps/v1", "Deployment", "web"))?.metadata as { generation?: number } | undefined)?.generation;
     const status = await update(small, "small", failing);
     expect(status).toMatch(/^Failed: step 'apply' failed: MigrationFailedError: migration Job\/migrate of chart example-shop 0\.3\.0 .* for tenant pks-[0-9a-f]{4} \(version 1\.1\.0\) failed \(DeadlineExceeded: .*\); the update of pks-[0-9a-f]{4} stopped before its workloads/);
