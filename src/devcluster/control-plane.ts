@@ -190,7 +190,7 @@ export async function restartComponent(dir: string, component: Component): Promi
   const record = state.processes[component];
   if (!record) throw new Error(`${component} was never started in ${dir}`);
   if (isAlive(record.pid)) return;
-  spawnComponent(state, component, record.args, record.command);
+  spawnComponent(state, component, record.args, record.command, record.env);
   if (component === "kube-apiserver") {
     const certs = join(dir, "certs");
     const tls = { ca: readFileSync(join(certs, "ca.crt")), cert: readFileSync(join(certs, "admin.crt")), key: readFileSync(join(certs, "admin.key")) };

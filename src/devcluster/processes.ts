@@ -19,6 +19,8 @@ export interface ProcessRecord {
   readonly args: readonly string[];
   /** The program, when it is not a verb of the control plane binary (containerd). */
   readonly command?: string;
+  /** Variables added to the environment it starts with (kept for a restart). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly log: string;
   pid?: number;
 }
@@ -68,16 +70,16 @@ function verbOf(component: Component): string {
  * Detached, in its own process group, output to its log: it outlives the process that
  * started it. COMMAND runs a program other than the control plane binary.
  */
-export function spawnComponent(state: ClusterState, component: Component, args: readonly string[], command?: string): ProcessRecord {
+export function spawnComponent(state: ClusterState, component: Component, args: readonly string[], command?: string, env?: Readonly<Record<string, string>>): ProcessRecord {
   const log = join(state.dir, `${component.replaceAll("/", "_")}.log`);
   const fd = openSync(log, "a");
   try {
     const child =
       command === undefined
-        ? spawn(state.binary, [verbOf(component), ...args], { detached: true, stdio: ["ignore", fd, fd] })
-        : spawn(command, [...args], { detached: true, stdio: ["ignore", fd, fd] });
+        ? spawn(state.binary, [verbOf(component), ...args], { detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...env } })
+        : spawn(command, [...args], { detached: true, stdio: ["ignore", fd, fd], env: { ...process.env, ...env } });
     child.unref();
-    const record: ProcessRecord = { args, log, ...(command !== undefined ? { command } : {}), ...(child.pid !== undefined ? { pid: child.pid } : {}) };
+    const record: ProcessRecord = { args, log, ...(command !== undefined ? { command } : {}), ...(env !== undefined ? { env } : {}), ...(child.pid !== undefined ? { pid: child.pid } : {}) };
     state.processes[component] = record;
     writeState(state);
     return record;

@@ -429,16 +429,7 @@ export async function addRealNode(state: ClusterState, spec: RealNodeSpec, log: 
 }
 
 function spawnWithEnv(state: ClusterState, component: Component, args: readonly string[], command?: string): void {
-  const before = { ...process.env };
-  Object.assign(process.env, NO_OUTSIDE_ENV);
-  try {
-    spawnComponent(state, component, args, command);
-  } finally {
-    for (const k of Object.keys(NO_OUTSIDE_ENV)) {
-      if (before[k] === undefined) Reflect.deleteProperty(process.env, k);
-      else process.env[k] = before[k];
-    }
-  }
+  spawnComponent(state, component, args, command, NO_OUTSIDE_ENV);
 }
 
 export function readRealNodes(dir: string): RealNodesState | undefined {
