@@ -16,7 +16,7 @@ import (
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
 )
 
-const usage = "usage: controlplane etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|kwok-stages|kubectl|kubelet|kube-proxy|kube-network-policies|coredns|registry|image|version [flags]"
+const usage = "usage: controlplane etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kwok|kwok-stages|kubectl|kubelet|kube-proxy|kube-network-policies|coredns|node-local-provisioner|registry|image|version [flags]"
 
 func main() {
 	if len(os.Args) < 2 {
@@ -47,6 +47,8 @@ func main() {
 		runNetworkPolicies()
 	case "coredns":
 		runCoreDNS()
+	case "node-local-provisioner":
+		runProvisioner()
 	case "registry":
 		runRegistry()
 	case "image":

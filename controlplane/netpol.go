@@ -36,6 +36,9 @@ import (
 // judges egress for the source pod and ingress for the destination pod, wherever they run.
 const (
 	steerChain = "LANDLORD-NETPOL"
+	// Pods' packets to this machine's own addresses (the API server, the kubelets) never pass
+	// POSTROUTING: they are judged on INPUT, as a pod's egress to a host outside the pod range.
+	steerInChain = "LANDLORD-NETPOL-IN"
 	podSet     = "landlord-netpol"
 	podSetNext = "landlord-netpol-next"
 	// The upstream controller's own nftables steering selects the pods of this node: none.
@@ -73,14 +76,21 @@ func installSteering(queue int, failOpen bool) error {
 		"-A " + steerChain + " -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN",
 		"-A " + steerChain + " -m set --match-set " + podSet + " src " + target,
 		"-A " + steerChain + " -m set --match-set " + podSet + " dst " + target,
+		":" + steerInChain + " - [0:0]",
+		"-A " + steerInChain + " -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN",
+		"-A " + steerInChain + " -m set --match-set " + podSet + " src " + target,
 		"COMMIT",
 		"",
 	}, "\n")
 	if err := runCmd("iptables-restore", rules, "-w", "--noflush"); err != nil {
 		return err
 	}
-	if runCmd("iptables", "", "-w", "-t", "mangle", "-C", "POSTROUTING", "-j", steerChain) != nil {
-		return runCmd("iptables", "", "-w", "-t", "mangle", "-I", "POSTROUTING", "1", "-j", steerChain)
+	for hook, chain := range map[string]string{"POSTROUTING": steerChain, "INPUT": steerInChain} {
+		if runCmd("iptables", "", "-w", "-t", "mangle", "-C", hook, "-j", chain) != nil {
+			if err := runCmd("iptables", "", "-w", "-t", "mangle", "-I", hook, "1", "-j", chain); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -89,6 +99,9 @@ func removeSteering() {
 	_ = runCmd("iptables", "", "-w", "-t", "mangle", "-D", "POSTROUTING", "-j", steerChain)
 	_ = runCmd("iptables", "", "-w", "-t", "mangle", "-F", steerChain)
 	_ = runCmd("iptables", "", "-w", "-t", "mangle", "-X", steerChain)
+	_ = runCmd("iptables", "", "-w", "-t", "mangle", "-D", "INPUT", "-j", steerInChain)
+	_ = runCmd("iptables", "", "-w", "-t", "mangle", "-F", steerInChain)
+	_ = runCmd("iptables", "", "-w", "-t", "mangle", "-X", steerInChain)
 	_ = runCmd("ipset", "", "destroy", podSet)
 	_ = runCmd("ipset", "", "destroy", podSetNext)
 }

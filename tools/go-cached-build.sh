@@ -6,7 +6,7 @@
 # machine reuse it. Used by controlplane/build.sh and tools/helm/build.sh.
 set -euo pipefail
 name="$1" dir="$2" ldflags="$3" cost="$4"
-hash="$(cd "$dir" && cat go.mod go.sum *.go | sha256sum | cut -c1-16)"
+hash="$(cd "$dir" && cat go.mod go.sum $(find . -name "*.go" -not -path "./images/*" | LC_ALL=C sort) | sha256sum | cut -c1-16)"
 cache="${LANDLORD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/landlord}/$name/$hash"
 bin="$cache/$name"
 mkdir -p "$cache"

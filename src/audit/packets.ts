@@ -9,7 +9,7 @@
  * from adopting them.
  */
 import { Writable } from "node:stream";
-import { CoreV1Api, Exec, type KubeConfig, type V1Pod, type V1Toleration } from "@kubernetes/client-node";
+import { CoreV1Api, DiscoveryV1Api, Exec, type KubeConfig, type V1Pod, type V1Toleration } from "@kubernetes/client-node";
 import { mapLimit } from "../delivery/kubernetes/pool.js";
 import type { Bundle } from "../render/bundle.js";
 import type { PlatformConfig } from "../spec/platform-schema.js";
@@ -27,11 +27,13 @@ export interface ProbeGroup extends PodGroup {
   readonly image: string;
 }
 
-/** A listener outside the cluster, standing for the internet. */
+/** A listener outside the pod network: one standing for the internet, or the cluster's API server. */
 export interface OutsideTarget {
   readonly name: string;
   readonly ip: string;
   readonly ports: readonly number[];
+  /** Where the path report files it: `outside/NAME` (default) or `cluster/NAME`. */
+  readonly scope?: "outside" | "cluster";
 }
 
 export interface ObservedPath {
@@ -197,8 +199,22 @@ export async function observePaths(kc: KubeConfig, groups: readonly ProbeGroup[]
   }
 }
 
+/**
+ * The API server as pods reach it: the addresses behind the kubernetes Service (policies
+ * judge the packet after the Service's address is translated to one of these).
+ */
+export async function apiServerTargets(kc: KubeConfig): Promise<OutsideTarget[]> {
+  const slices = await kc.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: "default", labelSelector: "kubernetes.io/service-name=kubernetes" });
+  const targets: OutsideTarget[] = [];
+  for (const slice of slices.items) {
+    const ports = (slice.ports ?? []).map((p) => p.port).filter((p): p is number => p !== undefined);
+    for (const ep of slice.endpoints) for (const ip of ep.addresses) if (ports.length > 0) targets.push({ name: targets.length === 0 ? "api-server" : `api-server-${String(targets.length)}`, ip, ports, scope: "cluster" });
+  }
+  return targets;
+}
+
 function outsideGroup(o: OutsideTarget): PodGroup {
-  return { tenant: "outside", namespace: "", namespaceLabels: {}, name: o.name, labels: {}, ports: o.ports, ip: o.ip };
+  return { tenant: o.scope ?? "outside", namespace: "", namespaceLabels: {}, name: o.name, labels: {}, ports: o.ports, ip: o.ip };
 }
 
 /** What the policies promise for the same pairs (outside targets as addresses). */
@@ -282,7 +298,8 @@ export async function auditPackets(kc: KubeConfig, bundles: readonly Bundle[], c
     if (exists) platform.push(g);
   }
   const groups = [...bundles.flatMap((b) => tenantProbeGroups(b, image)), ...platform];
-  const observed = await observePaths(kc, groups, opts);
-  const promised = promisedPaths(groups, policiesOf(bundles.flatMap((b) => b.objects)), opts.outside);
+  const targets = [...(opts.outside ?? []), ...(await apiServerTargets(kc))];
+  const observed = await observePaths(kc, groups, { ...opts, outside: targets });
+  const promised = promisedPaths(groups, policiesOf(bundles.flatMap((b) => b.objects)), targets);
   return { observed, promised, disagreements: disagreements(promised, observed) };
 }

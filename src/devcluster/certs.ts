@@ -55,7 +55,8 @@ export async function nodeClientCert(dir: string, node: string, caCert: string, 
   return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
 }
 
-export async function makeCerts(dir: string): Promise<ClusterCerts> {
+/** `extraIps`: more addresses the API server is reached at (the node network's API address). */
+export async function makeCerts(dir: string, extraIps: readonly string[] = []): Promise<ClusterCerts> {
   const caKey = join(dir, "ca.key");
   const caCert = join(dir, "ca.crt");
   await ecKey(caKey);
@@ -64,7 +65,7 @@ export async function makeCerts(dir: string): Promise<ClusterCerts> {
     dir,
     "apiserver",
     "/CN=kube-apiserver",
-    "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes.default.svc\n",
+    `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${[...new Set(["127.0.0.1", "10.0.0.1", ...extraIps])].map((ip) => `IP:${ip}`).join(",")},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n`,
     caCert,
     caKey,
   );

@@ -16,7 +16,7 @@ import { makeCerts, type ClusterCerts } from "./certs.js";
 import { freePort } from "./ports.js";
 import { isAlive, readState, spawnComponent, stopPid, tail, writeState, type ClusterState, type Component } from "./processes.js";
 import { sleep } from "../util/sleep.js";
-import { stopRealNodes } from "./real-node.js";
+import { claimApiAddress, publishApiServer, releaseApiAddress, stopRealNodes } from "./real-node.js";
 
 const run = promisify(execFile);
 
@@ -26,6 +26,17 @@ export interface StartOptions {
   /** Extra kubeconfig contexts that point at this same API server (cluster names of landlord.yaml). */
   readonly contexts?: readonly string[];
   readonly log?: (line: string) => void;
+  /**
+   * The cluster gets real nodes: the API server listens on the node network's API address
+   * (NODE_NETWORK.apiServer), which pods reach through the kubernetes Service, instead of
+   * loopback. Needs root; one such cluster per machine.
+   */
+  readonly realNodes?: boolean;
+}
+
+interface ApiListen {
+  readonly ip: string;
+  readonly port: number;
 }
 
 const SA_ISSUER = "https://kubernetes.default.svc.cluster.local";
@@ -81,12 +92,12 @@ function kubeconfigText(server: string, certs: ClusterCerts, contexts: readonly 
   });
 }
 
-function apiServerArgs(etcdPort: number, apiPort: number, certs: ClusterCerts, dir: string): string[] {
+function apiServerArgs(etcdPort: number, api: ApiListen, certs: ClusterCerts, dir: string): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-    "--bind-address=127.0.0.1",
-    "--advertise-address=127.0.0.1",
-    `--secure-port=${apiPort}`,
+    `--bind-address=${api.ip}`,
+    `--advertise-address=${api.ip}`,
+    `--secure-port=${String(api.port)}`,
     `--cert-dir=${join(dir, "apiserver-certs")}`,
     `--tls-cert-file=${certs.servingCert}`,
     `--tls-private-key-file=${certs.servingKey}`,
@@ -116,12 +127,13 @@ export async function startControlPlane(opts: StartOptions): Promise<ClusterStat
   const dir = opts.dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "certs"), { recursive: true });
-  const certs = await makeCerts(join(dir, "certs"));
   const [etcdPort, peerPort, apiPort, cmPort, schedPort, kwokPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const server = `https://127.0.0.1:${String(apiPort)}`;
+  const api: ApiListen = opts.realNodes === true ? await claimApiAddress(dir) : { ip: "127.0.0.1", port: apiPort };
+  const certs = await makeCerts(join(dir, "certs"), [api.ip]);
+  const server = `https://${api.ip}:${String(api.port)}`;
   const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(kubeconfig, kubeconfigText(server, certs, opts.contexts ?? []), { mode: 0o600 });
-  const state: ClusterState = { binary, dir, kubeconfig, server, processes: {} };
+  const state: ClusterState = { binary, dir, kubeconfig, server, processes: {}, ...(opts.realNodes === true ? { apiAddress: api.ip } : {}) };
   writeState(state);
   const tls = { ca: readFileSync(certs.caCert), cert: readFileSync(certs.adminCert), key: readFileSync(certs.adminKey) };
   try {
@@ -138,8 +150,9 @@ export async function startControlPlane(opts: StartOptions): Promise<ClusterStat
     ]);
     await waitFor("etcd", () => httpOk(`http://127.0.0.1:${String(etcdPort)}/health`), 30_000, state, "etcd");
     log("etcd up");
-    spawnComponent(state, "kube-apiserver", apiServerArgs(etcdPort, apiPort, certs, dir));
+    spawnComponent(state, "kube-apiserver", apiServerArgs(etcdPort, api, certs, dir));
     await waitFor("kube-apiserver", () => httpOk(`${server}/readyz`, tls), 90_000, state, "kube-apiserver");
+    if (opts.realNodes === true) await publishApiServer(kubeconfig, api);
     log(`kube-apiserver up at ${server}`);
     const common = [`--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`, "--bind-address=127.0.0.1", "--leader-elect=false"];
     spawnComponent(state, "kube-controller-manager", [
@@ -175,6 +188,7 @@ export async function stopControlPlane(dir: string, remove = false): Promise<voi
   await stopRealNodes(state);
   const order: Component[] = ["kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"];
   for (const c of order) await stopPid(state.processes[c]?.pid);
+  if (state.apiAddress !== undefined) await releaseApiAddress(state.apiAddress);
   if (remove) rmSync(dir, { recursive: true, force: true });
 }
 

@@ -17,6 +17,12 @@ export const NODE_NETWORK = {
   clusterCidr: "10.244.0.0/16",
   serviceCidr: "10.0.0.0/16",
   dnsServiceIp: "10.0.0.10",
+  /**
+   * Where the API server of a cluster with real nodes listens: an address of this machine
+   * (on lo) that pods reach through the kubernetes Service, as an AKS API server sits on a
+   * private address outside the pod range. One such cluster per machine, as for real nodes.
+   */
+  apiServer: { ip: "10.250.0.254", port: 6443 },
   /** "Outside the cluster": a network namespace of its own that pods may or may not reach. */
   outside: { netns: "landlord-outside", hostIf: "ll-out0", peerIf: "out0", hostIp: "10.251.0.1", ip: "10.251.0.2", prefix: 30 },
   guardTable: "landlord_guard",
@@ -82,7 +88,7 @@ export function realNodePrerequisites(): string[] {
  * One set of real nodes per machine: the lock names the cluster folder that holds them,
  * and it is held while that cluster's registry runs (the process that started it may be gone).
  */
-function takeLock(owner: string, holderAlive: (dir: string) => boolean): void {
+export function takeLock(owner: string, holderAlive: (dir: string) => boolean): void {
   if (existsSync(NODE_NETWORK.lock)) {
     const dir = readFileSync(NODE_NETWORK.lock, "utf8").trim();
     if (dir !== owner && holderAlive(dir)) throw new HostSetupError(`real nodes of another cluster run on this machine (${dir}); stop it first: LANDLORD_DEVCLUSTER_DIR=${dir} npm run cluster:down`);
@@ -164,9 +170,14 @@ export async function teardownHostNetwork(state: HostNetworkState | undefined): 
   for (let i = 0; i < MAX_REAL_NODES; i++) await sh("ip", ["link", "delete", bridgeName(i)], { allowFail: true });
   for (const table of ["ip kube-proxy", "ip6 kube-proxy"]) await sh("nft", ["delete", "table", ...table.split(" ")], { allowFail: true });
   // The NetworkPolicy steering of a run that died (kube-network-policies removes its own).
-  await sh("iptables", ["-w", "-t", "mangle", "-D", "POSTROUTING", "-j", "LANDLORD-NETPOL"], { allowFail: true });
-  await sh("iptables", ["-w", "-t", "mangle", "-F", "LANDLORD-NETPOL"], { allowFail: true });
-  await sh("iptables", ["-w", "-t", "mangle", "-X", "LANDLORD-NETPOL"], { allowFail: true });
+  for (const [hook, chain] of [
+    ["POSTROUTING", "LANDLORD-NETPOL"],
+    ["INPUT", "LANDLORD-NETPOL-IN"],
+  ] as const) {
+    await sh("iptables", ["-w", "-t", "mangle", "-D", hook, "-j", chain], { allowFail: true });
+    await sh("iptables", ["-w", "-t", "mangle", "-F", chain], { allowFail: true });
+    await sh("iptables", ["-w", "-t", "mangle", "-X", chain], { allowFail: true });
+  }
   for (const set of ["landlord-netpol", "landlord-netpol-next"]) await sh("ipset", ["destroy", set], { allowFail: true });
   if (state !== undefined) {
     writeFileSync("/proc/sys/net/ipv4/ip_forward", state.ipForwardBefore);

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { COREDNS_IMAGE } from "./cluster-dns.js";
 
 const run = promisify(execFile);
 
@@ -36,7 +37,7 @@ function imagesBuildScript(): string {
   throw new Error(`controlplane/images/build.sh not found above ${fileURLToPath(import.meta.url)}`);
 }
 
-/** The folder of static programs (pause, exampleapp, netcheck), built once per source hash. */
+/** The folder of static programs (pause, exampleapp, netcheck, coredns), built once per source hash. */
 export async function imagePrograms(): Promise<string> {
   const { stdout } = await run("bash", [imagesBuildScript()], { maxBuffer: 1 << 20, timeout: 20 * 60_000 });
   const dir = stdout.trim().split("\n").pop() ?? "";
@@ -62,16 +63,24 @@ export interface ImagePusher {
   readonly programs: string;
 }
 
-function layer(p: ImagePusher, name: string, files: Record<string, string>): string {
+export function layer(p: ImagePusher, name: string, files: Record<string, string>): string {
   const dir = join(p.workDir, "layers", name);
   mkdirSync(dir, { recursive: true });
   for (const [target, source] of Object.entries(files)) copyFileSync(source, join(dir, target));
   return dir;
 }
 
-async function push(p: ImagePusher, reference: string, layerDir: string, entrypoint: string, env: readonly string[] = []): Promise<string> {
-  const args = ["image", "push", "--insecure", "--layer", layerDir, "--ref", localReference(p.registry, reference), "--entrypoint", entrypoint, "--user", IMAGE_USER];
-  for (const e of env) args.push("--env", e);
+export interface ImageConfig {
+  readonly env?: readonly string[];
+  readonly user?: string;
+  readonly workdir?: string;
+}
+
+/** Pushes one folder as a one-layer image under its production reference; returns the digest. */
+export async function push(p: ImagePusher, reference: string, layerDir: string, entrypoint: string, config: ImageConfig = {}): Promise<string> {
+  const args = ["image", "push", "--insecure", "--layer", layerDir, "--ref", localReference(p.registry, reference), "--entrypoint", entrypoint, "--user", config.user ?? IMAGE_USER];
+  for (const e of config.env ?? []) args.push("--env", e);
+  if (config.workdir !== undefined) args.push("--workdir", config.workdir);
   try {
     const { stdout } = await run(p.binary, args, { maxBuffer: 1 << 20 });
     return stdout.trim();
@@ -85,12 +94,13 @@ async function push(p: ImagePusher, reference: string, layerDir: string, entrypo
 export async function pushExampleApp(p: ImagePusher, version: string, fault?: AppFault): Promise<string> {
   const dir = layer(p, "app", { app: join(p.programs, "exampleapp"), netcheck: join(p.programs, "netcheck") });
   const env = [`APP_VERSION=${version}`, ...(fault === undefined ? [] : [`EXAMPLE_APP_FAULT=${fault}`])];
-  return push(p, `${EXAMPLE_APP_REPOSITORY}:${version}`, dir, "/app", env);
+  return push(p, `${EXAMPLE_APP_REPOSITORY}:${version}`, dir, "/app", { env });
 }
 
-/** The images every real node needs: the pod sandbox, the connection tester, app releases. */
+/** The images every real node needs: the pod sandbox, cluster DNS, the connection tester, app releases. */
 export async function pushBaseImages(p: ImagePusher, appVersions: readonly string[]): Promise<void> {
   await push(p, PAUSE_IMAGE, layer(p, "pause", { pause: join(p.programs, "pause") }), "/pause");
   await push(p, NETCHECK_IMAGE, layer(p, "netcheck", { netcheck: join(p.programs, "netcheck") }), "/netcheck");
+  await push(p, COREDNS_IMAGE, layer(p, "coredns", { coredns: join(p.programs, "coredns") }), "/coredns");
   for (const v of appVersions) await pushExampleApp(p, v);
 }

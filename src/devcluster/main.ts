@@ -15,18 +15,20 @@ import { fileURLToPath } from "node:url";
 import { runPoolScaler } from "./pool-scaler.js";
 import { spawnComponent, type Component } from "./processes.js";
 import { startRealNodes } from "./real-node.js";
+import { installCnpg } from "./cnpg.js";
 
 export function defaultCrdsDir(cwd: string): string {
   return process.env.LANDLORD_CRDS_DIR ?? resolve(cwd, "..", "shared", "crds");
 }
 
 async function up(dir: string): Promise<void> {
-  const state = await startControlPlane({ dir, log: (l) => process.stderr.write(`${l}\n`) });
+  const state = await startControlPlane({ dir, log: (l) => process.stderr.write(`${l}\n`), realNodes: true });
   const kc = adminConfig(state.kubeconfig);
   await waitSeeded(kc);
   const crds = defaultCrdsDir(process.cwd());
   if (existsSync(crds)) {
-    const names = await installCrds(kc, crds);
+    // more/ holds CloudNativePG's Backup kind, which its operator watches.
+    const names = [...(await installCrds(kc, crds)), ...(existsSync(join(crds, "more")) ? await installCrds(kc, join(crds, "more")) : [])];
     process.stderr.write(`installed ${String(names.length)} CRDs from ${crds}\n`);
   } else {
     process.stderr.write(`no CRDs installed: ${crds} does not exist (set LANDLORD_CRDS_DIR)\n`);
@@ -34,7 +36,9 @@ async function up(dir: string): Promise<void> {
   const log = (l: string): void => {
     process.stderr.write(`${l}\n`);
   };
-  await startRealNodes(state, { nodes: [{ name: "real-shared-0", pool: "shared" }], log });
+  const nodes = await startRealNodes(state, { nodes: [{ name: "real-shared-0", pool: "shared" }], log });
+  const { postgresImage } = await installCnpg(state.kubeconfig, nodes.pusher, log);
+  log(`databases: set database.imageName: ${postgresImage} in landlord.yaml (the PostgreSQL this machine has)`);
   const fake = Number(process.env.LANDLORD_DEVCLUSTER_FAKE_NODES ?? "0");
   if (Number.isInteger(fake) && fake > 0) log(`simulated nodes Ready: ${(await addNodes(kc, { pool: "shared", count: fake })).join(", ")}`);
   const scaler: Component = "host/pool-scaler";

@@ -31,6 +31,8 @@ export interface ClusterState {
   readonly kubeconfig: string;
   readonly server: string;
   readonly processes: Partial<Record<Component, ProcessRecord>>;
+  /** The machine address the API server of a cluster with real nodes holds (removed at stop). */
+  readonly apiAddress?: string;
 }
 
 export function statePath(dir: string): string {

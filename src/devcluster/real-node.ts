@@ -1,9 +1,9 @@
 /**
  * Real nodes beside the control plane: per node a containerd (Debian's, with runc) and a
  * kubelet built from the same Kubernetes release, CNI bridge networking, and per machine
- * kube-proxy (nftables), CoreDNS, kube-network-policies (one per node) and a distribution
- * registry that serves the images. Every node shares the machine's network namespace with
- * its own address; docs/adr/0024-real-test-nodes.md says why and what it costs.
+ * kube-proxy (nftables), kube-network-policies, the node-local volume provisioner and a distribution
+ * registry that serves the images; CoreDNS runs as pods (cluster-dns.ts). Every node shares the machine's network namespace with
+ * its own address; docs/adr/0021-real-test-nodes.md says why and what it costs.
  */
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
@@ -12,7 +12,12 @@ import { promisify } from "node:util";
 import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1Taint } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { nodeClientCert } from "./certs.js";
-import { bridgeName, HostSetupError, NODE_NETWORK, nodeIp, podCidr, prepareHostNetwork, realNodePrerequisites, sh, teardownHostNetwork, type HostNetworkState } from "./host-network.js";
+import { bridgeName, HostSetupError, NODE_NETWORK, nodeIp, podCidr, prepareHostNetwork, realNodePrerequisites, sh, takeLock, teardownHostNetwork, type HostNetworkState } from "./host-network.js";
+import { clusterDnsObjects } from "./cluster-dns.js";
+import { clusterStorageObjects, DEFAULT_STORAGE_CLASS, NODE_LOCAL_PROVISIONER } from "./cluster-storage.js";
+import { Applier } from "../delivery/kubernetes/applier.js";
+import { KubeClient } from "../delivery/kubernetes/client.js";
+import { waitDeploymentAvailable } from "./wait.js";
 import { imagePrograms, pushBaseImages, type ImagePusher } from "./images.js";
 import { freePort } from "./ports.js";
 import { isAlive, readState, stopPid, spawnComponent, tail, writeState, type ClusterState, type Component } from "./processes.js";
@@ -159,7 +164,7 @@ function kubeletConfig(opts: { ip: string; socket: string; cgroupRoot: string; c
   return stringify({
     apiVersion: "kubelet.config.k8s.io/v1beta1",
     kind: "KubeletConfiguration",
-    // This kernel mounts cgroup v1; the kubelet refuses it unless told (docs/adr/0024).
+    // This kernel mounts cgroup v1; the kubelet refuses it unless told (docs/adr/0021).
     failCgroupV1: false,
     cgroupDriver: "cgroupfs",
     cgroupRoot: opts.cgroupRoot,
@@ -225,50 +230,48 @@ async function httpOk(url: string): Promise<boolean> {
   }
 }
 
-function corefile(kubeconfig: string, healthPort: number): string {
-  return `cluster.local:53 in-addr.arpa:53 {
-  bind ${nodeIp(0)}
-  errors
-  health 127.0.0.1:${String(healthPort)}
-  kubernetes cluster.local in-addr.arpa {
-    kubeconfig ${kubeconfig} landlord-dev
-    pods insecure
-    ttl 5
-  }
-  cache 5
-  loadbalance
-}
-# Nothing outside the cluster resolves: pods have no internet to reach.
-.:53 {
-  bind ${nodeIp(0)}
-  template ANY ANY {
-    rcode NXDOMAIN
-  }
-}
-`;
-}
-
-/** kube-dns: the cluster DNS address, served by CoreDNS on the first node's address. */
-async function publishDns(kc: KubeConfig): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const discovery = kc.makeApiClient(DiscoveryV1Api);
-  const ports = [
-    { name: "dns", port: 53, protocol: "UDP" },
-    { name: "dns-tcp", port: 53, protocol: "TCP" },
-  ];
-  await core.createNamespacedService({ namespace: "kube-system", body: { metadata: { name: "kube-dns", labels: { "k8s-app": "kube-dns" } }, spec: { clusterIP: NODE_NETWORK.dnsServiceIp, ports } } }).catch(ignoreConflict);
-  await discovery
+/** The kubernetes Service's endpoint: the API server's address on the node network. */
+export async function publishApiServer(kubeconfig: string, api: { ip: string; port: number }): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  await kc
+    .makeApiClient(DiscoveryV1Api)
     .createNamespacedEndpointSlice({
-      namespace: "kube-system",
+      namespace: "default",
       body: {
-        metadata: { name: "kube-dns-host", labels: { "kubernetes.io/service-name": "kube-dns", "endpointslice.kubernetes.io/managed-by": "landlord.dev-devcluster" } },
+        metadata: { name: "kubernetes", labels: { "kubernetes.io/service-name": "kubernetes", "endpointslice.kubernetes.io/managed-by": "landlord.dev-devcluster" } },
         addressType: "IPv4",
-        endpoints: [{ addresses: [nodeIp(0)], conditions: { ready: true } }],
-        ports,
+        endpoints: [{ addresses: [api.ip], conditions: { ready: true } }],
+        ports: [{ name: "https", port: api.port, protocol: "TCP" }],
       },
     })
     .catch(ignoreConflict);
 }
+
+/** A cluster holds real nodes while its API server or its registry runs. */
+function holderAlive(holder: string): boolean {
+  try {
+    const p = readState(holder).processes;
+    return isAlive(p["kube-apiserver"]?.pid) || isAlive(p["host/registry"]?.pid);
+  } catch {
+    return false;
+  }
+}
+
+/** Takes the machine's real-node lock for DIR and puts the API address on lo. */
+export async function claimApiAddress(dir: string): Promise<{ ip: string; port: number }> {
+  const missing = realNodePrerequisites();
+  if (missing.length > 0) throw new HostSetupError(`real nodes cannot run on this machine; missing:\n  - ${missing.join("\n  - ")}`);
+  takeLock(dir, holderAlive);
+  const api = NODE_NETWORK.apiServer;
+  await sh("ip", ["addr", "replace", `${api.ip}/32`, "dev", "lo"]);
+  return { ip: api.ip, port: api.port };
+}
+
+export async function releaseApiAddress(ip: string): Promise<void> {
+  await sh("ip", ["addr", "del", `${ip}/32`, "dev", "lo"], { allowFail: true });
+}
+
 
 function ignoreConflict(err: unknown): void {
   if ((err as { code?: number }).code !== 409) throw err;
@@ -283,13 +286,8 @@ export async function startRealNodes(state: ClusterState, opts: RealNodesOptions
   const missing = realNodePrerequisites();
   if (missing.length > 0) throw new HostSetupError(`real nodes cannot run on this machine; missing:\n  - ${missing.join("\n  - ")}`);
   const dir = state.dir;
-  const host = await prepareHostNetwork(dir, (holder) => {
-    try {
-      return isAlive(readState(holder).processes["host/registry"]?.pid);
-    } catch {
-      return false;
-    }
-  });
+  if (state.apiAddress === undefined) throw new HostSetupError("real nodes need a control plane started with realNodes: true (its API server must listen where pods reach it)");
+  const host = await prepareHostNetwork(dir, holderAlive);
   writeFileSync(join(dir, "real-nodes.json"), JSON.stringify({ host, nodes: opts.nodes.map((n) => n.name) }));
 
   // The registry and the images.
@@ -310,7 +308,7 @@ export async function startRealNodes(state: ClusterState, opts: RealNodesOptions
   for (const [index, spec] of opts.nodes.entries()) nodes.push(await startNode(state, spec, index, registry));
 
   // Services of the machine: Service addresses, cluster DNS, NetworkPolicy per node.
-  const [proxyMetrics, proxyHealth, dnsHealth] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [proxyMetrics, proxyHealth] = await Promise.all([freePort(), freePort()]);
   const first = nodes[0];
   if (first === undefined) throw new HostSetupError("startRealNodes needs at least one node");
   spawnWithEnv(state, "host/kube-proxy", [
@@ -325,9 +323,6 @@ export async function startRealNodes(state: ClusterState, opts: RealNodesOptions
     "--conntrack-tcp-timeout-established=0s",
     "--conntrack-tcp-timeout-close-wait=0s",
   ]);
-  const corefilePath = join(dir, "Corefile");
-  writeFileSync(corefilePath, corefile(state.kubeconfig, dnsHealth));
-  spawnWithEnv(state, "host/coredns", ["-conf", corefilePath]);
   // One verdict loop for every real node's pods: they share this network namespace.
   spawnWithEnv(state, "host/kube-network-policies", [
     `--kubeconfig=${state.kubeconfig}`,
@@ -335,15 +330,22 @@ export async function startRealNodes(state: ClusterState, opts: RealNodesOptions
     "--nfqueue-id=100",
     `--metrics-bind-address=127.0.0.1:${String(await freePort())}`,
   ]);
+  spawnWithEnv(state, "host/node-local-provisioner", [`--kubeconfig=${state.kubeconfig}`, `--root=${join(dir, "volumes")}`, `--name=${NODE_LOCAL_PROVISIONER}`]);
   const kc = new KubeConfig();
   kc.loadFromFile(state.kubeconfig);
-  await publishDns(kc);
   await waitUntil("kube-proxy", () => httpOk(`http://127.0.0.1:${String(proxyHealth)}/healthz`), 60_000, state, "host/kube-proxy");
-  await waitUntil("CoreDNS", () => httpOk(`http://127.0.0.1:${String(dnsHealth)}/health`), 60_000, state, "host/coredns");
   for (const n of nodes) {
     await waitNodeReady(kc, state, n.name);
     log(`real node ${n.name} Ready (pool ${n.pool}, ${n.ip}, pods ${n.podCidr})`);
   }
+  const client = new KubeClient(kc, kc.getCurrentContext());
+  try {
+    await new Applier(client).applyPlatform([...clusterDnsObjects(), ...clusterStorageObjects()], { force: true, repairDrift: true, dryRun: false, parallelism: 4 });
+  } finally {
+    client.close();
+  }
+  await waitDeploymentAvailable(kc, "kube-system", "coredns", 120_000, `; the kubelets' logs are in ${state.dir}`);
+  log(`cluster DNS (CoreDNS pods in kube-system) available; claims of storage class ${DEFAULT_STORAGE_CLASS} become node-local volumes`);
   const result: RealNodesState = { host, nodes, registry, pusher };
   writeFileSync(join(dir, "real-nodes.json"), JSON.stringify(result, null, 2));
   return result;

@@ -4,7 +4,7 @@
  * for each pod group of the static model, and a connection tried along every path. What
  * got through must equal what `landlord audit` reads from the NetworkPolicies, pair by pair.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { auditPackets, type PacketAudit, type ObservedPath, type OutsideTarget } from "../../src/audit/packets.js";
 import { Applier } from "../../src/delivery/kubernetes/applier.js";
 import { KubeApiError } from "../../src/delivery/kubernetes/errors.js";
@@ -17,9 +17,12 @@ import { POOL_LABEL } from "../../src/render/kubernetes/scheduling.js";
 import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { fleet, platform, tenantFile } from "../support/fixtures.js";
 import { uniqueName } from "../kubernetes/support/live.js";
-import { ensureNamespace, nodesAdmin, nodesCluster, outsideListener } from "./support/nodes.js";
+import { NODE_NETWORK } from "../../src/devcluster/host-network.js";
+import { realNodesPlatformText } from "../../src/devcluster/platform.js";
+import { deleteNamespaces, ensureNamespace, nodesAdmin, nodesCluster, outsideListener } from "./support/nodes.js";
 
-const ctx = platform(`${PLATFORM_TEMPLATE}  isolationProbeImage: ${NETCHECK_IMAGE}\n`);
+// Database pods may open HTTPS to the API server (the instance manager needs it): its address on the node network.
+const ctx = platform(`${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}  isolationProbeImage: ${NETCHECK_IMAGE}\n`);
 const a = uniqueName("pa");
 const b = uniqueName("pb");
 const c = uniqueName("pc");
@@ -53,16 +56,17 @@ beforeAll(async () => {
   observed = audit.observed;
 }, 240_000);
 
-afterAll(() => {
+afterAll(async () => {
   stopOutside();
-});
+  await deleteNamespaces(nodesAdmin().core, bundles.map((b) => b.namespace));
+}, 200_000);
 
 describe("isolation on real nodes", () => {
   it("lets through exactly what the NetworkPolicies promise, pair by pair", () => {
     expect(audit.skipped).toBeUndefined();
-    // Every promised pair was tried: 3 tenants x 3 groups + 2 platform sources, to 5 ports each and the outside.
+    // Every promised pair was tried: 3 tenants x 3 groups + 2 platform sources, to 5 ports each, the outside and the API server.
     expect(observed).toHaveLength(audit.promised.length);
-    expect(observed.length).toBe(11 * (3 * 5 + 1));
+    expect(observed.length).toBe(11 * (3 * 5 + 2));
     expect(audit.disagreements).toEqual([]);
   });
 
@@ -79,6 +83,15 @@ describe("isolation on real nodes", () => {
         expect(path(`${x}/${src}`, `${y}/app`, 9090)).toBe(false);
       }
       expect(path(`${x}/app`, "outside/internet", 443)).toBe(false);
+    }
+  });
+
+  it("lets only database pods reach the API server, where the platform names its address", () => {
+    const api = NODE_NETWORK.apiServer.port;
+    for (const t of [a, b, c]) {
+      expect(path(`${t}/database`, "cluster/api-server", api), `${t}/database -> API server`).toBe(true);
+      expect(path(`${t}/app`, "cluster/api-server", api), `${t}/app -> API server`).toBe(false);
+      expect(path(`${t}/job`, "cluster/api-server", api), `${t}/job -> API server`).toBe(false);
     }
   });
 

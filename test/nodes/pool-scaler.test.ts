@@ -11,10 +11,10 @@ import { renderBundle } from "../../src/render/bundle.js";
 import { sleep } from "../../src/util/sleep.js";
 import { fleet, platform, tenantFile } from "../support/fixtures.js";
 import { uniqueName } from "../kubernetes/support/live.js";
-import { nodesAdmin, nodesCluster } from "./support/nodes.js";
+import { deleteNamespaces, nodesAdmin, nodesCluster } from "./support/nodes.js";
 
 describe("node pool stand-in", () => {
-  it("adds a real node for a medium tenant's pool when its pods ask for one", async () => {
+  it("adds a real node for a medium tenant's pool when its pods ask for one", { timeout: 300_000 }, async () => {
     const ctx = platform();
     const name = uniqueName("pd");
     const [tenant] = fleet(ctx, [tenantFile(name, { tier: "medium" })]);
@@ -42,6 +42,7 @@ describe("node pool stand-in", () => {
       client.close();
       stop.abort();
       await scaler;
+      await deleteNamespaces(core, [bundle.namespace]);
     }
   });
 });

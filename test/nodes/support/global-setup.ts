@@ -1,7 +1,7 @@
 /**
  * Starts one control plane with real nodes (containerd, kubelet, CNI, kube-proxy, CoreDNS,
- * kube-network-policies, a local registry) for every test file under test/nodes, with the
- * platform CRDs and admission guardrails; stops it at the end. Never skipped: on a machine
+ * kube-network-policies, node-local volumes, a local registry) and CloudNativePG for every
+ * test file under test/nodes, with the platform CRDs and admission guardrails; stops it at the end. Never skipped: on a machine
  * that cannot run containers this fails and names what is missing.
  */
 import { existsSync, mkdtempSync } from "node:fs";
@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startControlPlane, stopControlPlane } from "../../../src/devcluster/control-plane.js";
 import { startRealNodes } from "../../../src/devcluster/real-node.js";
+import { installCnpg } from "../../../src/devcluster/cnpg.js";
 import { adminConfig, installCrds, waitSeeded } from "../../../src/devcluster/seed.js";
 import { Applier } from "../../../src/delivery/kubernetes/applier.js";
 import { KubeClient } from "../../../src/delivery/kubernetes/client.js";
@@ -20,6 +21,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     nodesClusterDir: string;
     nodesKubeconfig: string;
+    /** The PostgreSQL image the nodes serve (CloudNativePG's name, this machine's Debian PostgreSQL). */
+    nodesPostgresImage: string;
   }
 }
 
@@ -27,14 +30,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const dir = mkdtempSync(join(tmpdir(), "landlord-nodes-"));
   const started = Date.now();
   const log = (l: string) => process.stderr.write(`[real nodes] ${l}\n`);
-  const state = await startControlPlane({ dir, log });
+  const state = await startControlPlane({ dir, log, realNodes: true });
   try {
     const kc = adminConfig(state.kubeconfig);
     await waitSeeded(kc);
     const crds = process.env.LANDLORD_CRDS_DIR ?? resolve("..", "shared", "crds");
     if (!existsSync(crds)) throw new Error(`CRDs not found at ${crds}: put ../shared beside the repository or set LANDLORD_CRDS_DIR`);
     await installCrds(kc, crds);
-    await startRealNodes(state, { nodes: [{ name: "real-shared-0", pool: "shared" }], log });
+    // CloudNativePG's Backup kind and the Barman Cloud plugin's ObjectStore: the operator watches Backups.
+    await installCrds(kc, join(crds, "more"));
+    const nodes = await startRealNodes(state, { nodes: [{ name: "real-shared-0", pool: "shared" }], log });
+    const { postgresImage } = await installCnpg(state.kubeconfig, nodes.pusher, log);
+    project.provide("nodesPostgresImage", postgresImage);
     const client = new KubeClient(kc, kc.getCurrentContext());
     await new Applier(client).applyPlatform(clusterBootstrap(platform().config), { force: false, repairDrift: true, dryRun: false, parallelism: 4 });
     client.close();

@@ -1,0 +1,20 @@
+/**
+ * The init template pointed at a cluster with real nodes, as the README tells a newcomer to
+ * edit landlord.yaml: the PostgreSQL image the nodes serve, the API server's address for the
+ * database pods' egress, (until External Secrets runs here) no Key Vault secrets, and CPU
+ * requests a tenth of production's: every real node has this machine's two cores, where a
+ * medium tenant's pool node on AKS has eight. Limits stay as they are.
+ */
+import { NODE_NETWORK } from "./host-network.js";
+
+export function realNodesPlatformText(template: string, postgresImage: string, opts: { keyVaultSecrets?: boolean } = {}): string {
+  let text = template
+    .replace(/imageName: ghcr\.io\/cloudnative-pg\/postgresql:\S+/, `imageName: ${postgresImage}`)
+    .replace("    region: westeurope\n", `    region: westeurope\n    apiServerCidrs: ["${NODE_NETWORK.apiServer.ip}/32"]\n`);
+  text = text.replace(/requests: \{ cpu: "?(\d+)(m?)"?,/g, (_m, n: string, milli: string) => `requests: { cpu: ${String(Math.max(10, Math.round((milli === "m" ? Number(n) : Number(n) * 1000) / 10)))}m,`);
+  if (opts.keyVaultSecrets !== true) text = text.replace(/ {4}secrets: +# pulled[^\n]*\n( {6}- \{[^\n]*\n)+/, "    secrets: []\n");
+  const wanted = [postgresImage, `${NODE_NETWORK.apiServer.ip}/32`, ...(opts.keyVaultSecrets === true ? [] : ["    secrets: []\n"])];
+  const lost = wanted.filter((w) => !text.includes(w));
+  if (lost.length > 0) throw new Error(`the platform template no longer has the lines this edits (${lost.join(", ")}): update src/devcluster/platform.ts`);
+  return text;
+}
