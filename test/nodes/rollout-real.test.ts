@@ -1,7 +1,7 @@
 /**
  * Rollouts gated by the example app's own metrics on real nodes: three small tenants
- * onboarded through the CLI, a real Prometheus discovering their pods through the API server
- * and scraping each pod's /metrics, and traffic sent to every tenant's Service. A good
+ * onboarded through the CLI, a real Prometheus scraping each running app pod's /metrics
+ * (targets listed from the API server: Debian's Prometheus has no Kubernetes discovery), and traffic sent to every tenant's Service. A good
  * release reaches everyone; a bad release is bad because its running image answers 500
  * (EXAMPLE_APP_FAULT baked in), so the canary's own counters fail the gate and only the
  * canary is rolled back. Nothing in the test decides which release is bad.
@@ -20,38 +20,33 @@ import { sleep } from "../../src/util/sleep.js";
 import { startPrometheus, type RunningPrometheus } from "../support/prometheus-server.js";
 import { tenantDoc } from "../support/fixtures.js";
 import { uniqueName } from "../kubernetes/support/live.js";
+import { podTargets } from "./support/pod-targets.js";
 import { type CliResult, deleteNamespaces, landlordIn, nodesAdmin, nodesCluster } from "./support/nodes.js";
 
 const names = [uniqueName("rr0"), uniqueName("rr1"), uniqueName("rr2")];
 const namespaces = names.map((n) => `tenant-${n}`);
 const GATE = { name: "error-rate", query: 'sum(rate(http_requests_total{code=~"5.."}[10s])) / sum(rate(http_requests_total[10s]))', max: 0.05 };
 let dir: string;
-let prometheus: RunningPrometheus;
+let prometheus: RunningPrometheus | undefined;
+let targets: { url: string; stop: () => Promise<void> } | undefined;
 const stopTraffic = new AbortController();
 let traffic: Promise<void> = Promise.resolve();
 
-/** Prometheus as a cluster's would find the apps: pods of the tenants' namespaces, their metrics port, labelled with their namespace. */
-function scrapeConfig(kubeconfig: string): string {
+/** Prometheus scraping every running app pod of the tenants each second (targets from the API server). */
+function scrapeConfig(targetsUrl: string): string {
   return stringify({
     global: { scrape_interval: "1s", evaluation_interval: "1s" },
-    scrape_configs: [
-      {
-        job_name: "tenant-apps",
-        scrape_interval: "1s",
-        scrape_timeout: "900ms",
-        kubernetes_sd_configs: [{ role: "pod", kubeconfig_file: kubeconfig, namespaces: { names: namespaces } }],
-        relabel_configs: [
-          { source_labels: ["__meta_kubernetes_pod_container_port_name"], regex: "metrics", action: "keep" },
-          { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
-          { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
-        ],
-      },
-    ],
+    scrape_configs: [{ job_name: "tenant-apps", scrape_interval: "1s", scrape_timeout: "900ms", http_sd_configs: [{ url: targetsUrl, refresh_interval: "2s" }] }],
   });
 }
 
 function landlord(...argv: string[]): Promise<CliResult> {
   return landlordIn(dir, ...argv);
+}
+
+function promUrl(): string {
+  if (prometheus === undefined) throw new Error("Prometheus did not start");
+  return prometheus.url;
 }
 
 /** A request every 100 ms to every tenant's app, as its customers would send. */
@@ -82,7 +77,7 @@ async function images(): Promise<Map<string, string>> {
 async function untilSeries(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent("count by (namespace) (count_over_time(http_requests_total[5s]))")}`).then((r) => r.json())) as { data?: { result?: { metric: { namespace?: string } }[] } };
+    const res = (await fetch(`${promUrl()}/api/v1/query?query=${encodeURIComponent("count by (namespace) (count_over_time(http_requests_total[5s]))")}`).then((r) => r.json())) as { data?: { result?: { metric: { namespace?: string } }[] } };
     const have = new Set((res.data?.result ?? []).map((r) => r.metric.namespace));
     if (namespaces.every((ns) => have.has(ns))) return;
     if (Date.now() > deadline) throw new Error(`Prometheus scrapes no app metrics of ${namespaces.filter((ns) => !have.has(ns)).join(", ")}`);
@@ -99,8 +94,10 @@ beforeAll(async () => {
   // The releases exist as images; the bad one is bad in what it runs.
   await pushExampleApp(nodes.pusher, "1.1.0");
   await pushExampleApp(nodes.pusher, "1.2.0", "errors");
-  prometheus = await startPrometheus("", { config: scrapeConfig(join(dir, "kubeconfig")) });
-  const rollout = { prometheusUrl: prometheus.url, bakeSeconds: 12, intervalSeconds: 3, maxParallel: 3, tenantTimeoutSeconds: 240, gates: [GATE] };
+  const discovery = await podTargets(nodesAdmin().core, namespaces);
+  targets = discovery;
+  prometheus = await startPrometheus("", { config: scrapeConfig(discovery.url) });
+  const rollout = { prometheusUrl: promUrl(), bakeSeconds: 12, intervalSeconds: 3, maxParallel: 3, tenantTimeoutSeconds: 240, gates: [GATE] };
   await writeFile(
     join(dir, "landlord.yaml"),
     `${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}\ndelivery:\n  mode: kubernetes\n  kubernetes:\n    contexts: { aks-weu-1: landlord-dev }\n    readyTimeoutSeconds: 300\n${stringify({ rollout })}`,
@@ -115,7 +112,8 @@ beforeAll(async () => {
 afterAll(async () => {
   stopTraffic.abort();
   await traffic;
-  await prometheus.stop();
+  await prometheus?.stop();
+  await targets?.stop();
   await deleteNamespaces(nodesAdmin().core, namespaces);
 }, 200_000);
 
@@ -135,10 +133,10 @@ describe("landlord rollout gated by the running app's own metrics", () => {
     for (const [n, image] of await images()) expect(image, n).toBe("registry.example.com/saas/app:1.1.0");
     // The canary's pods did run 1.2.0 and answered 500: the counters Prometheus read say so.
     const q = `sum(increase(http_requests_total{namespace="tenant-${names[0] ?? ""}",code="500"}[10m]))`;
-    const res = (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(q)}`).then((r) => r.json())) as { data?: { result?: { value: [number, string] }[] } };
+    const res = (await fetch(`${promUrl()}/api/v1/query?query=${encodeURIComponent(q)}`).then((r) => r.json())) as { data?: { result?: { value: [number, string] }[] } };
     expect(Number(res.data?.result?.[0]?.value[1] ?? "0")).toBeGreaterThan(0);
     const others = `sum(increase(http_requests_total{namespace=~"tenant-(${names.slice(1).join("|")})",code="500"}[10m]))`;
-    const rest = (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(others)}`).then((r) => r.json())) as { data?: { result?: { value: [number, string] }[] } };
+    const rest = (await fetch(`${promUrl()}/api/v1/query?query=${encodeURIComponent(others)}`).then((r) => r.json())) as { data?: { result?: { value: [number, string] }[] } };
     expect(Number(rest.data?.result?.[0]?.value[1] ?? "0")).toBe(0);
     const pods = await nodesAdmin().kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: namespaces[0] ?? "", labelSelector: "app.kubernetes.io/name=app" });
     for (const p of pods.items.filter((x) => x.metadata?.deletionTimestamp === undefined)) expect(p.spec?.containers[0]?.image).toBe("registry.example.com/saas/app:1.1.0");

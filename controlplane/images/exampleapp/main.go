@@ -81,9 +81,17 @@ func main() {
 	}
 
 	app := http.NewServeMux()
-	count := func(path string, code int) {
-		requests.inc(fmt.Sprintf(`http_requests_total{code="%d",path="%s"}`, code, path))
+	key := func(path string, code int) string {
+		return fmt.Sprintf(`http_requests_total{code="%d",path="%s"}`, code, path)
 	}
+	count := func(path string, code int) {
+		requests.inc(key(path, code))
+	}
+	// The page's outcomes exist from the start at zero, so an error ratio is 0 before the
+	// first error (not "no data"), as client libraries advise for known label values.
+	requests.mu.Lock()
+	requests.n[key("/", 200)], requests.n[key("/", 500)] = 0, 0
+	requests.mu.Unlock()
 	app.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		count("/healthz", 200)
 		fmt.Fprintln(w, "ok")
