@@ -55,7 +55,7 @@ try {
     await store.tenants.reserve({ name, spec: r.value.tenant, domains: r.value.tenant.spec.domains, now });
     await store.tenants.setPlacement(name, { ...r.value.placement, sharedCpuMillis: "0" }, now);
     await store.tenants.setPhase(name, "Ready", now);
-    const t = await renderTenant(platform, store, name, r.value.tenant, r.value.placement);
+    const t = await renderTenant(platform, store, await store.tenants.require(name), r.value.tenant);
     await delivery.apply(t.bundle, t.specYaml, t.wave);
   });
   console.log(`fleet of ${String(TENANTS)} tenants set up in ${((performance.now() - t0) / 1000).toFixed(1)} s (${store.backend}, ${String(cpus().length)} cores, load ${loadavg()[0]?.toFixed(2) ?? "?"})`);
@@ -94,7 +94,7 @@ try {
         const record = await store.tenants.require(name);
         const next = specWithRelease(record.spec, { version: `3.${String(round)}.0` });
         await store.tenants.updateSpec({ name, spec: next, domains: record.domains, now: new Date() });
-        const t = await renderTenant(platform, store, name, next, record.placement);
+        const t = await renderTenant(platform, store, record, next);
         await delivery.apply(t.bundle, t.specYaml, t.wave);
       });
       directRuns.set(w.name, [...(directRuns.get(w.name) ?? []), performance.now() - s]);

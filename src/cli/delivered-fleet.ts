@@ -8,7 +8,7 @@
 import { NotFoundError } from "../errors.js";
 import type { ResolvedTenant } from "../spec/resolve.js";
 import type { TenantRecord } from "../store/index.js";
-import { type TenantServices, resolveStored } from "../workflows/tenant/services.js";
+import { type TenantServices, storedTenant } from "../workflows/tenant/services.js";
 import type { CliIo } from "./io.js";
 import { loadWorkspace, type GlobalOptions, type Workspace } from "./load-files.js";
 import { openRuntime } from "./tenant-services.js";
@@ -18,15 +18,17 @@ export interface DeliveredFleet extends Workspace {
 }
 
 /** Stored tenants that hold resources (everything but Offboarded), resolved as delivered. */
-export function storedTenants(services: TenantServices, records: readonly TenantRecord[]): ResolvedTenant[] {
-  return records.filter((r) => r.phase !== "Offboarded").map((r) => resolveStored(services, r));
+export async function storedTenants(services: TenantServices, records: readonly TenantRecord[]): Promise<ResolvedTenant[]> {
+  const out: ResolvedTenant[] = [];
+  for (const r of records) if (r.phase !== "Offboarded") out.push((await storedTenant(services, r)).tenant);
+  return out;
 }
 
 export async function deliveredFleet(io: CliIo, global: GlobalOptions, files: readonly string[] | undefined): Promise<DeliveredFleet> {
   if (files === undefined || files.length === 0) {
     const rt = await openRuntime(io, global, undefined, { readOnly: true });
     try {
-      const tenants = storedTenants(rt.services, await rt.store.tenants.list());
+      const tenants = await storedTenants(rt.services, await rt.store.tenants.list());
       if (tenants.length > 0) return { platform: rt.services.platform, tenants, from: "store" };
     } finally {
       await rt.close();

@@ -315,7 +315,7 @@ class Run {
       // both are there already, and writing the same spec again changes nothing.
       if (!resumed) await this.setTarget(t.tenant, { state: "applying", previousSpec: record.spec, markChanged: true }, writeSpec);
       else await writeSpec(this.deps.store.db);
-      const rendered = await renderTenant(this.deps.platform, this.deps.store, t.tenant, spec, record.placement);
+      const rendered = await renderTenant(this.deps.platform, this.deps.store, record, spec);
       const delivered = await this.deps.target.deliver(rendered.bundle, rendered.specYaml, rendered.wave, deadline);
       await this.log(wave, t.tenant, `${resumed ? "re-applied after a restart" : "applied"} ${rendered.image}: ${delivered.detail}`);
       const out = await this.deps.target.waitRolledOut(rendered.bundle, rendered.image, deadline);
@@ -389,7 +389,7 @@ class Run {
         if (spec === null) throw new Error("no previous spec was recorded");
         const domains = spec.spec.domains;
         await this.deps.store.tenants.updateSpec({ name: t.tenant, spec, domains, now: this.now() });
-        const rendered = await renderTenant(this.deps.platform, this.deps.store, t.tenant, spec, record.placement);
+        const rendered = await renderTenant(this.deps.platform, this.deps.store, record, spec);
         const delivered = await this.deps.target.deliver(rendered.bundle, rendered.specYaml, rendered.wave, deadline);
         const out = await this.deps.target.waitRolledOut(rendered.bundle, rendered.image, deadline);
         await this.log(t.wave, t.tenant, `rolled back to ${rendered.image}: ${delivered.detail}; ${out.detail}`);

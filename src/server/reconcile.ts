@@ -5,10 +5,9 @@
  * with a workflow under way are left to it.
  */
 import type { Delivery } from "../delivery/delivery.js";
-import { bundleFor } from "../io/package/render-package.js";
 import type { Runtime } from "../cli/tenant-services.js";
 import { liveWorkflow } from "../workflows/tenant/phases.js";
-import { resolveStored } from "../workflows/tenant/services.js";
+import { storedTenant } from "../workflows/tenant/services.js";
 
 export interface ReconcileResult {
   readonly tenants: number;
@@ -35,8 +34,8 @@ export async function reconcilePass(rt: Runtime, signal?: AbortSignal): Promise<
     if (signal?.aborted) break;
     if (await liveWorkflow(rt.store, record.name)) continue;
     try {
-      const tenant = resolveStored(rt.services, record);
-      const report = await delivery.applyBundle(await bundleFor(rt.services.platform, tenant), signal ? { signal } : {});
+      const { bundle } = await storedTenant(rt.services, record);
+      const report = await delivery.applyBundle(bundle, signal ? { signal } : {});
       tenants++;
       writes += report.writes;
       drifted += report.outcomes.filter((o) => o.action !== "unchanged").length;

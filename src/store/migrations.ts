@@ -5,6 +5,7 @@
  */
 import { createCapacityTotals } from "./capacity-totals.js";
 import { createDomainChallengeTable } from "./domain-challenges-repo.js";
+import { createCloudOutputsTable } from "./cloud-outputs-repo.js";
 import { sql } from "kysely";
 import type { Kysely, Migration, MigrationProvider, RawBuilder } from "kysely";
 import type { Backend } from "./schema.js";
@@ -199,6 +200,8 @@ export function migrations(backend: Backend): Record<string, Migration> {
     },
     // Shared CPU per cluster as a running total kept by triggers (src/store/capacity-totals.ts).
     "0021_cluster_capacity_totals": { up: (db: Kysely<unknown>) => createCapacityTotals(db, backend) },
+    // Terraform's outputs per tenant incarnation, for every later render (src/store/cloud-outputs-repo.ts).
+    "0022_cloud_outputs": { up: (db: Kysely<unknown>) => createCloudOutputsTable(db, backend) },
   };
 }
 

@@ -13,7 +13,7 @@ import { auditLive, type Finding, type LiveTenant } from "../../audit/live.js";
 import { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
 import { InputError, NotAllowedError } from "../../errors.js";
 import { defaultGroups } from "../../render/kubernetes/rbac.js";
-import { isPlacementRecord, resolveStored } from "../../workflows/tenant/services.js";
+import { isPlacementRecord, storedTenant } from "../../workflows/tenant/services.js";
 import { auditPackets, type OutsideTarget, type PacketAudit } from "../../audit/packets.js";
 import type { Bundle } from "../../render/bundle.js";
 
@@ -65,10 +65,10 @@ async function liveAudit(io: CliIo, global: GlobalOptions, output: string | unde
     const byCluster = new Map<string, { tenants: LiveTenant[]; bundles: Bundle[] }>();
     for (const record of await rt.store.tenants.list()) {
       if (record.phase === "Offboarded" || !isPlacementRecord(record.placement)) continue;
-      const t = resolveStored(rt.services, record);
+      const { tenant: t, bundle } = await storedTenant(rt.services, record);
       const entry = byCluster.get(t.placement.cluster) ?? { tenants: [], bundles: [] };
       entry.tenants.push({ name: t.tenant.metadata.name, namespace: t.names.namespace, adminGroups: defaultGroups(t).admins, domains: t.tenant.spec.domains });
-      entry.bundles.push(await bundleFor(rt.services.platform, t));
+      entry.bundles.push(bundle);
       byCluster.set(t.placement.cluster, entry);
     }
     const findings: Finding[] = [];

@@ -12,7 +12,7 @@ import { toJson, toYaml, toYamlStream } from "../../render/serialize.js";
 import { clusterBootstrap } from "../../render/platform/bootstrap.js";
 import type { TenantRecord } from "../../store/index.js";
 import { runTenantWorkflow } from "../../workflows/tenant/run-tenant-workflow.js";
-import { resolveSpec } from "../../workflows/tenant/services.js";
+import { resolveSpec, storedTenant } from "../../workflows/tenant/services.js";
 import { submitOnboard, submitUpdate } from "../../workflows/tenant/submit.js";
 import { interruptibly, type CliIo } from "../io.js";
 import type { Runtime } from "../tenant-services.js";
@@ -28,10 +28,8 @@ function kubernetesOf(rt: Runtime): KubernetesDelivery {
 }
 
 /** The bundle of a stored tenant, at its recorded placement. */
-function storedBundle(rt: Runtime, record: TenantRecord): Promise<Bundle> {
-  const placement = record.placement;
-  const tenant = resolveSpec(rt.services, record.spec, placement ? { placement } : {});
-  return bundleFor(rt.services.platform, tenant);
+async function storedBundle(rt: Runtime, record: TenantRecord): Promise<Bundle> {
+  return (await storedTenant(rt.services, record)).bundle;
 }
 
 function outcomeLine(tenant: string, o: ObjectOutcome, suffix = ""): string {
@@ -58,9 +56,9 @@ export async function applyCommand(io: CliIo, global: GlobalOptions, opts: { fil
         const record = await rt.store.tenants.get(name);
         const live = record !== undefined && record.phase !== "Offboarded";
         if (dryRun === "server") {
-          const placement = live ? record.placement : null;
-          const resolved = resolveSpec(rt.services, t.tenant, placement ? { placement } : {});
-          const report = await k.applyBundle(await bundleFor(rt.services.platform, resolved), { dryRun: true });
+          // A delivered tenant's new spec renders as its update would (its domains, incarnation, cloud outputs).
+          const bundle = live ? (await storedTenant(rt.services, record, t.tenant)).bundle : await bundleFor(rt.services.platform, resolveSpec(rt.services, t.tenant));
+          const report = await k.applyBundle(bundle, { dryRun: true });
           for (const o of report.outcomes) io.stdout(outcomeLine(name, o, " (server dry run)"));
           continue;
         }

@@ -9,7 +9,7 @@ import { bundleFor } from "../../io/package/render-package.js";
 import { objectKey } from "../../delivery/delivered.js";
 import { toYaml } from "../../render/serialize.js";
 import { NotFoundError } from "../../errors.js";
-import { resolveSpec, specName } from "../../workflows/tenant/services.js";
+import { resolveSpec, specName, storedTenant } from "../../workflows/tenant/services.js";
 import type { CliIo } from "../io.js";
 import { openRuntime } from "../tenant-services.js";
 import { namingFile, specsFromPaths } from "../spec-files.js";
@@ -61,9 +61,8 @@ export async function diffCommand(io: CliIo, global: GlobalOptions, name: string
       const metaName = (spec.metadata as { name?: unknown } | undefined)?.name;
       const tenantName = typeof metaName === "string" ? metaName : "";
       const record = await rt.store.tenants.get(tenantName);
-      const placement = record?.placement ?? undefined;
-      const tenant = await namingFile(spec, () => Promise.resolve(resolveSpec(rt.services, spec, placement ? { placement } : {})));
-      const bundle = await bundleFor(rt.services.platform, tenant);
+      // A delivered tenant's file renders as its update would; a new one as its onboarding.
+      const bundle = await namingFile(spec, async () => (record !== undefined && record.phase !== "Offboarded" ? (await storedTenant(rt.services, record, spec)).bundle : bundleFor(rt.services.platform, resolveSpec(rt.services, spec))));
       let patches: string[];
       if (rt.services.delivery.kind === "kubernetes") {
         patches = await serverDiff(rt, bundle);

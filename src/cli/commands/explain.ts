@@ -5,7 +5,7 @@ import { InputError, NotFoundError } from "../../errors.js";
 import { resolveTenant } from "../../spec/resolve.js";
 import { specsFromPaths } from "../spec-files.js";
 import type { PlatformContext } from "../../spec/platform.js";
-import { resolveStored, specName } from "../../workflows/tenant/services.js";
+import { specName, storedTenant } from "../../workflows/tenant/services.js";
 import { openRuntime } from "../tenant-services.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import { landlordValueRows } from "../../render/package/values.js";
@@ -58,7 +58,7 @@ async function explainSubject(
     try {
       const record = await rt.store.tenants.get(name);
       if (record && record.phase !== "Offboarded") {
-        const t = resolveStored(rt.services, record);
+        const { tenant: t } = await storedTenant(rt.services, record);
         return { ws: { platform: rt.services.platform }, t: { ...t, file: `store, generation ${record.generation}` } };
       }
     } finally {

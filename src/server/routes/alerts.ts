@@ -4,12 +4,10 @@
  * configuration (`landlord alertmanager`), the alerts firing now (Prometheus' ALERTS
  * series, fenced to the tenant's namespace), and its SLA for a month (`landlord sla`).
  */
-import { bundleFor } from "../../io/package/render-package.js";
 import { countsOf, monthDays, parseMonth, slaReport } from "../../monitoring/sla.js";
 import { queryTenantMetrics } from "../../monitoring/tenant-metrics.js";
 import { fleetAlertmanagerConfig, tenantReceiver } from "../../render/alertmanager.js";
-import type { TenantRecord } from "../../store/index.js";
-import { resolveStored } from "../../workflows/tenant/services.js";
+import { storedTenant } from "../../workflows/tenant/services.js";
 import type { ServerContext } from "../context.js";
 import { HttpError } from "../errors.js";
 import { requireTenantAccess } from "../principal.js";
@@ -24,9 +22,6 @@ export const noPrometheus = (what: string) =>
 export function alertRoutes(ctx: ServerContext): ApiRoute[] {
   const { rt } = ctx;
   const monitoring = rt.services.platform.config.integrations.monitoring;
-  const resolved = (record: TenantRecord) => {
-    return resolveStored(rt.services, record);
-  };
   const scopedTenant = async (principal: Parameters<typeof requireTenantAccess>[0], name: string) => {
     requireTenantAccess(principal, name);
     return rt.store.tenants.require(name);
@@ -42,9 +37,8 @@ export function alertRoutes(ctx: ServerContext): ApiRoute[] {
       response: S.alertsView,
       async handler({ principal, params }) {
         const record = await scopedTenant(principal, params.name);
-        const tenant = resolved(record);
+        const { tenant, bundle } = await storedTenant(rt.services, record);
         const notes: string[] = [];
-        const bundle = await bundleFor(rt.services.platform, tenant);
         const rules = bundle.objects.filter((o) => o.kind === "PrometheusRule").flatMap((o) => ((o as { spec?: { groups?: unknown[] } }).spec?.groups ?? []));
         let routing: unknown = null;
         if (monitoring.alertmanager) {
@@ -82,7 +76,7 @@ export function alertRoutes(ctx: ServerContext): ApiRoute[] {
         const win = parseMonth(query.month);
         const prometheus = monitoring.prometheus;
         if (!prometheus) throw noPrometheus("availability is measured from its request counts");
-        const t = resolved(record);
+        const { tenant: t } = await storedTenant(rt.services, record);
         const days = await monthDays(prometheus, t.names.namespace, win);
         const report = slaReport({ tenant: record.name, tier: t.tier.name, month: win.month, currency: rt.services.platform.config.billing.currency, monthlyPrice: t.tier.tier.price.monthly }, t.tier.tier.slo, countsOf(days));
         return { body: { ...report, days } };

@@ -27,7 +27,7 @@ export function costRoutes(ctx: ServerContext): ApiRoute[] {
   const report = async (tenant: string | undefined, month: string) => {
     const file = platform.file;
     const io: CliIo = { stdout: () => undefined, stderr: () => undefined, cwd: isAbsolute(file) ? dirname(file) : process.cwd(), env: process.env };
-    const tenants = storedTenants(rt.services, await rt.store.tenants.list());
+    const tenants = await storedTenants(rt.services, await rt.store.tenants.list());
     const built = await buildMonthReport(io, { config: file }, tenant, { month }, { platform, tenants, from: "store" });
     const monitoring = platform.config.integrations.monitoring.prometheus;
     const counted = built.warnings.filter((w) => w.includes("is not counted")).length;

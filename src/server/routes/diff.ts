@@ -6,13 +6,12 @@
  */
 import { objectKey } from "../../delivery/delivered.js";
 import { ConflictError } from "../../errors.js";
-import { bundleFor } from "../../io/package/render-package.js";
 import { toYaml } from "../../render/serialize.js";
 import type { Runtime } from "../../cli/tenant-services.js";
 import { objectDiffs } from "../../cli/commands/diff.js";
 import { serverDiff } from "../../cli/commands/cluster.js";
 import type { TenantRecord } from "../../store/index.js";
-import { resolveStored } from "../../workflows/tenant/services.js";
+import { storedTenant } from "../../workflows/tenant/services.js";
 import type { ServerContext } from "../context.js";
 import { requireTenantAccess } from "../principal.js";
 import { route, type ApiRoute } from "../route.js";
@@ -23,7 +22,7 @@ const DELIVERED = new Set<TenantRecord["phase"]>(["Ready", "Failed", "Updating",
 
 export async function tenantDiff(rt: Runtime, record: TenantRecord) {
   if (!DELIVERED.has(record.phase)) throw new ConflictError(`tenant '${record.name}' is ${record.phase}: nothing of it is delivered to compare`);
-  const bundle = await bundleFor(rt.services.platform, resolveStored(rt.services, record));
+  const { bundle } = await storedTenant(rt.services, record);
   const kubernetes = rt.services.delivery.kind === "kubernetes";
   let patches: string[];
   if (kubernetes) {

@@ -4,8 +4,7 @@
  * was changed by hand).
  */
 import { ConflictError } from "../../errors.js";
-import { bundleFor } from "../../io/package/render-package.js";
-import { resolveStored } from "../../workflows/tenant/services.js";
+import { storedTenant } from "../../workflows/tenant/services.js";
 import type { ServerContext } from "../context.js";
 import { requireTenantAccess } from "../principal.js";
 import { route, type ApiRoute } from "../route.js";
@@ -30,7 +29,7 @@ export function statusRoutes(ctx: ServerContext): ApiRoute[] {
         if (record.phase === "Offboarded") throw new ConflictError(`tenant '${record.name}' is Offboarded: it has no objects`);
         const { KubernetesDelivery } = await import("../../delivery/kubernetes/kubernetes-delivery.js");
         if (!(d instanceof KubernetesDelivery)) throw new ConflictError("not a Kubernetes delivery");
-        const bundle = await bundleFor(rt.services.platform, resolveStored(rt.services, record));
+        const { bundle } = await storedTenant(rt.services, record);
         const inspected = await d.applierFor(bundle.placement.cluster).inspect(bundle.objects, 8);
         const readiness = new Map((await d.readiness(bundle, undefined, new Map(inspected.map((x) => [x.object, x.live])))).map((r) => [r.object, r]));
         const objects = inspected.map((x) => {

@@ -3,7 +3,7 @@
  * share), from Prometheus through the namespace fence. Scoped: a tenant reaches its own.
  */
 import { planWindow, usageSeries } from "../../monitoring/usage-series.js";
-import { resolveStored } from "../../workflows/tenant/services.js";
+import { storedTenant } from "../../workflows/tenant/services.js";
 import type { ServerContext } from "../context.js";
 import { requireTenantAccess } from "../principal.js";
 import { route, type ApiRoute } from "../route.js";
@@ -29,7 +29,7 @@ export function usageRoutes(ctx: ServerContext): ApiRoute[] {
         const record = await rt.store.tenants.require(params.name);
         const prometheus = monitoring.prometheus;
         if (!prometheus) throw noPrometheus("usage over time is read from its metrics");
-        const tenant = resolveStored(rt.services, record);
+        const { tenant } = await storedTenant(rt.services, record);
         const plan = planWindow(query.window ?? "24h", Date.now() / 1000, prometheus);
         const series = await usageSeries(prometheus, tenant.names.namespace, plan);
         const notes = [...plan.notes, ...series.flatMap((s) => (s.error !== null ? [s.error] : []))];

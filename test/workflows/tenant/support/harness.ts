@@ -61,6 +61,8 @@ export interface HarnessOptions {
   readonly leaseTtlMs?: number;
   readonly clock?: Clock;
   readonly onProgress?: EngineOptions["onProgress"];
+  /** Defaults to a runner without a backend (every cloud step skipped). */
+  readonly terraform?: TerraformRunner;
 }
 
 export function harness(o: HarnessOptions): Harness {
@@ -68,7 +70,7 @@ export function harness(o: HarnessOptions): Harness {
     platform: o.platform,
     store: o.store,
     delivery: o.delivery ?? new DirectoryDelivery(o.folders.outDir),
-    terraform: new TerraformRunner(o.platform.config, o.folders.workspaceDir),
+    terraform: o.terraform ?? new TerraformRunner(o.platform.config, o.folders.workspaceDir),
     credentialsDir: o.folders.credentialsDir,
   };
   const engine = tenantEngine(services, {
