@@ -6,7 +6,9 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { NetworkingV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { domainChallengesRepo } from "../../src/store/domain-challenges-repo.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { openRuntime, type Runtime } from "../../src/cli/tenant-services.js";
 import { startServer, type RunningServer } from "../../src/server/server.js";
@@ -16,7 +18,8 @@ import { admin, kubeconfigWith, livePlatformText, uniqueName } from "./support/l
 
 const name = uniqueName("serve");
 const token = `llop_${name}_operator_token_for_tests`;
-const { core } = admin();
+const { core, kc } = admin();
+const networking = kc.makeApiClient(NetworkingV1Api);
 let rt: Runtime;
 let server: RunningServer;
 const logs: string[] = [];
@@ -77,5 +80,22 @@ describe("serve on a live cluster", () => {
     const passes = await metric('landlord_reconcile_passes_total{result="ok"}');
     await until("two more passes", async () => ((await metric('landlord_reconcile_passes_total{result="ok"}')) >= passes + 2 ? true : undefined), 30_000);
     expect(await metric("landlord_reconcile_writes_total")).toBe(writesAfterRepair);
+  });
+
+  it("keeps serving a verified custom domain across three reconcile passes", async () => {
+    const other = uniqueName("servecd");
+    const custom = `shop.${other}-corp.com`;
+    const res = await call(server.url, "POST", "/api/v1/tenants", { token, body: { name: other, tier: "small", domains: [`${other}.apps.example.com`, custom], contact: `ops@${other}.example.com` } });
+    expect(res.status).toBe(202);
+    await until("Ready", async () => (((await call(server.url, "GET", `/api/v1/tenants/${other}`, { token })).body as { phase?: string }).phase === "Ready" ? true : undefined), 120_000);
+    const hosts = async () => ((await networking.readNamespacedIngress({ name: "app", namespace: `tenant-${other}` })).spec?.rules ?? []).map((r) => r.host);
+    // Pending until proven: not served yet.
+    expect(await hosts()).not.toContain(custom);
+    const challenges = domainChallengesRepo(rt.store.db);
+    await challenges.sync({ tenantName: other, domains: [custom], now: new Date() });
+    await challenges.recordCheck({ tenantName: other, domain: custom, now: new Date(), verified: true, result: "verified" });
+    const passes = await metric('landlord_reconcile_passes_total{result="ok"}');
+    await until("three more passes", async () => ((await metric('landlord_reconcile_passes_total{result="ok"}')) >= passes + 3 ? true : undefined), 60_000);
+    expect(await hosts()).toContain(custom);
   });
 });
