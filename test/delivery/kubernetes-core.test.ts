@@ -104,3 +104,12 @@ describe("kubeconfig rules", () => {
     expect(() => new KubeconfigResolver({ file: "/nonexistent", contexts: {} }).configFor("x")).toThrow(/no kubeconfig found.*--kubeconfig/);
   });
 });
+
+describe("readiness of a CloudNativePG Cluster", () => {
+  it("names the operator's phase while it is not Ready, not only the condition's generic message", () => {
+    const live = { metadata: { name: "db" }, status: { phase: "Setting up primary", phaseReason: "Creating primary instance db-1", conditions: [{ type: "Ready", status: "False", message: "Cluster Is Not Ready" }] } };
+    expect(readinessOf("Cluster", live)).toEqual({ ready: false, reason: "Setting up primary: Creating primary instance db-1" });
+    expect(readinessOf("Cluster", { metadata: { name: "db" }, status: { conditions: [{ type: "Ready", status: "False", message: "Cluster Is Not Ready" }] } })).toEqual({ ready: false, reason: "Cluster Is Not Ready" });
+    expect(readinessOf("Cluster", { metadata: { name: "db" }, status: { phase: "Cluster in healthy state", conditions: [{ type: "Ready", status: "True" }] } })).toEqual({ ready: true });
+  });
+});

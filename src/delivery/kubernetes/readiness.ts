@@ -57,7 +57,14 @@ export function readinessOf(kind: string, live: Live | undefined): { ready: bool
       if (available?.status !== "True") return { ready: false, reason: available?.message ?? "not Available" };
       return { ready: true };
     }
-    case "Cluster":
+    case "Cluster": {
+      const ready = condition(live, "Ready");
+      if (ready?.status === "True") return { ready: true };
+      // CloudNativePG's phase says which stage it is in ("Setting up primary", "Waiting for the instances to become active").
+      const phase = typeof status.phase === "string" && status.phase !== "" ? status.phase : undefined;
+      const why = typeof status.phaseReason === "string" && status.phaseReason !== "" ? `: ${status.phaseReason}` : "";
+      return { ready: false, reason: phase !== undefined ? `${phase}${why}` : (ready?.message ?? ready?.reason ?? "no Ready condition yet") };
+    }
     case "Certificate": {
       const ready = condition(live, "Ready");
       return ready?.status === "True" ? { ready: true } : { ready: false, reason: ready?.message ?? ready?.reason ?? "no Ready condition yet" };
