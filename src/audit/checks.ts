@@ -9,6 +9,7 @@ import { POOL_LABEL } from "../render/kubernetes/scheduling.js";
 import type { KubeObject } from "../render/object.js";
 import type { PlatformConfig } from "../spec/platform-schema.js";
 import { allowedRegistries, imageAllowed } from "../spec/registries.js";
+import { POSTGRES_METRICS_PORT } from "../spec/reserved-ports.js";
 import { policiesOf, reachability, type Path, type PodGroup } from "./reachability.js";
 
 export interface CheckResult {
@@ -79,6 +80,24 @@ const CHECKS: readonly Check[] = [
     run: (b) => {
       const ok = all(b, "NetworkPolicy").some((p) => Object.keys((get(p, "spec", "podSelector") ?? {})).length === 0 && ["Ingress", "Egress"].every((t) => ((get(p, "spec", "policyTypes") ?? []) as string[]).includes(t)) && get(p, "spec", "ingress") === undefined && get(p, "spec", "egress") === undefined);
       return ok ? undefined : "no default-deny policy";
+    },
+  },
+  {
+    id: "LL-NET-2",
+    title: "The monitoring namespace reaches each pod's metrics port only",
+    mtb: "Block network traffic across tenant namespaces",
+    fix: "allow the scraper each target's own metrics port on its own pods (network-policies.ts); keep the app off the platform's reserved ports",
+    run: (b, config) => {
+      const m = config.integrations.monitoring;
+      const scraper: PodGroup = { tenant: "platform", namespace: m.namespace, namespaceLabels: { "kubernetes.io/metadata.name": m.namespace }, name: "monitoring", labels: m.scraperPodLabels, ports: [] };
+      const ports = (get(find(b, "Deployment"), "spec", "template", "spec", "containers", "0", "ports") ?? []) as { name?: string; containerPort?: number }[];
+      const appMetrics = (ports.find((p) => p.name === "metrics") ?? ports.find((p) => p.name === "http"))?.containerPort;
+      const metricsPort = new Map<string, number | undefined>([
+        [`${b.tenant}/app`, appMetrics],
+        [`${b.tenant}/database`, POSTGRES_METRICS_PORT],
+      ]);
+      const open = reachability([scraper, ...podGroups(b)], policiesOf(b.objects)).filter((p) => p.from === "platform/monitoring" && p.allowed && p.port !== metricsPort.get(p.to));
+      return open.length > 0 ? `monitoring reaches ${open.map((p) => `${p.to}:${String(p.port)}`).join(", ")}` : undefined;
     },
   },
   {

@@ -8,6 +8,7 @@ import { peakFootprint, quotaLimits } from "./footprint.js";
 import type { ConfigLayer, EffectiveConfig } from "./layer-schema.js";
 import { formatBytes, formatCpu, bytes, cpuMillis } from "./quantity.js";
 import { looksLikeSecret } from "./secret-scan.js";
+import { RESERVED_PORTS } from "./reserved-ports.js";
 
 const PLATFORM_ENV = new Set(["DATABASE_URL", "DATABASE_HOST", "DATABASE_USER", "DATABASE_PASSWORD", "TENANT", "TENANT_TIER"]);
 const SECRET_LIKE = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
@@ -145,6 +146,13 @@ export function checkEffective(c: EffectiveConfig, report: (path: string, messag
     if (bytes(r.requests.memory) > bytes(r.limits.memory)) {
       out.push(report(`${path}.requests.memory`, `memory request ${r.requests.memory} is above its limit ${r.limits.memory}`, "lower the request or raise the limit"));
     }
+  }
+  for (const [path, port] of [
+    ["app.port", c.app.port],
+    ["app.metricsPort", c.app.metricsPort],
+  ] as const) {
+    const owner = RESERVED_PORTS.get(port);
+    if (owner !== undefined) out.push(report(path, `port ${String(port)} is reserved for ${owner} in every tenant namespace`, `choose another port; reserved: ${[...RESERVED_PORTS.keys()].join(", ")}`));
   }
   if (out.length > 0) return out;
 

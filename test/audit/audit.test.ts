@@ -19,7 +19,7 @@ describe("landlord audit", () => {
   it("passes a clean fleet of ten tenants with no path between them", () => {
     const r = auditBundles(clean(), ctx.config);
     expect(r.failures).toBe(0);
-    expect(r.checks).toHaveLength(10 * 11);
+    expect(r.checks).toHaveLength(10 * 12);
     const cross = r.paths.filter((p) => p.crossTenant);
     expect(cross.length).toBeGreaterThan(300);
     expect(cross.filter((p) => p.allowed)).toEqual([]);
@@ -46,7 +46,9 @@ describe("landlord audit", () => {
     const open2 = r2.paths.filter((p) => p.crossTenant && p.allowed);
     expect(open2).toContainEqual({ from: "t5/job", to: "t3/database", port: 5432, allowed: true, crossTenant: true });
     expect(open2.every((p) => p.from.startsWith("t5/") && p.to.startsWith("t3/"))).toBe(true);
-    expect(r2.failures).toBe(open2.length);
+    // The open door lets the monitoring namespace past the metrics ports too, which LL-NET-2 reports.
+    expect(r2.checks.filter((c) => !c.pass).map((c) => `${c.tenant} ${c.id}`)).toEqual(["t3 LL-NET-2"]);
+    expect(r2.failures).toBe(open2.length + 1);
   });
 
   it("fails a missing default deny, a system group binding and a role that edits its quota", () => {
@@ -60,6 +62,26 @@ describe("landlord audit", () => {
     );
     const failed = auditBundles(bundles, ctx.config).checks.filter((c) => !c.pass).map((c) => `${c.tenant} ${c.id}: ${c.detail}`);
     expect(failed).toEqual(["t0 LL-NET-1: no default-deny policy", "t1 LL-RBAC-2: RoleBinding tenant-viewer binds system:authenticated", "t2 LL-RBAC-1: Role tenant-admin may write resourcequotas"]);
+  });
+
+  it("finds a monitoring allowance that opens a port other than the pod's metrics port (class: metrics port on a platform port)", () => {
+    const bundles = clean();
+    // As a bundle rendered before the fix: the app's metrics port on 5432, and one scrape allowance for every pod.
+    bundles[4] = withObjects(bundles[4] as Bundle, (objects) =>
+      objects
+        .filter((o) => !(o.kind === "NetworkPolicy" && o.metadata.name.startsWith("allow-monitoring-scrape")))
+        .map((o) => (o.kind === "Deployment" ? (JSON.parse(JSON.stringify(o).replace('"name":"metrics","containerPort":9090', '"name":"metrics","containerPort":5432')) as KubeObject) : o))
+        .concat([
+          {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: "allow-monitoring-scrape", namespace: "tenant-t4", labels: {} },
+            spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 5432 }, { protocol: "TCP", port: 9187 }] }] },
+          },
+        ]),
+    );
+    const failed = auditBundles(bundles, ctx.config).checks.filter((c) => !c.pass).map((c) => `${c.tenant} ${c.id}: ${c.detail}`);
+    expect(failed).toEqual(["t4 LL-NET-2: monitoring reaches t4/database:5432"]);
   });
 
   it("reads label selectors as the API server does", () => {

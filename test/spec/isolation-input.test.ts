@@ -1,6 +1,7 @@
 /** Tenant input that would cross into other tenants or the platform is refused at validation. */
 import { describe, expect, it } from "vitest";
 import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
+import { RESERVED_PORTS } from "../../src/spec/reserved-ports.js";
 import { fleetProblems, tenantFile } from "../support/fixtures.js";
 
 const problems = fleetProblems;
@@ -89,5 +90,18 @@ describe("hostnames", () => {
       expect(problems(files)).toEqual(["spec.domains[0]: 'api.acme.com' is under 'acme.com', which tenant 'acme' serves"]);
     }
     expect(problems([tenantFile("acme", { domains: ["acme.com", "www.acme.com"] })])).toEqual([]);
+  });
+});
+
+describe("ports the platform listens on in a tenant namespace", () => {
+  it("refuse each reserved port as the app's port or metrics port, and allow the ports around them", () => {
+    for (const port of RESERVED_PORTS.keys()) {
+      for (const field of ["port", "metricsPort"] as const) {
+        const out = problems([tenantFile("acme", { overrides: { app: { [field]: port } } })]);
+        expect(out, `${field} ${String(port)}`).toHaveLength(1);
+        expect(out[0], `${field} ${String(port)}`).toMatch(new RegExp(`^spec\\.overrides\\.app\\.${field}: port ${String(port)} is reserved for `));
+      }
+      expect(problems([tenantFile("acme", { overrides: { app: { metricsPort: port + 1 } } })]), String(port + 1)).toEqual([]);
+    }
   });
 });

@@ -5,16 +5,13 @@
  */
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { ResolvedTenant } from "../../spec/resolve.js";
+import { ACME_SOLVER_PORT, CNPG_STATUS_PORT, PGBOUNCER_METRICS_PORT, POSTGRES_METRICS_PORT, POSTGRES_PORT } from "../../spec/reserved-ports.js";
 import { appSelector, asObject, DB, meta, type KubeObject, type RenderContext } from "../object.js";
 
 type Spec = NonNullable<INetworkPolicy["spec"]>;
 
 const NS_NAME = "kubernetes.io/metadata.name";
-export const POSTGRES_PORT = 5432;
-export const POSTGRES_METRICS_PORT = 9187;
-export const PGBOUNCER_METRICS_PORT = 9127;
-export const CNPG_STATUS_PORT = 8000;
-export const ACME_SOLVER_PORT = 8089;
+export { ACME_SOLVER_PORT, CNPG_STATUS_PORT, PGBOUNCER_METRICS_PORT, POSTGRES_METRICS_PORT, POSTGRES_PORT } from "../../spec/reserved-ports.js";
 
 function policy(t: ResolvedTenant, name: string, spec: Spec): KubeObject {
   const np: INetworkPolicy & { metadata: ReturnType<typeof meta> } = {
@@ -94,20 +91,21 @@ export function networkPolicies(ctx: RenderContext): KubeObject[] {
       policyTypes: ["Ingress"],
       ingress: [{ from: [fromNamespace(i.ingress.namespace, i.ingress.podLabels)], ports: [{ protocol: "TCP", port: ACME_SOLVER_PORT }] }],
     }),
-    policy(t, "allow-monitoring-scrape", {
-      podSelector: {},
-      policyTypes: ["Ingress"],
-      ingress: [
-        {
-          from: [fromNamespace(i.monitoring.namespace, i.monitoring.scraperPodLabels)],
-          ports: [
-            { protocol: "TCP", port: app.metricsPort },
-            { protocol: "TCP", port: POSTGRES_METRICS_PORT },
-            { protocol: "TCP", port: PGBOUNCER_METRICS_PORT },
-          ],
-        },
-      ],
-    }),
+    // Each scrape target's own metrics port, on its own pods only: one allowance for all pods
+    // would open every listed port on every pod (the database's 5432 if the app's metrics port were 5432).
+    ...(
+      [
+        ["allow-monitoring-scrape", { matchLabels: appSelector(t) }, app.metricsPort],
+        ["allow-monitoring-scrape-database", dbPods, POSTGRES_METRICS_PORT],
+        ["allow-monitoring-scrape-pooler", { matchExpressions: [{ key: "cnpg.io/poolerName", operator: "Exists" }] }, PGBOUNCER_METRICS_PORT],
+      ] satisfies [string, NonNullable<Spec["podSelector"]>, number][]
+    ).map(([name, podSelector, port]) =>
+      policy(t, name, {
+        podSelector,
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [fromNamespace(i.monitoring.namespace, i.monitoring.scraperPodLabels)], ports: [{ protocol: "TCP", port }] }],
+      }),
+    ),
     policy(t, "allow-cnpg-operator", {
       podSelector: dbPods,
       policyTypes: ["Ingress"],
