@@ -8,8 +8,7 @@
  */
 import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
@@ -17,7 +16,7 @@ import { Applier } from "../delivery/kubernetes/applier.js";
 import { KubeClient } from "../delivery/kubernetes/client.js";
 import type { KubeObject } from "../render/object.js";
 import { HostSetupError } from "./host-network.js";
-import { push, type ImagePusher } from "./images.js";
+import { push, repoFile, type ImagePusher } from "./images.js";
 import { waitDeploymentAvailable } from "./wait.js";
 
 const run = promisify(execFile);
@@ -29,16 +28,6 @@ export const CNPG_NAMESPACE = "cnpg-system";
 const POSTGRES_REPOSITORY = "ghcr.io/cloudnative-pg/postgresql";
 /** CloudNativePG's images run PostgreSQL as uid 26; the operator sets it on the pods. */
 const POSTGRES_UID = "26";
-
-function repoFile(...parts: string[]): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, ...parts);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error(`${parts.join("/")} not found above ${fileURLToPath(import.meta.url)}`);
-}
 
 async function script(path: string, args: readonly string[] = []): Promise<string[]> {
   try {

@@ -27,19 +27,20 @@ export const IMAGE_USER = "65532";
 /** How a release of the example app misbehaves, baked into its image (never set by a test). */
 export type AppFault = "errors" | "crash";
 
-function imagesBuildScript(): string {
+/** A file of this repository (build scripts), found from here whether run from src/ or dist/. */
+export function repoFile(...parts: string[]): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "controlplane", "images", "build.sh");
+    const candidate = join(dir, ...parts);
     if (existsSync(candidate)) return candidate;
     dir = dirname(dir);
   }
-  throw new Error(`controlplane/images/build.sh not found above ${fileURLToPath(import.meta.url)}`);
+  throw new Error(`${parts.join("/")} not found above ${fileURLToPath(import.meta.url)}`);
 }
 
 /** The folder of static programs (pause, exampleapp, netcheck, coredns), built once per source hash. */
 export async function imagePrograms(): Promise<string> {
-  const { stdout } = await run("bash", [imagesBuildScript()], { maxBuffer: 1 << 20, timeout: 20 * 60_000 });
+  const { stdout } = await run("bash", [repoFile("controlplane", "images", "build.sh")], { maxBuffer: 1 << 20, timeout: 20 * 60_000 });
   const dir = stdout.trim().split("\n").pop() ?? "";
   if (!existsSync(join(dir, "netcheck"))) throw new Error(`controlplane/images/build.sh printed no folder with the programs (got '${dir}')`);
   return dir;

@@ -34,13 +34,12 @@ export function cloudResourcesStep(s: TenantServices): Step {
     name: "cloud-resources",
     retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 60_000 },
     async run(ctx) {
-      const { bundle } = await renderStored(s, ctx.tenantName, ctx.input.spec);
+      const { bundle, tenant } = await renderStored(s, ctx.tenantName, ctx.input.spec);
       const result = await s.terraform.apply(bundle.terraform.variables, ctx.signal, bundle.terraform.incarnation);
       if (result.skipped !== undefined) ctx.log(`skipped: ${result.skipped}`);
-      const record = await s.store.tenants.require(ctx.tenantName);
       // Kept with the tenant's incarnation: every later render (updates, reconcile, rollouts) needs them.
       if (result.outputs !== undefined) {
-        await cloudOutputsRepo(s.store.db).record({ tenantName: ctx.tenantName, incarnation: record.incarnation, outputs: cloudOutputsOf(result.outputs), now: new Date() });
+        await cloudOutputsRepo(s.store.db).record({ tenantName: ctx.tenantName, incarnation: tenant.incarnation, outputs: cloudOutputsOf(result.outputs), now: new Date() });
       }
       return result;
     },
