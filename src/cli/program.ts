@@ -108,7 +108,11 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
 
   program
     .command("alertmanager")
-    .description("print the fleet Alertmanager config: each tenant's alerts to its contacts, all to the platform (webhook URLs as file references)")
+    .summary("print the fleet Alertmanager config: each tenant's alerts to its contacts, all to the platform (webhook URLs as file references)")
+    .description(
+      "print the fleet Alertmanager config: each tenant's alerts to its contacts, all to the platform (webhook URLs as file references). " +
+        "A tenant whose file is invalid or that Alertmanager would refuse (e.g. a time zone not spelled as its IANA name) is left out and named on stderr as a warning, exit 0: everyone else's routes are still printed, and its alerts reach the platform receiver",
+    )
     .addOption(fileOption())
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .action(async (opts: { file?: string[]; output?: "yaml" | "json" }) => (await import("./commands/alertmanager.js")).alertmanagerCommand(io, global(), opts));

@@ -7,11 +7,17 @@
  *
  * Webhook URLs are secrets: the config names a file (`url_file`, Alertmanager 0.26+) under
  * `secretsDir`, never the URL. Pure: the platform and tenants in, a config object out.
+ *
+ * One tenant never breaks another's alerting: a tenant whose spec would make Alertmanager
+ * refuse the file (a time zone it cannot load, a name another tenant also uses) is left
+ * out and reported, and the file is built for everyone else. Its alerts still reach the
+ * platform receiver, which hears every alert.
  */
 import { InputError, type InputProblem } from "../errors.js";
 import type { FleetAlertmanagerConfig } from "../spec/monitoring-schema.js";
 import type { ResolvedTenant } from "../spec/resolve.js";
 import type { Tenant } from "../spec/tenant-schema.js";
+import { timeZoneProblem } from "../spec/time-zones.js";
 
 export const PLATFORM_RECEIVER = "platform";
 export const tenantReceiver = (tenant: string): string => `tenant/${tenant}`;
@@ -35,15 +41,17 @@ function hhmm(minutes: number): string {
   return `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 }
 
-/** Tenant-written time zones go into the fleet's config: an invalid one would break every tenant's alerts. */
-function validTimeZone(tz: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
+/** A tenant left out of the fleet config, with every reason found (file, field path, message, fix). */
+export interface SkippedTenant {
+  /** The tenant's name, when its file said one. */
+  readonly tenant: string | undefined;
+  readonly problems: readonly InputProblem[];
+}
+
+export interface FleetAlertmanager {
+  readonly config: Record<string, unknown>;
+  /** Tenants without a route or receiver of their own, sorted by name: report every one. */
+  readonly skipped: readonly SkippedTenant[];
 }
 
 /** A window that crosses midnight becomes two intervals: Alertmanager's times stay within a day. */
@@ -67,46 +75,46 @@ export function maintenanceTimeIntervals(w: NonNullable<Tenant["spec"]["maintena
   return out;
 }
 
-export function fleetAlertmanagerConfig(am: FleetAlertmanagerConfig, tenants: readonly ResolvedTenant[]): Record<string, unknown> {
-  const problems: InputProblem[] = [];
+/**
+ * The config, and the tenants left out of it. Throws only for the platform's own settings,
+ * which no tenant can fix.
+ */
+export function fleetAlertmanagerConfig(am: FleetAlertmanagerConfig, tenants: readonly ResolvedTenant[]): FleetAlertmanager {
   const email = (to: string) => (am.smtp ? [{ to, send_resolved: true }] : undefined);
   const platformReceiver: Record<string, unknown> = { name: PLATFORM_RECEIVER };
   if (am.platform.email !== undefined) platformReceiver.email_configs = email(am.platform.email);
   if (am.platform.webhookUrlFile !== undefined) platformReceiver.webhook_configs = [{ url_file: am.platform.webhookUrlFile, send_resolved: true }];
   if (!platformReceiver.email_configs && !platformReceiver.webhook_configs) {
-    problems.push({ path: "integrations.monitoring.alertmanager.smtp", message: "the platform receiver has only an email and no smtp is set", fix: "set smtp.smarthost and smtp.from, or platform.webhookUrlFile" });
+    throw new InputError([{ path: "integrations.monitoring.alertmanager.smtp", message: "the platform receiver has only an email and no smtp is set", fix: "set smtp.smarthost and smtp.from, or platform.webhookUrlFile" }]);
   }
 
   const receivers: Record<string, unknown>[] = [platformReceiver];
   const routes: Record<string, unknown>[] = [{ receiver: PLATFORM_RECEIVER, continue: true }];
   const timeIntervals: Record<string, unknown>[] = [];
+  const skipped: SkippedTenant[] = [];
   const sorted = [...tenants].sort((a, b) => (a.tenant.metadata.name < b.tenant.metadata.name ? -1 : 1));
+  const shared = sharedNames(sorted);
   for (const t of sorted) {
     const name = t.tenant.metadata.name;
+    const at = (p: Omit<InputProblem, "file">): InputProblem => (t.file === undefined ? p : { file: t.file, ...p });
+    const refused = [...(shared.get(t) ?? []), ...tenantProblems(t)].map(at);
+    if (refused.length > 0) {
+      skipped.push({ tenant: name, problems: refused });
+      continue;
+    }
     const { contacts, maintenanceWindow } = t.tenant.spec;
     const receiver: Record<string, unknown> = { name: tenantReceiver(name) };
     if (am.smtp) receiver.email_configs = email(contacts.email);
     const ref = contacts.alertWebhookSecretRef;
-    if (ref) {
-      if (ref.key === "." || ref.key === "..") {
-        problems.push({ file: t.file, path: "spec.contacts.alertWebhookSecretRef.key", message: "'.' and '..' are not secret keys", fix: "use the key's name in the tenant's Key Vault" });
-      } else {
-        receiver.webhook_configs = [{ url_file: `${am.secretsDir.replace(/\/+$/, "")}/${name}/${ref.name}/${ref.key}`, send_resolved: true }];
-      }
-    }
+    if (ref) receiver.webhook_configs = [{ url_file: `${am.secretsDir.replace(/\/+$/, "")}/${name}/${ref.name}/${ref.key}`, send_resolved: true }];
     receivers.push(receiver);
     const route: Record<string, unknown> = { receiver: tenantReceiver(name), matchers: [`namespace=${quote(t.names.namespace)}`] };
     if (maintenanceWindow) {
-      if (!validTimeZone(maintenanceWindow.timezone)) {
-        problems.push({ file: t.file, path: "spec.maintenanceWindow.timezone", message: `'${maintenanceWindow.timezone}' is not a known time zone`, fix: "write an IANA zone such as Europe/Paris or UTC" });
-      } else {
-        timeIntervals.push({ name: maintenanceInterval(name), time_intervals: maintenanceTimeIntervals(maintenanceWindow) });
-        route.mute_time_intervals = [maintenanceInterval(name)];
-      }
+      timeIntervals.push({ name: maintenanceInterval(name), time_intervals: maintenanceTimeIntervals(maintenanceWindow) });
+      route.mute_time_intervals = [maintenanceInterval(name)];
     }
     routes.push(route);
   }
-  if (problems.length > 0) throw new InputError(problems);
 
   const config: Record<string, unknown> = {
     route: {
@@ -126,7 +134,46 @@ export function fleetAlertmanagerConfig(am: FleetAlertmanagerConfig, tenants: re
   };
   if (am.smtp) config.global = { smtp_smarthost: am.smtp.smarthost, smtp_from: am.smtp.from };
   if (timeIntervals.length > 0) config.time_intervals = timeIntervals;
-  return config;
+  return { config, skipped };
+}
+
+/** What in one tenant's spec Alertmanager would refuse, failing the whole file. */
+function tenantProblems(t: ResolvedTenant): Omit<InputProblem, "file">[] {
+  const out: Omit<InputProblem, "file">[] = [];
+  const { contacts, maintenanceWindow } = t.tenant.spec;
+  const key = contacts.alertWebhookSecretRef?.key;
+  if (key === "." || key === "..") {
+    out.push({ path: "spec.contacts.alertWebhookSecretRef.key", message: "'.' and '..' are not secret keys", fix: "use the key's name in the tenant's Key Vault" });
+  }
+  // Specs are validated with the same rule; this catches one resolved before the rule existed.
+  const zone = maintenanceWindow ? timeZoneProblem(maintenanceWindow.timezone) : undefined;
+  if (zone) out.push({ path: "spec.maintenanceWindow.timezone", ...zone });
+  return out;
+}
+
+/**
+ * Tenants that share a name or a namespace with another: Alertmanager refuses two receivers
+ * of one name, and a shared namespace would send one tenant's alerts to the other, so none
+ * of them gets a route (which of them is meant cannot be told from here).
+ */
+function sharedNames(tenants: readonly ResolvedTenant[]): Map<ResolvedTenant, Omit<InputProblem, "file">[]> {
+  const out = new Map<ResolvedTenant, Omit<InputProblem, "file">[]>();
+  const claims = (key: (t: ResolvedTenant) => string, what: string, path: string) => {
+    const by = new Map<string, ResolvedTenant[]>();
+    for (const t of tenants) by.set(key(t), [...(by.get(key(t)) ?? []), t]);
+    for (const [value, holders] of by) {
+      if (holders.length < 2) continue;
+      for (const t of holders) {
+        // Two tenants of one name also share its namespace: say it once.
+        if (out.has(t)) continue;
+        const others = holders.filter((o) => o !== t).map((o) => `tenant '${o.tenant.metadata.name}'${o.file === undefined ? "" : ` in ${o.file}`}`);
+        out.set(t, [{ path, message: `${what} '${value}' is also used by ${others.join(", ")}`, fix: "keep one tenant per name and namespace; delete or rename the others" }]);
+      }
+    }
+  };
+  claims((t) => t.tenant.metadata.name, "tenant name", "metadata.name");
+  claims((t) => t.names.namespace, "namespace", "metadata.name");
+  return out;
 }
 
 /**

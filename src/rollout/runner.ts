@@ -16,6 +16,7 @@ import { releasesRepo, type ReleaseRecord } from "../store/releases-repo.js";
 import { rolloutsRepo, type Fence, type RolloutRecord, type RolloutsRepo, type TargetRecord, type TargetUpdate } from "../store/rollouts-repo.js";
 import type { PlatformContext } from "../spec/platform.js";
 import type { Tenant } from "../spec/tenant-schema.js";
+import { timeZoneProblem } from "../spec/time-zones.js";
 import { rolloutSchema, type GateConfig, type RolloutConfig } from "./config-schema.js";
 import { bakeSchedule, gatesOfWave, judge, type GateVerdict } from "./gates.js";
 import { prometheusProbe, type GateProbe } from "./adapters/prometheus-gates.js";
@@ -261,6 +262,15 @@ class Run {
     const m = this.settings.maintenance;
     const window = maintenanceWindowOf(spec);
     if (!m.honour || !window) return undefined;
+    // A stored spec may predate the time zone rule: fail this tenant with the fix instead of
+    // letting Intl throw out of the whole wave (or read 'europe/paris' that Alertmanager refuses).
+    const zone = timeZoneProblem(window.timezone);
+    if (zone) {
+      const why = `spec.maintenanceWindow.timezone: ${zone.message} (fix: ${zone.fix})`;
+      await this.setTarget(t.tenant, { state: "failed", reason: why });
+      await this.log(wave, t.tenant, `failed: ${why}`);
+      return "failed";
+    }
     const since = (t.detail as { waitingSince?: string } | null)?.waitingSince;
     const waitingSince = since !== undefined ? new Date(since) : this.now();
     const deadline = waitingSince.getTime() + m.maxWaitMinutes * 60_000;

@@ -2,6 +2,9 @@
  * Maintenance windows (pure): is a tenant's window open now, and when does it open next.
  * A window is days of the week, a start time and a length, in the tenant's time zone; a
  * window that starts late on one day and runs past midnight stays open into the next day.
+ * The zone must have passed timeZoneProblem (src/spec/time-zones.ts), the rule validation
+ * and the fleet Alertmanager use: Intl alone would also take 'europe/paris', which
+ * Alertmanager refuses, and would throw on an unknown zone.
  */
 export interface MaintenanceWindow {
   readonly days: readonly string[];
@@ -41,15 +44,6 @@ function instantOf(y: number, m: number, d: number, h: number, mi: number, timeZ
   const guess = Date.UTC(y, m - 1, d, h, mi);
   const first = guess - offsetMs(new Date(guess), timeZone);
   return guess - offsetMs(new Date(first), timeZone);
-}
-
-export function checkTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Window starts from one day before `from` up to eight days after, oldest first. */

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { WAVE_LABEL, WAVES } from "./waves.js";
 import { dnsLabel, explain, hostname, labelKey, labels, labelValue, secretRef } from "./fields.js";
+import { timeZoneProblem } from "./time-zones.js";
 
 /** C0/C1 controls, zero-width characters, bidi embeddings, overrides and isolates. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -94,7 +95,14 @@ export const tenantSchema = z.strictObject({
         days: z.array(z.enum(WEEKDAYS)).min(1),
         start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: explain("start is HH:MM (24h)", "write e.g. '02:00'") }),
         durationMinutes: z.number().int().min(30).max(1440),
-        timezone: z.string().default("UTC"),
+        // Written verbatim into the fleet's Alertmanager config: one bad name would break every tenant's alerting there.
+        timezone: z
+          .string()
+          .superRefine((tz, ctx) => {
+            const problem = timeZoneProblem(tz);
+            if (problem) ctx.addIssue({ code: "custom", message: explain(problem.message, problem.fix) });
+          })
+          .default("UTC"),
       })
       .optional(),
     /** Progressive rollouts (docs/adr/0012): ring 0 goes first (canary), higher rings later; a pinned tenant keeps its version and is skipped. */

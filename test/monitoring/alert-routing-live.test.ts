@@ -70,7 +70,7 @@ beforeAll(async () => {
     await writeFile(join(dir, "secrets", name, "hook", "url"), `http://127.0.0.1:${hookPort}/${name}\n`);
   }
   await writeFile(join(dir, "secrets", "platform"), `http://127.0.0.1:${hookPort}/platform\n`);
-  const amConfig = fleetAlertmanagerConfig(
+  const { config: amConfig } = fleetAlertmanagerConfig(
     { secretsDir: join(dir, "secrets"), platform: { webhookUrlFile: join(dir, "secrets", "platform") }, groupWait: "1s", groupInterval: "1s", repeatInterval: "1h" },
     tenants,
   );

@@ -197,6 +197,27 @@ describe("rollouts over a directory delivery with a real Prometheus", () => {
     }
   }, 120_000);
 
+  it("a stored window time zone validation now refuses fails that tenant with the fix, instead of throwing out of the rollout", async () => {
+    const f = await fleet(2, FAST);
+    try {
+      // Stored before validation refused such zones: written past it, straight into the store.
+      const canary = await f.store.tenants.require(f.names[0] ?? "");
+      const window = { days: ["sun"], start: "02:00", durationMinutes: 60, timezone: "Mars/Olympus" };
+      const stale = { ...(canary.spec as { spec: Record<string, unknown> }), spec: { ...(canary.spec as { spec: Record<string, unknown> }).spec, maintenanceWindow: window } };
+      await f.store.tenants.updateSpec({ name: canary.name, spec: stale, domains: canary.domains, now: new Date() });
+      await release(f, "2.2.0");
+      const { rollout } = await startRollout(f.ctx, "2.2.0", f.ctx.platform.config.rollout, "tester", new Date());
+      const end = await runRollout(f.ctx, rollout.id);
+      show("stale time zone", f);
+      expect(end.reason).toMatch(/spec\.maintenanceWindow\.timezone: 'Mars\/Olympus' is not a known time zone/);
+      const targets = await rolloutsRepo(f.store.db).targets(rollout.id);
+      expect(targets.find((t) => t.tenant === f.names[0])).toMatchObject({ state: "failed", reason: expect.stringContaining("fix: use the canonical IANA name") as unknown });
+      expect(targets.filter((t) => t.state === "done")).toHaveLength(0);
+    } finally {
+      await f.close();
+    }
+  }, 120_000);
+
   it("Prometheus stopped during a bake: the gate fails and nothing is promoted", async () => {
     const f = await fleet(6, { ...FAST, bakeSeconds: 6 });
     // A Prometheus of its own, so the others keep theirs.

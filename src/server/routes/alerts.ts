@@ -42,9 +42,13 @@ export function alertRoutes(ctx: ServerContext): ApiRoute[] {
         const rules = bundle.objects.filter((o) => o.kind === "PrometheusRule").flatMap((o) => ((o as { spec?: { groups?: unknown[] } }).spec?.groups ?? []));
         let routing: unknown = null;
         if (monitoring.alertmanager) {
-          const config = fleetAlertmanagerConfig(monitoring.alertmanager, [tenant]) as { route: { routes: { receiver?: string }[] }; receivers: { name?: string }[] };
+          const built = fleetAlertmanagerConfig(monitoring.alertmanager, [tenant]);
+          const config = built.config as { route: { routes: { receiver?: string }[] }; receivers: { name?: string }[] };
           const receiver = tenantReceiver(record.name);
           routing = { route: config.route.routes.find((r) => r.receiver === receiver) ?? null, receiver: config.receivers.find((r) => r.name === receiver) ?? null };
+          for (const s of built.skipped) {
+            notes.push(`left out of the fleet Alertmanager config, so its alerts reach only the platform: ${s.problems.map((p) => `${p.path}: ${p.message} (fix: ${p.fix})`).join("; ")}`);
+          }
         } else {
           notes.push("no fleet Alertmanager is configured (integrations.monitoring.alertmanager): alerts reach no one but whoever watches Prometheus");
         }
