@@ -2,10 +2,13 @@
  * What onboarded tenants hold, for the checks `validate` and `render` run on files: a file
  * alone must not claim a domain another tenant already serves. Read only when a store
  * exists (DATABASE_URL, or the SQLite file beside landlord.yaml); nothing is created.
+ * Lapsed claims on unproven custom domains are left out: those names are free to claim.
  */
 import { access } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { InputProblem } from "../errors.js";
+import { claimPolicy } from "../spec/custom-domains.js";
+import { domainClaimsRepo } from "../store/domain-claims.js";
 import { DEFAULT_SQLITE_PATH } from "../store/default-path.js";
 import type { PlatformContext } from "../spec/platform.js";
 import type { FleetMember } from "../spec/resolve.js";
@@ -13,7 +16,7 @@ import { storedClaimProblems, type StoredClaim } from "../spec/stored-claims.js"
 import type { CliIo } from "./io.js";
 import type { GlobalOptions } from "./load-files.js";
 
-export async function storedClaims(io: CliIo, global: GlobalOptions, platform: PlatformContext): Promise<StoredClaim[]> {
+export async function storedClaims(io: CliIo, global: GlobalOptions, platform: PlatformContext, now: Date = new Date()): Promise<StoredClaim[]> {
   const url = io.env.DATABASE_URL;
   if (url === undefined || url === "") {
     const file = resolve(dirname(resolve(io.cwd, global.config)), DEFAULT_SQLITE_PATH);
@@ -22,8 +25,16 @@ export async function storedClaims(io: CliIo, global: GlobalOptions, platform: P
   const { openProjectStore } = await import("./tenant-services.js");
   const { store } = await openProjectStore(io, global, platform, { readOnly: true });
   try {
-    const live = await store.tenants.list({ phases: ["Pending", "Provisioning", "Ready", "Updating", "Failed", "Offboarding"] });
-    return live.map((t) => ({ name: t.name, domains: t.domains }));
+    // Offboarded tenants hold no rows: release() frees their names.
+    const byTenant = new Map<string, { domains: string[]; pendingUntil: Map<string, Date> }>();
+    for (const c of await domainClaimsRepo(store.db, claimPolicy(platform.config)).list({}, now)) {
+      if (c.status === "Expired") continue;
+      const held = byTenant.get(c.tenantName) ?? { domains: [], pendingUntil: new Map<string, Date>() };
+      held.domains.push(c.domain);
+      if (c.status === "Pending" && c.expiresAt !== null) held.pendingUntil.set(c.domain, c.expiresAt);
+      byTenant.set(c.tenantName, held);
+    }
+    return [...byTenant].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, held]) => ({ name, ...held }));
   } finally {
     await store.close();
   }

@@ -65,8 +65,17 @@ export const tenantView = z.object({
   dataRetainedUntil: z.string().nullable(),
 });
 
+export const domainClaimView = z.object({
+  domain: z.string(),
+  kind: z.enum(["platform", "custom"]).describe("platform: under the platform's zone, served without proof"),
+  status: z.enum(["Served", "Verified", "Pending", "Expired"]).describe("Pending: not proven yet, held until expires; Expired: lapsed unproven, another tenant may claim the name"),
+  claimed: z.string(),
+  expires: z.string().nullable().describe("when an unproven claim expires (or expired); null once proven, and for platform names"),
+});
+
 export const tenantDetailView = tenantView.extend({
   spec: z.record(z.string(), z.unknown()),
+  domainClaims: z.array(domainClaimView).describe("the tenant's hold on each domain it lists"),
   state: z.string().describe("where the tenant is, in words"),
   next: z.array(z.string()).describe("commands that work from here"),
 });

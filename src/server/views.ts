@@ -1,5 +1,6 @@
 /** Store records as the API shows them: plain JSON, dates as ISO text, nothing secret. */
 import type { StepRecord, TenantRecord, WorkflowRecord } from "../store/index.js";
+import type { DomainClaim } from "../store/domain-claims.js";
 import { formatMinor } from "../cost/money.js";
 import type { InvoiceRecord } from "../store/invoices-repo.js";
 import type { ReleaseRecord } from "../store/releases-repo.js";
@@ -21,6 +22,10 @@ export function tenantView(t: TenantRecord) {
     updated: t.updatedAt.toISOString(),
     dataRetainedUntil: t.retainUntil?.toISOString() ?? null,
   };
+}
+
+export function domainClaimView(c: DomainClaim) {
+  return { domain: c.domain, kind: c.kind, status: c.status, claimed: c.claimedAt.toISOString(), expires: c.expiresAt?.toISOString() ?? null };
 }
 
 export function stepView(s: StepRecord) {

@@ -7,6 +7,7 @@
 import type { Runtime } from "../cli/tenant-services.js";
 import type { RolloutContext } from "../rollout/service.js";
 import type { WorkflowRecord } from "../store/index.js";
+import type { Clock } from "../workflows/engine/clock.js";
 import type { ProgressEvent, RunResult } from "../workflows/engine/index.js";
 import { runTenantWorkflow } from "../workflows/tenant/run-tenant-workflow.js";
 import { LeaderLease } from "./leader.js";
@@ -23,6 +24,8 @@ export interface WorkerOptions {
   readonly reconcileIntervalMs: number;
   /** At shutdown, how long a step may take to finish before it is interrupted. */
   readonly graceMs: number;
+  /** What the reconcile loop takes as now (claims lapse by it); the system clock unless a test sets one. */
+  readonly clock?: Clock;
 }
 
 interface Run {
@@ -207,7 +210,11 @@ export class Workers {
   async reconcileOnce(): Promise<void> {
     const started = performance.now();
     try {
-      const r = await reconcilePass(this.rt, this.reconcileAbort.signal);
+      const r = await reconcilePass(this.rt, this.reconcileAbort.signal, this.options.clock);
+      for (const c of r.expiredClaims) {
+        this.log(`reconcile: tenant ${c.tenantName}'s claim on ${c.domain} expired unproven at ${c.expiresAt?.toISOString() ?? "?"}; another tenant may claim the name`);
+      }
+      this.metrics.inc("landlord_domain_claims_expired_total", {}, r.expiredClaims.length);
       if (r.skipped !== undefined) {
         this.metrics.inc("landlord_reconcile_passes_total", { result: "skipped" });
         return;

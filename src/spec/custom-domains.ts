@@ -4,6 +4,7 @@
  * is Pending, and neither the Ingress, the certificate nor the admission parameters carry it.
  */
 import { isUnder } from "./hostnames.js";
+import type { PlatformConfig } from "./platform-schema.js";
 
 export const CHALLENGE_LABEL = "_landlord-challenge";
 const CHALLENGE_PREFIX = "landlord-domain-verification=";
@@ -17,6 +18,22 @@ export interface TenantDomains {
 
 export function isCustomDomain(domain: string, zone: string): boolean {
   return !isUnder(domain.toLowerCase(), zone.toLowerCase());
+}
+
+/**
+ * How long a tenant may hold a custom domain it has not proven: without a bound, a tenant
+ * could list a name it does not control and keep its real owner from ever onboarding it.
+ */
+export interface ClaimPolicy {
+  /** Names under the platform's zone need no proof, so their claims never lapse. */
+  readonly zone: string;
+  readonly unverifiedTtlMs: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function claimPolicy(config: PlatformConfig): ClaimPolicy {
+  return { zone: config.integrations.dns.zone.toLowerCase(), unverifiedTtlMs: config.integrations.dns.challenge.unverifiedClaimDays * DAY_MS };
 }
 
 export function splitDomains(domains: readonly string[], zone: string, verified: ReadonlySet<string>): TenantDomains {

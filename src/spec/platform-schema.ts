@@ -15,6 +15,12 @@ import { layerSchema } from "./layer-schema.js";
 import { monitoringIntegrationSchema, tierSloSchema } from "./monitoring-schema.js";
 import { ROLLOUT_DEFAULTS, rolloutSchema } from "../rollout/config-schema.js";
 
+/** Upstream's repositories for the images the platform's operators run in tenant namespaces. */
+export const PLATFORM_IMAGE_REPOSITORIES = ["ghcr.io/cloudnative-pg/cloudnative-pg", "ghcr.io/cloudnative-pg/pgbouncer", "quay.io/jetstack/cert-manager-acmesolver"] as const;
+
+/** Host labels a platform commonly serves itself under its zone: its portal, API, dashboards, mail. */
+export const RESERVED_HOST_LABELS = ["www", "api", "portal", "app", "apps", "admin", "auth", "login", "sso", "oauth", "id", "grafana", "prometheus", "alertmanager", "argocd", "status", "docs", "help", "support", "mail", "smtp", "imap", "mx", "ns", "ns1", "ns2", "autodiscover", "autoconfig", "cdn", "static"] as const;
+
 export const ISOLATION_MODES = ["namespace", "nodepool", "cluster"] as const;
 export type IsolationMode = (typeof ISOLATION_MODES)[number];
 
@@ -99,6 +105,9 @@ const tier = layerSchema
         maxReplicas: count("ceilings.maxReplicas", 1, 1000),
         maxDatabaseInstances: count("ceilings.maxDatabaseInstances", 1, 9),
         maxDatabaseStorage: storageQuantity("ceilings.maxDatabaseStorage"),
+        // Unset, a tenant may not keep backups longer or take them more often than its tier does.
+        maxBackupRetentionDays: count("ceilings.maxBackupRetentionDays", 1, 3650),
+        minBackupIntervalMinutes: count("ceilings.minBackupIntervalMinutes", 60, 525_600),
       })
       .partial()
       .default({}),
@@ -123,6 +132,9 @@ const tier = layerSchema
       });
     }
   });
+
+/** A week: time for a customer's DNS team to publish a record, too short to squat a name for long. */
+export const UNVERIFIED_CLAIM_DAYS = 7;
 
 const integrations = z.strictObject({
   ingress: z.strictObject({
@@ -153,8 +165,15 @@ const integrations = z.strictObject({
             clientId: z.string().min(1).optional(),
           })
           .optional(),
+        /**
+         * Days a custom domain stays claimed without proof. After that the claim has
+         * lapsed: the name is free for another tenant, the tenant keeps it only by proving
+         * it first. A verified domain never lapses. Without a bound a tenant could hold a
+         * name it does not control, and its real owner could never onboard it.
+         */
+        unverifiedClaimDays: count("unverifiedClaimDays", 1, 365).default(UNVERIFIED_CLAIM_DAYS),
       })
-      .default({ resolvers: [] }),
+      .default({ resolvers: [], unverifiedClaimDays: UNVERIFIED_CLAIM_DAYS }),
   }),
   keyVault: z.strictObject({
     namePrefix: z.string().regex(/^[a-z][a-z0-9-]{0,9}$/, {
@@ -262,6 +281,12 @@ export const platformSchema = z.strictObject({
       })
       .default("tenant-"),
     reservedNames: z.array(z.string()).default([]),
+    /**
+     * Labels under the DNS zone the platform keeps for hosts of its own (a tenant is served
+     * at <name>.<zone>, so these names are refused as tenants). Every host a URL in
+     * landlord.yaml names is kept as well, whatever this says.
+     */
+    reservedHostLabels: z.array(dnsLabel(63)).default([...RESERVED_HOST_LABELS]),
   }),
   defaults: layerSchema,
   tiers: z.record(dnsLabel(30), tier).refine((t) => Object.keys(t).length > 0, {
@@ -406,17 +431,27 @@ export const platformSchema = z.strictObject({
       allowExceedTierCeilings: z.boolean().default(false),
       ceilingExceptions: z.array(z.string()).default([]),
       /**
-       * Registries (host, optionally with a path) images may come from, checked when specs are
-       * validated and by admission policy in the clusters; empty means the registries of the
-       * default app and database images.
+       * Repository prefixes images may come from (a host alone admits every repository it
+       * serves; `audit` flags it), optionally pinned to one digest; checked when specs are
+       * validated, on chart output and by admission policy in the clusters. Empty means the
+       * repositories of the default app and database images.
        */
       allowedRegistries: z
         .array(
-          z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/, {
-            error: explain("a registry is a host name with an optional port and path", "write e.g. 'myregistry.azurecr.io' or 'ghcr.io/cloudnative-pg'"),
+          z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*(@sha256:[a-f0-9]{64})?$/, {
+            error: explain("an entry is a repository prefix: a host name with an optional port and path, optionally @sha256:<digest>", "write e.g. 'myregistry.azurecr.io/saas/app' or 'ghcr.io/cloudnative-pg/postgresql'"),
           }),
         )
         .default([]),
+      /**
+       * Repositories of the images the platform's operators put into tenant pods themselves
+       * (CloudNativePG's bootstrap container, PgBouncer, cert-manager's ACME solver). Always
+       * allowed, and exempt from pulling Always: public images no tenant chooses. Change them
+       * when the cluster pulls these from a mirror.
+       */
+      platformImageRepositories: z
+        .array(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)+$/, { error: explain("an entry is a repository: host and path", "write e.g. 'ghcr.io/cloudnative-pg/pgbouncer'") }))
+        .default([...PLATFORM_IMAGE_REPOSITORIES]),
       /** PriorityClasses tenant pods may use (none by default). */
       allowedPriorityClasses: z.array(dnsLabel(63)).default([]),
       // Isolation judgement calls, docs/adr/0017: least privilege by default, each opt-in named.
@@ -443,6 +478,7 @@ export const platformSchema = z.strictObject({
       allowExceedTierCeilings: false,
       ceilingExceptions: [],
       allowedRegistries: [],
+      platformImageRepositories: [...PLATFORM_IMAGE_REPOSITORIES],
       allowedPriorityClasses: [],
       allowedStorageClasses: [],
       identityProvider: "generic",

@@ -9,7 +9,10 @@ import type { FleetMember } from "./resolve.js";
 
 export interface StoredClaim {
   readonly name: string;
+  /** The names this tenant holds now: lapsed claims left out, since anyone may claim those. */
   readonly domains: readonly string[];
+  /** Unproven custom domains among them, with when each claim lapses. */
+  readonly pendingUntil?: ReadonlyMap<string, Date>;
 }
 
 export function storedClaimProblems(members: readonly FleetMember[], stored: readonly StoredClaim[]): InputProblem[] {
@@ -23,7 +26,16 @@ export function storedClaimProblems(members: readonly FleetMember[], stored: rea
       for (const s of others) {
         const held = s.domains.map((x) => x.toLowerCase());
         if (held.includes(d)) {
-          out.push({ ...at, message: `domain '${d}' is already claimed by onboarded tenant '${s.name}'`, fix: "choose another domain, or offboard that tenant first" });
+          const lapses = s.pendingUntil?.get(d);
+          out.push(
+            lapses === undefined
+              ? { ...at, message: `domain '${d}' is already claimed by onboarded tenant '${s.name}'`, fix: "choose another domain, or offboard that tenant first" }
+              : {
+                  ...at,
+                  message: `domain '${d}' is already claimed by onboarded tenant '${s.name}', not proven yet: the claim expires at ${lapses.toISOString()}`,
+                  fix: `choose another domain, or claim it after ${lapses.toISOString()} if '${s.name}' has not proven it by then`,
+                },
+          );
           return;
         }
         const parent = held.find((h) => isUnder(d, h));

@@ -21,7 +21,7 @@ export interface DomainChallengesTable {
 }
 
 // A type alias, not an interface: Kysely's withTables needs an indexable record type.
-type DomainTables = {
+export type DomainTables = {
   domain_challenges: DomainChallengesTable;
 };
 

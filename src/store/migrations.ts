@@ -145,6 +145,16 @@ async function placementColumns(db: Kysely<unknown>, d: Dialect): Promise<void> 
   await db.schema.createIndex("tenants_phase_cluster").on("tenants").columns(["phase", "placement_cluster"]).execute();
 }
 
+/**
+ * Claims made before this migration count from the moment it runs, not from their
+ * tenant's creation: a customer still publishing its record gets the full period after the
+ * upgrade instead of losing the name to the next claimant at once.
+ */
+async function domainClaimTimes(db: Kysely<unknown>, d: Dialect): Promise<void> {
+  await db.schema.alterTable("tenant_domains").addColumn("claimed_at", d.time, (c) => c.notNull().defaultTo(new Date().toISOString())).execute();
+  await db.schema.alterTable("tenant_domains").addColumn("expired_at", d.time).execute();
+}
+
 export function migrations(backend: Backend): Record<string, Migration> {
   const d = dialectOf(backend);
   return {
@@ -202,6 +212,8 @@ export function migrations(backend: Backend): Record<string, Migration> {
     "0021_cluster_capacity_totals": { up: (db: Kysely<unknown>) => createCapacityTotals(db, backend) },
     // Terraform's outputs per tenant incarnation, for every later render (src/store/cloud-outputs-repo.ts).
     "0022_cloud_outputs": { up: (db: Kysely<unknown>) => createCloudOutputsTable(db, backend) },
+    // When each domain was claimed, so an unproven custom domain's claim can lapse (src/store/domain-claims.ts).
+    "0023_domain_claim_expiry": { up: (db: Kysely<unknown>) => domainClaimTimes(db, d) },
   };
 }
 

@@ -54,6 +54,10 @@ export interface TenantsTable {
 export interface TenantDomainsTable {
   domain: string;
   tenant_name: string;
+  /** When the tenant listed the domain (migration 0023): an unproven custom domain's claim lapses a set time later. */
+  claimed_at: IsoTime;
+  /** Set by `serve`'s reconcile loop once an unproven claim has lapsed: the instant it lapsed (src/store/domain-claims.ts). */
+  expired_at: IsoTime | null;
 }
 
 export interface WorkflowsTable {

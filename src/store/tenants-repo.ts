@@ -10,7 +10,9 @@ import { sql, type Kysely, type Selectable } from "kysely";
 import { ConflictError, NotFoundError } from "../errors.js";
 import type { PlacementRecord } from "../spec/placement-record.js";
 import type { Tenant } from "../spec/tenant-schema.js";
+import type { ClaimPolicy } from "../spec/custom-domains.js";
 import { placedCapacity, type PlacedCapacity } from "./capacity-totals.js";
+import { claimConflict, readClaims, releaseLapsed } from "./domain-claims.js";
 import { canonicalJson } from "./json.js";
 import type { Backend, Database, TenantPhase, TenantsTable } from "./schema.js";
 import { fromIso, fromIsoOrNull, toIso } from "./time.js";
@@ -53,6 +55,8 @@ export interface ReserveTenant {
   readonly reuseRetained?: boolean;
   /** The id for a re-onboarded name; default: a fresh random one. */
   readonly newIncarnation?: string;
+  /** See UpdateTenantSpec.claims. */
+  readonly claims?: ClaimPolicy;
 }
 
 export interface UpdateTenantSpec {
@@ -63,6 +67,12 @@ export interface UpdateTenantSpec {
   readonly now: Date;
   /** Optimistic concurrency: refuse (ConflictError) unless the stored generation is this. */
   readonly expectedGeneration?: number;
+  /**
+   * landlord.yaml's rule for unproven custom domains (domain-claims.ts). With it, another
+   * tenant's lapsed claim gives way, and a refusal says when a pending one lapses. Without
+   * it (callers that never add domains, tests) every claim holds.
+   */
+  readonly claims?: ClaimPolicy;
 }
 
 /** The submit path writes a whole PlacementRecord; a cluster name is what reading it back requires. */
@@ -121,29 +131,34 @@ export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo
     return t;
   }
 
-  /** Inserts the domains this tenant lacks; throws ConflictError if any belongs to another tenant. */
-  async function claimDomains(q: Kysely<Database>, name: string, domains: readonly string[]): Promise<void> {
+  /**
+   * Inserts the domains this tenant lacks (claimed at `now`; those it holds keep their claim
+   * time); throws ConflictError if any belongs to another tenant whose claim still holds.
+   */
+  async function claimDomains(q: Kysely<Database>, name: string, domains: readonly string[], now: Date, claims: ClaimPolicy | undefined): Promise<void> {
     if (domains.length === 0) return;
     // Sorted insert order: two transactions never wait on each other's domains in a cycle.
-    await q
-      .insertInto("tenant_domains")
-      .values(domains.map((domain) => ({ domain, tenant_name: name })))
-      .onConflict((oc) => oc.column("domain").doNothing())
-      .execute();
-    const taken = await q
-      .selectFrom("tenant_domains")
-      .select(["domain", "tenant_name"])
-      .where("domain", "in", domains)
-      .where("tenant_name", "<>", name)
-      .orderBy("domain")
-      .execute();
-    if (taken.length > 0) {
-      throw new ConflictError(
-        `${taken.length === 1 ? "domain" : "domains"} already claimed: ${taken
-          .map((t) => `'${t.domain}' by tenant '${t.tenant_name}'`)
-          .join(", ")}`,
-      );
+    const insert = () =>
+      q
+        .insertInto("tenant_domains")
+        .values(domains.map((domain) => ({ domain, tenant_name: name, claimed_at: toIso(now) })))
+        .onConflict((oc) => oc.column("domain").doNothing())
+        .execute();
+    const heldByOthers = () =>
+      q.selectFrom("tenant_domains").select(["domain", "tenant_name"]).where("domain", "in", domains).where("tenant_name", "<>", name).orderBy("domain").execute();
+    await insert();
+    const taken = await heldByOthers();
+    if (taken.length === 0) return;
+    if (!claims) throw claimConflict(taken.map((t) => ({ domain: t.domain, tenantName: t.tenant_name })));
+    const judged = (await readClaims(q, { domains: taken.map((t) => t.domain) }, claims, now)).filter((c) => c.tenantName !== name);
+    const lapsed = judged.filter((c) => c.status === "Expired");
+    if (lapsed.length > 0) {
+      await releaseLapsed(q, lapsed, name, now);
+      await insert();
     }
+    // Read again: a racing claimant may have taken a released name first, and then it holds.
+    const still = lapsed.length === 0 ? judged : (await readClaims(q, { domains: taken.map((t) => t.domain) }, claims, now)).filter((c) => c.tenantName !== name);
+    if (still.length > 0) throw claimConflict(still);
   }
 
   return {
@@ -195,7 +210,7 @@ export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo
             );
           }
         }
-        await claimDomains(q, r.name, domains);
+        await claimDomains(q, r.name, domains, r.now, r.claims);
         return mustFind(q, r.name);
       });
     },
@@ -248,7 +263,7 @@ export function tenantsRepo(db: Kysely<Database>, backend: Backend): TenantsRepo
         let release = q.deleteFrom("tenant_domains").where("tenant_name", "=", u.name);
         if (domains.length > 0) release = release.where("domain", "not in", domains);
         await release.execute();
-        await claimDomains(q, u.name, domains);
+        await claimDomains(q, u.name, domains, u.now, u.claims);
         return { tenant: await mustFind(q, u.name), changed: true };
       });
     },

@@ -217,3 +217,59 @@ describe("validate and render of one file see the onboarded tenants", () => {
     expect(own.code, own.stderr).toBe(0);
   }, 60_000);
 });
+
+describe("an unproven claim expires (issue 23)", () => {
+  test("domains shows when; another tenant is refused until then with the time, and gets the name after it", async () => {
+    dir = await mkdtemp(join(tmpdir(), "landlord-claim-expiry-"));
+    expect((await landlord("init")).code).toBe(0);
+    const fs = await import("node:fs/promises");
+    const configPath = join(dir, "landlord.yaml");
+    const config = await readFile(configPath, "utf8");
+    const twoDays = config.replace(/(\n(\s+)zone: apps\.example\.com[^\n]*\n)/, `$1$2challenge: { unverifiedClaimDays: 2 }\n`);
+    expect(twoDays).not.toBe(config);
+    await fs.writeFile(configPath, twoDays);
+    const onboard = (name: string) => landlord("onboard", name, "--tier", "small", "--domain", `${name}.apps.example.com`, "--domain", "shop.acme-corp.com", "--contact", `ops@${name}.example.com`);
+    expect((await onboard("acme")).code).toBe(0);
+
+    const listed = JSON.parse((await landlord("domains", "acme", "-o", "json")).stdout) as { domains: { domain: string; status: string; claimed?: string; expires?: string }[] };
+    const shop = listed.domains.find((d) => d.domain === "shop.acme-corp.com");
+    expect(shop?.status).toBe("Pending");
+    const expires = shop?.expires ?? "";
+    expect(new Date(expires).getTime() - new Date(shop?.claimed ?? "").getTime()).toBe(2 * 24 * 3600 * 1000);
+    expect(listed.domains.find((d) => d.domain === "acme.apps.example.com")).toEqual({ domain: "acme.apps.example.com", kind: "platform", status: "Served" });
+    expect((await landlord("domains", "acme", "-o", "yaml")).stdout).toContain(`expires: '${expires}'`);
+
+    const refused = await onboard("globex");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`'shop.acme-corp.com' by tenant 'acme' (not proven yet: the claim expires at ${expires}, after which another tenant may claim it)`);
+    const file = join(dir, "globex.yaml");
+    await fs.writeFile(file, `apiVersion: landlord.dev/v1alpha1\nkind: Tenant\nmetadata: { name: globex }\nspec:\n  displayName: Globex\n  tier: small\n  domains: [globex.apps.example.com, shop.acme-corp.com]\n  contacts: { email: ops@globex.example.com }\n`);
+    const early = await landlord("validate", "-f", file);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain(`domain 'shop.acme-corp.com' is already claimed by onboarded tenant 'acme', not proven yet: the claim expires at ${expires}`);
+
+    // Three days on: the claim is moved back instead of the clock moved forward.
+    const { openStore } = await import("../../src/store/store.js");
+    const store = await openStore({ baseDir: dir });
+    const threeDaysAgo = new Date(Date.now() - 3 * 24 * 3600 * 1000).toISOString();
+    await store.db.updateTable("tenant_domains").set({ claimed_at: threeDaysAgo }).where("domain", "=", "shop.acme-corp.com").execute();
+    await store.close();
+    const lapsed = await landlord("domains", "acme", "-o", "json");
+    expect(lapsed.code).toBe(0);
+    expect((JSON.parse(lapsed.stdout) as { domains: { domain: string; status: string; expires?: string }[] }).domains.find((d) => d.domain === "shop.acme-corp.com")).toMatchObject({
+      status: "Expired",
+      expires: new Date(new Date(threeDaysAgo).getTime() + 2 * 24 * 3600 * 1000).toISOString(),
+    });
+    const shown = await landlord("domains", "acme");
+    expect(shown.stdout).toMatch(/shop\.acme-corp\.com\s+custom\s+Expired/);
+    expect(shown.stderr).toMatch(/Expired claims no longer hold their names/);
+
+    expect((await landlord("validate", "-f", file)).code).toBe(0);
+    const taken = await onboard("globex");
+    expect(taken.code, taken.stderr).toBe(0);
+    const after = JSON.parse((await landlord("domains", "acme", "-o", "json")).stdout) as { domains: { domain: string }[] };
+    expect(after.domains.map((d) => d.domain)).toEqual(["acme.apps.example.com"]);
+    const globex = JSON.parse((await landlord("domains", "globex", "-o", "json")).stdout) as { domains: { domain: string; status: string }[] };
+    expect(globex.domains.find((d) => d.domain === "shop.acme-corp.com")?.status).toBe("Pending");
+  }, 60_000);
+});

@@ -226,7 +226,7 @@ describe.each(BACKENDS)("tenants on $name", (factory) => {
     const domain = `${unique("dupe")}.com`;
     const name = unique("dupe");
     await store.tenants.reserve({ name, spec: {}, domains: [domain], now: T0 });
-    const err = await rejection(store.db.insertInto("tenant_domains").values({ domain, tenant_name: name }).execute());
+    const err = await rejection(store.db.insertInto("tenant_domains").values({ domain, tenant_name: name, claimed_at: T0.toISOString() }).execute());
     expect(isUniqueViolation(err)).toBe(true);
     expect(isUniqueViolation(new Error("x"))).toBe(false);
   });

@@ -6,7 +6,9 @@
  * ends it (exit 130) with nothing written.
  */
 import { formatProblem, InputError, type InputProblem } from "../../errors.js";
+import { claimPolicy } from "../../spec/custom-domains.js";
 import { resolveTenant } from "../../spec/resolve.js";
+import { domainClaimsRepo, lapseNote } from "../../store/domain-claims.js";
 import type { CliIo } from "../io.js";
 import type { Runtime } from "../tenant-services.js";
 import type { OnboardOptions } from "./tenants.js";
@@ -91,9 +93,10 @@ export async function askTenant(io: CliIo, rt: Runtime, name: string | undefined
         const problems = problemsOf(rt, { ...d, domains }, ["spec.domains"]);
         if (problems.length > 0) return problems;
         const taken: InputProblem[] = [];
+        const claims = domainClaimsRepo(rt.store.db, claimPolicy(rt.services.platform.config));
         for (const [i, domain] of domains.entries()) {
-          const owner = await rt.store.tenants.domainOwner(domain);
-          if (owner !== undefined && owner !== d.name) taken.push({ path: `spec.domains[${i}]`, message: `'${domain}' is already claimed by tenant '${owner}'`, fix: "use another domain" });
+          const holder = await claims.holder(domain, new Date());
+          if (holder !== undefined && holder.tenantName !== d.name) taken.push({ path: `spec.domains[${i}]`, message: `'${domain}' is already claimed by tenant '${holder.tenantName}'${lapseNote(holder)}`, fix: "use another domain" });
         }
         return taken;
       },

@@ -1,6 +1,7 @@
 /** Tenant lifecycle commands: onboard, update (one, files, --all), offboard, get, describe. */
-import { isCustomDomain } from "../../spec/custom-domains.js";
+import { claimPolicy, isCustomDomain } from "../../spec/custom-domains.js";
 import { domainChallengesRepo } from "../../store/domain-challenges-repo.js";
+import { claimConflict, domainClaimsRepo } from "../../store/domain-claims.js";
 import { ConflictError, InputError, InterruptedError, NotFoundError, WorkflowFailedError, type InputProblem } from "../../errors.js";
 import type { TenantRecord, WorkflowRecord } from "../../store/index.js";
 import { storeFailure } from "../../store/index.js";
@@ -170,8 +171,10 @@ async function printOnboardPlan(io: CliIo, rt: Runtime, spec: Record<string, unk
   const placed = await rt.store.tenants.placedCapacity(name);
   const { freeCapacity } = await import("../../spec/capacity.js");
   const t = resolveSpec(rt.services, spec, { free: freeCapacity(rt.services.platform.config, placed) });
-  const taken = (await Promise.all(t.tenant.spec.domains.map(async (d) => [d, await rt.store.tenants.domainOwner(d)] as const))).filter(([, owner]) => owner !== undefined && owner !== name);
-  if (taken.length > 0) throw new ConflictError(`domain${taken.length === 1 ? "" : "s"} already claimed: ${taken.map(([d, o]) => `'${d}' by tenant '${o ?? ""}'`).join(", ")}`);
+  // As the onboarding's own claim would judge them: a lapsed claim holds nothing.
+  const claims = domainClaimsRepo(rt.store.db, claimPolicy(rt.services.platform.config));
+  const taken = (await claims.list({ domains: t.tenant.spec.domains }, new Date())).filter((c) => c.tenantName !== name && c.status !== "Expired");
+  if (taken.length > 0) throw claimConflict(taken);
   io.stdout(
     [
       `tenant ${name} would be onboarded (dry run: nothing was written)`,

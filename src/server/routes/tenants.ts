@@ -1,6 +1,8 @@
 /** Tenants: list, show, onboard, update, offboard, rotate the API token. */
 import { randomBytes, randomUUID } from "node:crypto";
 import { InputError } from "../../errors.js";
+import { claimPolicy } from "../../spec/custom-domains.js";
+import { domainClaimsRepo } from "../../store/domain-claims.js";
 import { specName } from "../../workflows/tenant/services.js";
 import { submitOffboard, submitOnboard, submitUpdate } from "../../workflows/tenant/submit.js";
 import { wayForward } from "../../workflows/tenant/phases.js";
@@ -9,7 +11,7 @@ import { decodeCursor, DEFAULT_LIMIT, tenantPage } from "../list-queries.js";
 import { describePrincipal, requireOperator, requireTenantAccess } from "../principal.js";
 import { route, type ApiRoute } from "../route.js";
 import * as S from "../schemas.js";
-import { tenantView, workflowView } from "../views.js";
+import { domainClaimView, tenantView, workflowView } from "../views.js";
 
 function formSpec(f: { name: string; tier: string; domains: string[]; contact: string; displayName?: string | undefined }): Record<string, unknown> {
   return {
@@ -55,7 +57,8 @@ export function tenantRoutes(ctx: ServerContext): ApiRoute[] {
         requireTenantAccess(principal, params.name);
         const t = await rt.store.tenants.require(params.name);
         const advice = await wayForward(rt.store, t);
-        return { body: { ...tenantView(t), spec: t.spec, state: advice.state, next: advice.commands } };
+        const claims = await domainClaimsRepo(rt.store.db, claimPolicy(rt.services.platform.config)).list({ tenantName: t.name }, new Date());
+        return { body: { ...tenantView(t), spec: t.spec, domainClaims: claims.map(domainClaimView), state: advice.state, next: advice.commands } };
       },
     }),
     route({

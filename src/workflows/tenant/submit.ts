@@ -8,6 +8,7 @@
  */
 import { ConflictError, InputError, NotFoundError } from "../../errors.js";
 import { bundleHash } from "../../render/bundle.js";
+import { claimPolicy } from "../../spec/custom-domains.js";
 import { placementRecordOf } from "../../spec/placement-record.js";
 import { freeCapacity } from "../../spec/capacity.js";
 import type { Repos, TenantRecord, WorkflowRecord } from "../../store/index.js";
@@ -40,10 +41,10 @@ export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, s
     await tx.tenants.lockPlacement();
     const tenant = resolveSpec(s, spec, { free: await free(s, tx, retry ? name : undefined) });
     if (retry) {
-      await tx.tenants.updateSpec({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, expectedGeneration: existing.generation });
+      await tx.tenants.updateSpec({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, expectedGeneration: existing.generation, claims: claimPolicy(s.platform.config) });
       await transition(tx, name, "retry-onboard", now);
     } else {
-      await tx.tenants.reserve({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, ...(opts.reuseRetained === true ? { reuseRetained: true } : {}) });
+      await tx.tenants.reserve({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, claims: claimPolicy(s.platform.config), ...(opts.reuseRetained === true ? { reuseRetained: true } : {}) });
     }
     await tx.tenants.setPlacement(name, placementRecordOf(tenant), now);
     const wf = await engine.createWorkflow("onboard", name, { spec: tenant.tenant, actor }, { within: tx });
@@ -108,7 +109,7 @@ export async function submitUpdate(s: TenantServices, engine: WorkflowEngine, sp
     await tx.tenants.lockPlacement();
     const f = await free(s, tx, name);
     const tenant = resolveSpec(s, spec, recorded ? { placement: recorded, free: f } : { free: f });
-    await tx.tenants.updateSpec({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, expectedGeneration: record.generation });
+    await tx.tenants.updateSpec({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, expectedGeneration: record.generation, claims: claimPolicy(s.platform.config) });
     if (recorded && plan.move) {
       // A move keeps the source as the recorded placement (where it serves) until its cut-over step.
       await transition(tx, name, "request-move", now);
