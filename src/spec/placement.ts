@@ -14,6 +14,13 @@ export interface Placement {
   readonly dedicatedCluster: boolean;
   /** Dedicated AKS node pool, for nodepool isolation. */
   readonly nodePool?: string;
+  /**
+   * The folder the tenant's database archives into on this cluster (CloudNativePG's
+   * `serverName` under the tenant's backup container). Absent: the Cluster's own name, as
+   * onboarding leaves it. A move names the target's own, so the old and the new primary
+   * never write one archive (docs/adr/0024); the store keeps it with the placement.
+   */
+  readonly backupServerName?: string;
 }
 
 /** Free CPU per shared cluster in millicores; higher wins. */

@@ -313,15 +313,22 @@ describe("medium -> large: a move to the tenant's own cluster", () => {
     expect(steps["final-backup"]).toMatchObject({ cluster: SHARED_CLUSTER, completion: "completed" });
 
     // The API servers accepted the recovery objects: the Backup on the source (until its namespace went), the restored Cluster on the target.
-    const cluster = await send<{ spec: Record<string, unknown> }>(target.client, "GET", `/apis/postgresql.cnpg.io/v1/namespaces/tenant-${name}/clusters/db`);
-    expect(cluster?.spec).toMatchObject({ bootstrap: { recovery: { source: "origin", database: "app" } }, externalClusters: [{ name: "origin", barmanObjectStore: { serverName: "db" } }] });
+    const cluster = await send<{ metadata: { annotations?: Record<string, string> }; spec: Record<string, unknown> }>(target.client, "GET", `/apis/postgresql.cnpg.io/v1/namespaces/tenant-${name}/clusters/db`);
+    // Restored from the source's folder, archiving into one of its own while the source still runs (docs/adr/0024).
+    const folder = `db-${id.slice(0, 8)}`;
+    expect(cluster?.spec).toMatchObject({
+      bootstrap: { recovery: { source: "origin", database: "app" } },
+      backup: { barmanObjectStore: { serverName: folder } },
+      externalClusters: [{ name: "origin", barmanObjectStore: { serverName: "db" } }],
+    });
+    expect(cluster?.metadata.annotations ?? {}).not.toHaveProperty("cnpg.io/skipEmptyWalArchiveCheck");
     expect(tenants.get(name)?.backupsCompleted).toBe(1);
 
     expect(await namespaceExists(shared, name)).toBe(false);
     expect(await namespaceExists(target, name)).toBe(true);
     const record = await store.tenants.require(name);
     expect(record.phase).toBe("Ready");
-    expect(record.placement).toMatchObject({ cluster: `aks-${name}`, dedicatedCluster: true });
+    expect(record.placement).toMatchObject({ cluster: `aks-${name}`, dedicatedCluster: true, backupServerName: folder });
   });
 });
 

@@ -2,73 +2,91 @@
  * The production probe: a short-lived pod in the tenant's namespace runs psql with the
  * app's own credentials (the `db-app` Secret CloudNativePG writes) against the `db-rw`
  * Service, prints the fingerprint and exits; Landlord reads it from the pod's log. Nothing
- * leaves the namespace and no port is opened from outside. It needs a running
- * CloudNativePG and real nodes: on the test control plane (fake nodes, no operator) pods
- * run no containers, so this adapter is not exercised by the tests (docs/adr/0020).
+ * leaves the namespace and no port is opened from outside. The pod is one of the tenant's
+ * pods to the namespace's guardrails: it runs on the tenant's node pool, from the tenant's
+ * database image (an allowed registry), under Pod Security "restricted" (docs/adr/0024).
  */
 import { randomBytes } from "node:crypto";
-import { DB, LABEL } from "../../render/object.js";
+import { scheduling } from "../../render/kubernetes/scheduling.js";
+import { DB, LABEL, meta, type KubeObject } from "../../render/object.js";
+import type { ResolvedTenant } from "../../spec/resolve.js";
 import { sleep } from "../../util/sleep.js";
 import type { Applier } from "./applier.js";
 import { FINGERPRINT_SQL, parseFingerprint, type DatabaseProbe, type Fingerprint } from "./database-probe.js";
 import { KubeApiError } from "./errors.js";
+import { podTrouble } from "./readiness.js";
 
 export interface KubeProbeSettings {
-  readonly namespacePrefix: string;
   readonly timeoutSeconds: number;
+}
+
+/** The user the PostgreSQL images run as (CloudNativePG's `postgres`): Pod Security "restricted" wants a non-root one. */
+const POSTGRES_UID = 26;
+
+/** The fingerprint pod for `t` where it is placed, named `name`. */
+export function fingerprintPod(t: ResolvedTenant, name: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: meta(t, name, { [LABEL.component]: "fingerprint" }),
+    spec: {
+      restartPolicy: "Never",
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: POSTGRES_UID, seccompProfile: { type: "RuntimeDefault" } },
+      // A tenant with its own node pool may run pods only there (admission); its database runs there too.
+      ...scheduling(t),
+      containers: [
+        {
+          name: "psql",
+          // The tenant's database image: validated against the allowed registries with its spec, and it has psql.
+          image: t.effective.database.imageName,
+          // Tenant pods pull every time: a copy cached on a shared node is no proof the registry still serves it to this tenant.
+          imagePullPolicy: "Always",
+          command: ["psql", "--no-psqlrc", "-At", "-v", "ON_ERROR_STOP=1", "-c", FINGERPRINT_SQL],
+          // libpq reads the connection from these; the password never appears in the pod spec.
+          env: [
+            { name: "PGHOST", value: `${DB}-rw` },
+            { name: "PGDATABASE", value: "app" },
+            { name: "PGUSER", valueFrom: { secretKeyRef: { name: `${DB}-app`, key: "username" } } },
+            { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: `${DB}-app`, key: "password" } } },
+          ],
+          resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+        },
+      ],
+    },
+  };
+}
+
+type PodStatusView = Parameters<typeof podTrouble>[0][number];
+
+/** What the pod waits for (no node of the pool, an image not pulled), in the scheduler's and kubelet's words. */
+function trouble(pod: PodStatusView): string {
+  const why = podTrouble([pod]);
+  // podTrouble names the pod first; the message around it already does.
+  return why === undefined ? "" : `; ${why.replace(/^pod [^:]*: /, "")}`;
 }
 
 export function kubernetesDatabaseProbe(applierFor: (cluster: string) => Applier, settings: KubeProbeSettings): DatabaseProbe {
   return {
-    async fingerprint(tenant: string, cluster: string, signal?: AbortSignal): Promise<Fingerprint> {
+    async fingerprint(t: ResolvedTenant, signal?: AbortSignal): Promise<Fingerprint> {
+      const cluster = t.placement.cluster;
       const client = applierFor(cluster).client;
-      const namespace = `${settings.namespacePrefix}${tenant}`;
-      const live = await client.send<{ spec?: { imageName?: string } }>({ method: "GET", path: `/apis/postgresql.cnpg.io/v1/namespaces/${namespace}/clusters/${DB}`, ...(signal ? { signal } : {}) });
-      const image = live.spec?.imageName;
-      if (image === undefined) throw new Error(`Cluster ${DB} in ${namespace} on ${cluster} names no imageName: no psql to run`);
+      const namespace = t.names.namespace;
       const name = `landlord-fingerprint-${randomBytes(4).toString("hex")}`;
       const pods = `/api/v1/namespaces/${namespace}/pods`;
-      await client.send({
-        method: "POST",
-        path: pods,
-        body: {
-          apiVersion: "v1",
-          kind: "Pod",
-          metadata: { name, namespace, labels: { [LABEL.managedBy]: "landlord", [LABEL.tenant]: tenant, [LABEL.component]: "fingerprint" } },
-          spec: {
-            restartPolicy: "Never",
-            automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 26, seccompProfile: { type: "RuntimeDefault" } },
-            containers: [
-              {
-                name: "psql",
-                image,
-                command: ["psql", "--no-psqlrc", "-At", "-v", "ON_ERROR_STOP=1", "-c", FINGERPRINT_SQL],
-                // libpq reads the connection from these; the password never appears in the pod spec.
-                env: [
-                  { name: "PGHOST", value: `${DB}-rw` },
-                  { name: "PGDATABASE", value: "app" },
-                  { name: "PGUSER", valueFrom: { secretKeyRef: { name: `${DB}-app`, key: "username" } } },
-                  { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: `${DB}-app`, key: "password" } } },
-                ],
-                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-              },
-            ],
-          },
-        },
-      });
+      await client.send({ method: "POST", path: pods, body: fingerprintPod(t, name), ...(signal ? { signal } : {}) });
       try {
         const deadline = Date.now() + settings.timeoutSeconds * 1000;
         for (;;) {
-          const pod = await client.send<{ status?: { phase?: string } }>({ method: "GET", path: `${pods}/${name}` });
+          const pod = await client.send<PodStatusView>({ method: "GET", path: `${pods}/${name}` });
           const phase = pod.status?.phase;
           if (phase === "Succeeded" || phase === "Failed") {
-            const log = await client.sendText({ method: "GET", path: `${pods}/${name}/log`, accept: "text/plain" });
+            const log = await client.sendText({ method: "GET", path: `${pods}/${name}/log`, accept: "text/plain, */*" });
             if (phase === "Failed") throw new Error(`fingerprint pod ${namespace}/${name} on ${cluster} failed: ${log.slice(-500)}`);
             return parseFingerprint(log);
           }
-          if (Date.now() > deadline) throw new Error(`fingerprint pod ${namespace}/${name} on ${cluster} did not finish in ${String(settings.timeoutSeconds)} s (phase ${phase ?? "none"})`);
+          if (Date.now() > deadline) throw new Error(`fingerprint pod ${namespace}/${name} on ${cluster} did not finish in ${String(settings.timeoutSeconds)} s (phase ${phase ?? "none"}${trouble(pod)})`);
           await sleep(1_000, signal);
         }
       } finally {

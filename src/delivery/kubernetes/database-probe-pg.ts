@@ -3,13 +3,14 @@
  * tests' local server standing in for each cluster's CloudNativePG; a VPN or peering in production).
  */
 import pg from "pg";
+import type { ResolvedTenant } from "../../spec/resolve.js";
 import { FINGERPRINT_SQL, parseFingerprint, type DatabaseProbe, type Fingerprint } from "./database-probe.js";
 
 /** `connection` names the database of a tenant on a cluster (a postgres:// URL or pg's config). */
 export function pgDatabaseProbe(connection: (tenant: string, cluster: string) => pg.ClientConfig): DatabaseProbe {
   return {
-    async fingerprint(tenant: string, cluster: string): Promise<Fingerprint> {
-      const client = new pg.Client(connection(tenant, cluster));
+    async fingerprint(t: ResolvedTenant): Promise<Fingerprint> {
+      const client = new pg.Client(connection(t.tenant.metadata.name, t.placement.cluster));
       await client.connect();
       try {
         const r = await client.query<{ fingerprint: string }>(FINGERPRINT_SQL);

@@ -3,6 +3,7 @@
  * per table, its row count and an md5 over its rows in a fixed order. Taken on the source
  * at the move's backup and again on the restored target (docs/adr/0020).
  */
+import type { ResolvedTenant } from "../../spec/resolve.js";
 
 export interface TableFingerprint {
   readonly rows: number;
@@ -14,9 +15,12 @@ export interface Fingerprint {
   readonly tables: Readonly<Record<string, TableFingerprint>>;
 }
 
-/** Reaches a tenant's database as it runs on one cluster. */
+/**
+ * Reaches a tenant's database where `t` places it (its cluster, and there its node pool: a
+ * probe that runs a pod must run it where the tenant's pods may run).
+ */
 export interface DatabaseProbe {
-  fingerprint(tenant: string, cluster: string, signal?: AbortSignal): Promise<Fingerprint>;
+  fingerprint(t: ResolvedTenant, signal?: AbortSignal): Promise<Fingerprint>;
 }
 
 /**

@@ -19,7 +19,7 @@ export interface TenantEngineOptions extends Omit<EngineOptions, "store" | "work
 function defaultProbe(s: TenantServices): DatabaseProbe | undefined {
   const d = s.delivery;
   if (!isKubernetesDelivery(d)) return undefined;
-  return kubernetesDatabaseProbe((cluster) => d.applierFor(cluster), { namespacePrefix: s.platform.config.platform.namespacePrefix, timeoutSeconds: s.platform.config.delivery.kubernetes.readyTimeoutSeconds });
+  return kubernetesDatabaseProbe((cluster) => d.applierFor(cluster), { timeoutSeconds: s.platform.config.delivery.kubernetes.readyTimeoutSeconds });
 }
 
 export function tenantEngine(s: TenantServices, options: TenantEngineOptions = {}): WorkflowEngine {

@@ -11,6 +11,8 @@ export const placementRecordInput = z.object({
   region: z.string(),
   dedicatedCluster: z.boolean(),
   nodePool: z.string().optional(),
+  // A tenant moved before reads its archive from here; dropped, the next move would restore from the wrong folder.
+  backupServerName: z.string().min(1).optional(),
   sharedCpuMillis: z.string(),
 });
 

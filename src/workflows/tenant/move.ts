@@ -3,18 +3,20 @@
  * cluster's node pool to a dedicated cluster, docs/adr/0020): final backup on the source,
  * fingerprint of the source's data, restore on the target from that backup, wait, verify
  * the fingerprint on the target, cut DNS over, remove the old instance, last. The store
- * keeps the source as the tenant's placement until cut-over; the source serves throughout.
- * Every step converges when run again: the Backup is named after the workflow, the
+ * keeps the source as the tenant's placement until cut-over; the source serves throughout,
+ * so the target archives into a folder of its own, recorded with the placement at cut-over
+ * (docs/adr/0024). Every step converges when run again: the Backup is named after the workflow, the
  * fingerprint is kept in the step's output, the placement write and DNS apply are
  * idempotent, and removing a namespace already gone is a no-op.
  */
 import { bundleHash } from "../../render/bundle.js";
+import { backupArchive, type BackupArchive } from "../../render/kubernetes/database.js";
 import { placementRecordOf } from "../../spec/placement-record.js";
 import { fingerprintDifferences, type DatabaseProbe, type Fingerprint } from "../../delivery/kubernetes/database-probe.js";
 import { defineWorkflow, type StepContext } from "../engine/index.js";
 import { takeFinalBackup } from "./final-backup.js";
 import { MOVE_KIND, moveInput, type MoveInput } from "./move-input.js";
-import { recoveredBundle, sourceArchive } from "./move-render.js";
+import { recoveredBundle, sourceArchive, sourceTenant, targetServerName } from "./move-render.js";
 import { isKubernetesDelivery, removeOldNamespace } from "./move-source.js";
 import { transition } from "./phases.js";
 import { renderStored, type Rendered, type TenantServices } from "./services.js";
@@ -24,10 +26,12 @@ type Ctx = StepContext<MoveInput>;
 const NO_CLUSTER = "directory delivery writes files only: the backup, the data fingerprints and removing the old instance need a cluster (delivery.mode: kubernetes)";
 
 
-async function target(s: TenantServices, ctx: Ctx): Promise<Rendered & { restored: Rendered["bundle"] }> {
-  const r = await renderStored(s, ctx.tenantName, ctx.input.spec);
+/** The tenant at the target, archiving into its own folder; cut-over records that folder with the placement. */
+async function target(s: TenantServices, ctx: Ctx): Promise<Rendered & { restored: Rendered["bundle"]; source: BackupArchive }> {
+  const r = await renderStored(s, ctx.tenantName, ctx.input.spec, { backupServerName: targetServerName(ctx.workflowId) });
   const record = await s.store.tenants.require(ctx.tenantName);
-  return { ...r, restored: recoveredBundle(r.bundle, sourceArchive(s, ctx.input, record.incarnation)) };
+  const source = sourceArchive(s, ctx.input, record.incarnation);
+  return { ...r, source, restored: recoveredBundle(r.bundle, source) };
 }
 
 function requireProbe(probe: DatabaseProbe | undefined, ctx: Ctx): DatabaseProbe {
@@ -52,9 +56,14 @@ export function moveWorkflow(s: TenantServices, probe?: DatabaseProbe) {
       {
         name: "render",
         async run(ctx) {
-          const { bundle, restored } = await target(s, ctx);
+          const { bundle, restored, tenant, source } = await target(s, ctx);
           // The plain bundle's hash, as updates record it: after the move, `update` compares with it.
-          return { objects: restored.objects.length, hash: bundleHash(bundle), restoredHash: bundleHash(restored) };
+          return {
+            objects: restored.objects.length,
+            hash: bundleHash(bundle),
+            restoredHash: bundleHash(restored),
+            archive: { destinationPath: source.destinationPath, restoresFrom: source.serverName, archivesTo: backupArchive(tenant).serverName },
+          };
         },
       },
       {
@@ -74,7 +83,8 @@ export function moveWorkflow(s: TenantServices, probe?: DatabaseProbe) {
         name: "fingerprint-source",
         async run(ctx) {
           if (!s.delivery.usesCluster) return { skipped: NO_CLUSTER };
-          const fp = await requireProbe(probe, ctx).fingerprint(ctx.tenantName, from(ctx), ctx.signal);
+          const record = await s.store.tenants.require(ctx.tenantName);
+          const fp = await requireProbe(probe, ctx).fingerprint(sourceTenant(s, ctx.input, record.incarnation), ctx.signal);
           return { cluster: from(ctx), fingerprint: fp };
         },
       },
@@ -104,7 +114,7 @@ export function moveWorkflow(s: TenantServices, probe?: DatabaseProbe) {
           const { tenant } = await target(s, ctx);
           const source = (ctx.outputs["fingerprint-source"] as { fingerprint?: Fingerprint } | undefined)?.fingerprint;
           if (!source) throw new Error(`step fingerprint-source recorded no fingerprint; run \`landlord workflows describe ${ctx.workflowId}\``);
-          const arrived = await requireProbe(probe, ctx).fingerprint(ctx.tenantName, tenant.placement.cluster, ctx.signal);
+          const arrived = await requireProbe(probe, ctx).fingerprint(tenant, ctx.signal);
           const differences = fingerprintDifferences(source, arrived);
           if (differences.length > 0) {
             throw new Error(

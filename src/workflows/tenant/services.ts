@@ -5,7 +5,7 @@ import { InputError } from "../../errors.js";
 import type { PlatformContext } from "../../spec/platform.js";
 import { resolveTenant, type ResolvedTenant, type ResolveOptions } from "../../spec/resolve.js";
 import type { Store, TenantRecord } from "../../store/index.js";
-import { renderStoredTenant, specName, type Rendered } from "./stored.js";
+import { renderStoredTenant, specName, type RenderAs, type Rendered } from "./stored.js";
 
 export interface TenantServices {
   readonly platform: PlatformContext;
@@ -34,6 +34,6 @@ export function storedTenant(services: TenantServices, record: TenantRecord, spe
 }
 
 /** As storedTenant, by name: what a workflow step needs about its tenant, recomputed (rendering is pure and cheap). */
-export async function renderStored(services: TenantServices, name: string, spec: unknown): Promise<Rendered> {
-  return storedTenant(services, await services.store.tenants.require(name), spec);
+export async function renderStored(services: TenantServices, name: string, spec: unknown, as: RenderAs = {}): Promise<Rendered> {
+  return renderStoredTenant(services.platform, services.store, await services.store.tenants.require(name), spec, as);
 }

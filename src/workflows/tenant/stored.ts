@@ -32,14 +32,28 @@ export function specName(spec: unknown): string {
   return typeof name === "string" ? name : "(unnamed)";
 }
 
-/** `spec` defaults to the stored one; a workflow passes the spec it was submitted with. */
-export async function renderStoredTenant(platform: PlatformContext, store: Store, record: TenantRecord, spec: unknown = record.spec): Promise<Rendered> {
+/** Renders the tenant as a workflow will leave it, not as the store has it yet. */
+export interface RenderAs {
+  /** The archive folder of a move's target, recorded with its placement at cut-over (docs/adr/0024). */
+  readonly backupServerName?: string;
+}
+
+/**
+ * `spec` defaults to the stored one; a workflow passes the spec it was submitted with. The
+ * database's archive folder comes with the recorded placement (Placement.backupServerName).
+ */
+export async function renderStoredTenant(platform: PlatformContext, store: Store, record: TenantRecord, spec: unknown = record.spec, as: RenderAs = {}): Promise<Rendered> {
   const verifiedDomains = await domainChallengesRepo(store.db).verified(record.name);
   const cloud = await cloudOutputsRepo(store.db).get(record.name, record.incarnation);
   const r = resolveTenant(
     platform,
     { file: "spec", index: 0, value: spec },
-    { ...(isPlacementRecord(record.placement) ? { placement: record.placement } : {}), verifiedDomains, incarnation: record.incarnation },
+    {
+      ...(isPlacementRecord(record.placement) ? { placement: record.placement } : {}),
+      verifiedDomains,
+      incarnation: record.incarnation,
+      ...(as.backupServerName === undefined ? {} : { backupServerName: as.backupServerName }),
+    },
   );
   if (!r.ok) throw new InputError(r.problems.map((p) => ({ ...p, file: `tenant ${specName(spec)}` })));
   const tenant = r.value;

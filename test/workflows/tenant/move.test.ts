@@ -17,11 +17,14 @@ import { GitopsRepo } from "../../../src/delivery/gitops/repo.js";
 import { ConflictError } from "../../../src/errors.js";
 import { gitopsSettings } from "../../../src/render/gitops/argocd.js";
 import { renderBundle } from "../../../src/render/bundle.js";
+import type { KubeObject } from "../../../src/render/object.js";
+import { resolveTenant, type ResolvedTenant } from "../../../src/spec/resolve.js";
 import { backupArchive, backupDestination } from "../../../src/render/kubernetes/database.js";
 import type { Store } from "../../../src/store/index.js";
 import { validateObjects } from "../../../src/validate/objects.js";
-import { recoveredBundle } from "../../../src/workflows/tenant/move-render.js";
+import { recoveredBundle, targetServerName } from "../../../src/workflows/tenant/move-render.js";
 import { runTenantWorkflow } from "../../../src/workflows/tenant/run-tenant-workflow.js";
+import { renderStored } from "../../../src/workflows/tenant/services.js";
 import { submitUpdate } from "../../../src/workflows/tenant/submit.js";
 import { fleet, platform, sharedCrds, tenantFile, tenantDoc } from "../../support/fixtures.js";
 import { platformWith } from "../../support/platform-variants.js";
@@ -30,31 +33,87 @@ import { finishedStatus, foldersUnder, harness, onboard, type Harness } from "./
 
 const MOVE_STEPS = ["validate", "render", "final-backup", "fingerprint-source", "restore", "wait-ready", "verify", "cut-over", "remove-source", "done"];
 
+type ClusterSpec = { backup: { barmanObjectStore: Record<string, unknown> }; externalClusters?: { barmanObjectStore: Record<string, unknown> }[]; bootstrap: Record<string, unknown> };
+
+function clusterOf(objects: readonly KubeObject[]): KubeObject & { spec: ClusterSpec } {
+  const cluster = objects.find((o) => o.kind === "Cluster");
+  if (!cluster) throw new Error("no Cluster rendered");
+  return cluster as KubeObject & { spec: ClusterSpec };
+}
+
 describe("the restored Cluster", () => {
   const ctx = platform();
   const [medium] = fleet(ctx, [tenantFile("acme", { tier: "medium" })]);
   const [large] = fleet(ctx, [tenantFile("acme", { tier: "large" })]);
   if (!medium || !large) throw new Error("fixtures did not resolve");
+  const WORKFLOW = "5f0c9a7e-2b1d-4c3e-9f8a-0123456789ab";
+  /** The large tenant as the move renders its target: placed anew, with the move's own archive folder. */
+  const moved = (): ResolvedTenant => {
+    const r = resolveTenant(ctx, { file: "spec", index: 0, value: tenantDoc("acme", { tier: "large" }) }, { placement: medium.placement, backupServerName: targetServerName(WORKFLOW) });
+    if (!r.ok) throw new Error("target did not resolve");
+    return r.value;
+  };
 
   test("bootstraps from the source's archive and is valid against the CloudNativePG Cluster CRD", async () => {
-    const target = renderBundle(ctx.config, large);
+    const target = renderBundle(ctx.config, moved());
     const restored = recoveredBundle(target, backupArchive(medium));
-    const cluster = restored.objects.find((o) => o.kind === "Cluster");
-    expect(cluster?.spec).toMatchObject({
+    const cluster = clusterOf(restored.objects);
+    expect(cluster.spec).toMatchObject({
       bootstrap: { recovery: { source: "origin", database: "app", owner: "app" } },
       externalClusters: [{ name: "origin", barmanObjectStore: { destinationPath: backupDestination(medium), serverName: "db", azureCredentials: { inheritFromAzureAD: true } } }],
     });
-    expect((cluster?.spec as { bootstrap: Record<string, unknown> }).bootstrap).not.toHaveProperty("initdb");
-    expect(cluster?.metadata.annotations).toMatchObject({ "cnpg.io/skipEmptyWalArchiveCheck": "enabled" });
+    expect(cluster.spec.bootstrap).not.toHaveProperty("initdb");
     expect(validateObjects(restored.objects, await sharedCrds())).toEqual([]);
     // Everything but the Cluster is the target's plain render, and the plain render is untouched.
     expect(restored.objects.filter((o) => o.kind !== "Cluster")).toEqual(target.objects.filter((o) => o.kind !== "Cluster"));
-    expect((target.objects.find((o) => o.kind === "Cluster")?.spec as { bootstrap: unknown }).bootstrap).toEqual({ initdb: { database: "app", owner: "app" } });
+    expect(clusterOf(target.objects).spec.bootstrap).toEqual({ initdb: { database: "app", owner: "app" } });
+  });
+
+  test("archives into a folder of its own while it restores from the source's, and never skips CloudNativePG's empty-archive check", () => {
+    const target = moved();
+    const cluster = clusterOf(recoveredBundle(renderBundle(ctx.config, target), backupArchive(medium)).objects);
+    const own = cluster.spec.backup.barmanObjectStore;
+    const origin = cluster.spec.externalClusters?.[0]?.barmanObjectStore;
+    // Same container (the tenant's storage account is its name's), different folders.
+    expect(own.destinationPath).toBe(origin?.destinationPath);
+    expect(origin?.serverName).toBe("db");
+    expect(own.serverName).toBe("db-5f0c9a7e");
+    expect(own.serverName).not.toBe(origin?.serverName);
+    expect(backupArchive(target)).toEqual({ destinationPath: backupDestination(medium), serverName: "db-5f0c9a7e" });
+    expect(cluster.metadata.annotations ?? {}).not.toHaveProperty("cnpg.io/skipEmptyWalArchiveCheck");
+    expect(JSON.stringify(cluster)).not.toContain("skipEmptyWalArchiveCheck");
+  });
+
+  test("is refused when it would archive into the folder it restores from", () => {
+    // Both rendered at the Cluster's default folder: the old shape of a move.
+    const sameFolder = renderBundle(ctx.config, large);
+    expect(() => recoveredBundle(sameFolder, backupArchive(medium))).toThrow(/would archive into https:\/\/\S+\/db, the folder it restores from and the running source still writes/);
+  });
+
+  test("a tenant never moved renders no serverName (CloudNativePG's default, the Cluster's name): its objects are unchanged", () => {
+    expect(clusterOf(renderBundle(ctx.config, medium).objects).spec.backup.barmanObjectStore).not.toHaveProperty("serverName");
+    expect(backupArchive(medium).serverName).toBe("db");
+  });
+
+  test("the folder stays with the Cluster: kept while the tenant stays on its cluster, not carried to another", () => {
+    const recorded = { ...medium.placement, backupServerName: "db-11111111" };
+    const resolve = (tier: string) => {
+      const r = resolveTenant(ctx, { file: "spec", index: 0, value: tenantDoc("acme", { tier }) }, { placement: recorded });
+      if (!r.ok) throw new Error("did not resolve");
+      return r.value;
+    };
+    // medium -> small re-places the tenant on the same shared cluster: same namespace, same Cluster.
+    expect(resolve("small").placement).toMatchObject({ cluster: medium.placement.cluster, backupServerName: "db-11111111" });
+    expect(clusterOf(renderBundle(ctx.config, resolve("medium")).objects).spec.backup.barmanObjectStore).toMatchObject({ serverName: "db-11111111" });
+    // Another cluster is another Cluster: the move that takes it there names its folder.
+    expect(resolve("large").placement).not.toHaveProperty("backupServerName");
   });
 });
 
 describe("fingerprints", () => {
   const db = `landlord_fp_${randomBytes(4).toString("hex")}`;
+  const [acme] = fleet(platform(), [tenantFile("acme", { tier: "medium" })]);
+  if (!acme) throw new Error("fixture did not resolve");
   const admin = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: "postgres" });
   beforeAll(async () => {
     await admin.connect();
@@ -71,17 +130,17 @@ describe("fingerprints", () => {
     await c.query("create table orders (id int primary key, note text); create schema billing; create table billing.lines (n int, amount numeric)");
     await c.query("insert into orders values (2, 'b'), (1, 'a'); insert into billing.lines values (1, 9.5)");
     const probe = pgDatabaseProbe(() => ({ host: "127.0.0.1", port: 5432, user: "postgres", database: db }));
-    const before = await probe.fingerprint("acme", "aks-weu-1");
+    const before = await probe.fingerprint(acme);
     expect(Object.keys(before.tables)).toEqual(["billing.lines", "public.orders"]);
     expect(before.tables["public.orders"]?.rows).toBe(2);
     // Insertion order does not matter, content does.
     await c.query("delete from orders; insert into orders values (1, 'a'), (2, 'b')");
-    expect(await probe.fingerprint("acme", "aks-weu-1")).toEqual(before);
+    expect(await probe.fingerprint(acme)).toEqual(before);
     await c.query("update orders set note = 'B' where id = 2");
-    const changed = await probe.fingerprint("acme", "aks-weu-1");
+    const changed = await probe.fingerprint(acme);
     expect(fingerprintDifferences(before, changed)).toEqual(["public.orders: same row count (2), different content"]);
     await c.query("delete from orders where id = 2; drop table billing.lines");
-    expect(fingerprintDifferences(before, await probe.fingerprint("acme", "aks-weu-1"))).toEqual([
+    expect(fingerprintDifferences(before, await probe.fingerprint(acme))).toEqual([
       "billing.lines: missing on the target (1 rows on the source)",
       "public.orders: 1 rows on the target, 2 on the source",
     ]);
@@ -126,11 +185,35 @@ describe.each(BACKENDS)("a tier move in directory delivery on $name", (factory) 
     const after = await store.tenants.require(name);
     expect(after.phase).toBe("Ready");
     expect(after.placement).toMatchObject({ cluster: `aks-${name}`, dedicatedCluster: true });
-    const docs = parseAllDocuments(await readFile(join(h.outDir, name, "kubernetes.yaml"), "utf8")).map((d) => d.toJS() as { kind: string; spec?: Record<string, unknown> });
-    expect(docs.find((d) => d.kind === "Cluster")?.spec).toMatchObject({ bootstrap: { recovery: { source: "origin" } } });
+    const written = await readFile(join(h.outDir, name, "kubernetes.yaml"), "utf8");
+    const docs = parseAllDocuments(written).map((d) => d.toJS() as KubeObject);
+    // Restored from the source's folder, archiving into the move's own; no check skipped.
+    const folder = `db-${(wf?.id ?? "").slice(0, 8)}`;
+    expect(clusterOf(docs).spec).toMatchObject({
+      bootstrap: { recovery: { source: "origin" } },
+      backup: { barmanObjectStore: { serverName: folder } },
+      externalClusters: [{ name: "origin", barmanObjectStore: { serverName: "db" } }],
+    });
+    expect(written).not.toContain("skipEmptyWalArchiveCheck");
+    expect(out.render).toMatchObject({ archive: { restoresFrom: "db", archivesTo: folder } });
+    // The store keeps the folder with the placement: every later render archives there.
+    expect(after.placement).toMatchObject({ backupServerName: folder });
+    expect(clusterOf((await renderStored(h.services, name, after.spec)).bundle.objects).spec.backup.barmanObjectStore).toMatchObject({ serverName: folder });
     expect(await readFile(join(h.outDir, name, "move-backup.yaml"), "utf8")).toMatch(/kind: Backup/);
     // Moved and delivered: the same spec again is nothing to do.
     expect(await submitUpdate(h.services, h.engine, tenantDoc(name, { tier: "large" }), "tester", new Date())).toBeUndefined();
+
+    // Moving again restores from the folder the first move's target archived into, and archives into a third.
+    const back = await submitUpdate(h.services, h.engine, tenantDoc(name, { tier: "medium" }), "tester", new Date());
+    expect(back?.kind).toBe("move");
+    expect(finishedStatus(await runTenantWorkflow(h.services, h.engine, back?.id ?? ""))).toBe("Succeeded");
+    const again = `db-${(back?.id ?? "").slice(0, 8)}`;
+    expect(again).not.toBe(folder);
+    expect(clusterOf(parseAllDocuments(await readFile(join(h.outDir, name, "kubernetes.yaml"), "utf8")).map((d) => d.toJS() as KubeObject)).spec).toMatchObject({
+      backup: { barmanObjectStore: { serverName: again } },
+      externalClusters: [{ barmanObjectStore: { serverName: folder } }],
+    });
+    expect((await store.tenants.require(name)).placement).toMatchObject({ cluster: "aks-weu-1", backupServerName: again });
   });
 
   test("GitOps delivery refuses a move across clusters, naming what to do; nothing is written", async () => {
