@@ -6,10 +6,11 @@
 import type { Bundle } from "../render/bundle.js";
 import { GUARDRAIL_PARAMS } from "../render/kubernetes/guardrail-params.js";
 import { POOL_LABEL } from "../render/kubernetes/scheduling.js";
-import type { KubeObject } from "../render/object.js";
 import type { PlatformConfig } from "../spec/platform-schema.js";
-import { allowedRegistries, imageAllowed } from "../spec/registries.js";
 import { POSTGRES_METRICS_PORT } from "../spec/reserved-ports.js";
+import { all, find, get, str, type Check } from "./bundle-read.js";
+import { POD_CHECKS } from "./pod-checks.js";
+import { TENANT_CHECKS } from "./tenant-checks.js";
 import { policiesOf, reachability, type Path, type PodGroup } from "./reachability.js";
 
 export interface CheckResult {
@@ -21,20 +22,6 @@ export interface CheckResult {
   readonly detail: string;
   readonly fix: string;
 }
-
-interface Check {
-  readonly id: string;
-  readonly title: string;
-  readonly mtb?: string;
-  readonly fix: string;
-  /** undefined when it passes, else what is wrong. */
-  run(b: Bundle, config: PlatformConfig): string | undefined;
-}
-
-const find = (b: Bundle, kind: string, name?: string): KubeObject | undefined => b.objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-const all = (b: Bundle, kind: string): KubeObject[] => b.objects.filter((o) => o.kind === kind);
-const str = (v: unknown): string => (typeof v === "string" ? v : "");
-const get = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), o);
 
 const WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection", "*"];
 const FENCES = ["resourcequotas", "limitranges", "networkpolicies", "roles", "rolebindings", "namespaces", "*"];
@@ -155,18 +142,6 @@ const CHECKS: readonly Check[] = [
     },
   },
   {
-    id: "LL-IMG-1",
-    title: "Images come from the allowed registries",
-    mtb: "Require image pull from trusted registries",
-    fix: "use images from policy.allowedRegistries",
-    run: (b, config) => {
-      const registries = allowedRegistries(config);
-      const images = b.objects.flatMap((o) => [...((get(o, "spec", "template", "spec", "containers") ?? []) as { image?: string }[]).map((c) => c.image ?? ""), ...(o.kind === "Cluster" ? [str(get(o, "spec", "imageName"))] : [])]);
-      const bad = images.filter((i) => i !== "" && !imageAllowed(i, registries));
-      return bad.length > 0 ? `not allowed: ${bad.join(", ")}` : undefined;
-    },
-  },
-  {
     id: "LL-ING-1",
     title: "Ingress serves only the tenant's domains",
     mtb: "Block access to other tenant resources",
@@ -188,6 +163,8 @@ const CHECKS: readonly Check[] = [
     fix: "render ConfigMap landlord-guardrails with the tenant's name, hosts and pool",
     run: (b) => (get(find(b, "ConfigMap", GUARDRAIL_PARAMS), "data", "tenant") === b.tenant ? undefined : "missing or naming another tenant"),
   },
+  ...POD_CHECKS,
+  ...TENANT_CHECKS,
 ];
 
 /** The pods a tenant runs, as the reachability model sees them. */
@@ -217,7 +194,7 @@ export function auditBundles(bundles: readonly Bundle[], config: PlatformConfig)
   const checks: CheckResult[] = [];
   for (const b of bundles) {
     for (const c of CHECKS) {
-      const problem = c.run(b, config);
+      const problem = c.run(b, config, bundles);
       checks.push({ id: c.id, title: c.title, ...(c.mtb !== undefined ? { mtb: c.mtb } : {}), tenant: b.tenant, pass: problem === undefined, detail: problem ?? "ok", fix: c.fix });
     }
   }

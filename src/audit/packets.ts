@@ -88,6 +88,7 @@ function probePod(g: ProbeGroup, run: string, ownerUid: string, twin = false): V
         {
           name: "probe",
           image: g.image,
+          imagePullPolicy: "Always",
           command: ["/netcheck", "listen", ...g.ports.map(String)],
           // Never Ready: no Service sends a customer's request to a probe.
           readinessProbe: { tcpSocket: { port: 1 }, periodSeconds: 3600 },

@@ -56,7 +56,7 @@ tiers:
     description: Shared nodes, one database instance.
     isolation: namespace
     price: { monthly: 4900 }               # minor units: 49.00 in billing.currency
-    ceilings: { maxReplicas: 6, maxDatabaseInstances: 1, maxDatabaseStorage: 20Gi }
+    ceilings: { maxReplicas: 6, maxDatabaseInstances: 1, maxDatabaseStorage: 20Gi, maxBackupRetentionDays: 14 }
     app:
       replicas: 2
       autoscaling: { maxReplicas: 4 }
@@ -66,7 +66,7 @@ tiers:
     isolation: nodepool
     nodePool: { vmSize: Standard_D4s_v5, minCount: 1, maxCount: 5 }
     price: { monthly: 29900 }
-    ceilings: { maxReplicas: 12, maxDatabaseInstances: 3, maxDatabaseStorage: 200Gi }
+    ceilings: { maxReplicas: 12, maxDatabaseInstances: 3, maxDatabaseStorage: 200Gi, maxBackupRetentionDays: 60 }
     app:
       replicas: 3
       autoscaling: { maxReplicas: 8 }
@@ -93,7 +93,7 @@ tiers:
       appMaxCount: 20
       skuTier: Standard
     price: { monthly: 149900 }
-    ceilings: { maxReplicas: 40, maxDatabaseInstances: 5, maxDatabaseStorage: 1Ti }
+    ceilings: { maxReplicas: 40, maxDatabaseInstances: 5, maxDatabaseStorage: 1Ti, maxBackupRetentionDays: 365 }
     app:
       replicas: 5
       autoscaling: { maxReplicas: 20 }

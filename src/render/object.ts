@@ -1,6 +1,6 @@
 /** The common shape of every rendered object, and the labels every one of them carries. */
 import type { PlatformConfig } from "../spec/platform-schema.js";
-import type { ResolvedTenant } from "../spec/resolve.js";
+import { billingIdentity, type ResolvedTenant } from "../spec/resolve.js";
 import type { CloudOutputs } from "./cloud.js";
 
 export interface ObjectMeta {
@@ -45,7 +45,7 @@ export function ownershipLabels(t: ResolvedTenant): Record<string, string> {
       [LABEL.managedBy]: "landlord",
       [LABEL.tenant]: t.tenant.metadata.name,
       [LABEL.tier]: t.tier.name,
-      [LABEL.customer]: t.tenant.spec.customerId ?? t.tenant.metadata.name,
+      [LABEL.customer]: billingIdentity(t.tenant),
     });
     ownership.set(t, labels);
   }

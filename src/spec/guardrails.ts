@@ -3,6 +3,7 @@
  * exceed the tier's ceilings unless the operator allows it, and the effective config
  * must fit the tenant's own quota at its peak.
  */
+import { formatInterval, shortestIntervalSeconds } from "./backup-schedule.js";
 import type { InputProblem } from "../errors.js";
 import { peakFootprint, quotaLimits } from "./footprint.js";
 import type { ConfigLayer, EffectiveConfig } from "./layer-schema.js";
@@ -84,6 +85,8 @@ export interface Ceilings {
   readonly maxReplicas?: number;
   readonly maxDatabaseInstances?: number;
   readonly maxDatabaseStorage?: string;
+  readonly maxBackupRetentionDays?: number;
+  readonly minBackupIntervalMinutes?: number;
 }
 
 /** Tenant overrides against the tier: the tier's quota and ceilings are the upper bound. */
@@ -121,6 +124,24 @@ export function checkCeilings(
   const size = db?.storage?.size;
   if (ceilings.maxDatabaseStorage !== undefined && size !== undefined && bytes(size) > bytes(ceilings.maxDatabaseStorage)) {
     over("database.storage.size", size, ceilings.maxDatabaseStorage);
+  }
+  // Retention is storage the tier's price does not cover; a busier schedule is load on the
+  // shared nodes and the bucket. Without a ceiling the tier's own setting is the bound.
+  const tierBackup = tierEffective.database.backup;
+  const retention = db?.backup?.retentionDays;
+  const maxRetention = ceilings.maxBackupRetentionDays ?? tierBackup.retentionDays;
+  if (retention !== undefined && retention > maxRetention) over("database.backup.retentionDays", `${String(retention)} days`, `${String(maxRetention)} days`);
+  const schedule = db?.backup?.schedule;
+  const floor = ceilings.minBackupIntervalMinutes === undefined ? shortestIntervalSeconds(tierBackup.schedule) : ceilings.minBackupIntervalMinutes * 60;
+  if (schedule !== undefined && shortestIntervalSeconds(schedule) < floor) {
+    out.push(
+      problem(
+        overrides,
+        "database.backup.schedule",
+        `'${schedule}' runs every ${formatInterval(shortestIntervalSeconds(schedule))}, more often than tier '${tierName}' allows (every ${formatInterval(floor)} at most)`,
+        fix,
+      ),
+    );
   }
   return out;
 }

@@ -4,6 +4,7 @@
  * layer form is derived with partial(), so the two can never drift apart.
  */
 import { z } from "zod";
+import { MIN_BACKUP_INTERVAL_SECONDS, shortestIntervalSeconds } from "./backup-schedule.js";
 import {
   count,
   cpuQuantity,
@@ -74,7 +75,14 @@ const CNPG_MANAGED_PARAMETER = new RegExp(
     ")$",
 );
 
-const backup = z.strictObject({ schedule: cron6, retentionDays: count("retentionDays", 1, 3650) });
+/**
+ * Base backups more often than hourly buy nothing: WAL archiving already recovers to any
+ * second between them, and each run reads the whole database and fills the bucket.
+ */
+const backupSchedule = cron6.refine((s) => shortestIntervalSeconds(s) >= MIN_BACKUP_INTERVAL_SECONDS, {
+  error: explain("the backup schedule runs more often than once an hour", "write e.g. '0 0 2 * * *' (daily at 02:00) or '0 0 * * * *' (hourly); WAL archiving covers the time between base backups"),
+});
+const backup = z.strictObject({ schedule: backupSchedule, retentionDays: count("retentionDays", 1, 3650) });
 const pooler = z.strictObject({ enabled: z.boolean(), instances: count("pooler instances", 1, 10), resources });
 const poolerLayer = pooler.extend({ resources: resourcesLayer }).partial();
 

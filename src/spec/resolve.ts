@@ -15,7 +15,7 @@ import type { PlatformContext, ResolvedTier, Result } from "./platform.js";
 import { closest, issuesToProblems, joinPath } from "./problems.js";
 import { accessGroupProblems } from "./access.js";
 import { allowedStorageClasses, storageClassProblems } from "./storage-classes.js";
-import { hostnameProblems } from "./hostnames.js";
+import { hostnameProblems, platformHostProblems, platformHosts } from "./hostnames.js";
 import { cloudNames, incarnationId } from "../render/cloud.js";
 import { splitDomains, type TenantDomains } from "./custom-domains.js";
 import { allowedRegistries, registryProblems } from "./registries.js";
@@ -47,6 +47,11 @@ export interface ResolveOptions {
   readonly verifiedDomains?: ReadonlySet<string>;
   /** The store's incarnation of the name (null: its first life): cloud names derive from it. */
   readonly incarnation?: string | null;
+  /**
+   * The archive folder of the tenant's database where it is placed now (Placement.backupServerName);
+   * a move passes the target's. Without it, `placement`'s is kept while the tenant stays on that cluster.
+   */
+  readonly backupServerName?: string;
 }
 
 export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options: ResolveOptions = {}): Result<ResolvedTenant> {
@@ -80,7 +85,9 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
   problems.push(...checkEffective(effective.data, report), ...registryProblems(effective.data, allowedRegistries(ctx.config), report));
   problems.push(...storageClassProblems(effective.data, allowedStorageClasses(ctx.config), report));
   problems.push(...accessGroupProblems(tenant, ctx.config.policy.identityProvider).map(at));
-  problems.push(...hostnameProblems(name, tenant.spec.domains, ctx.config.integrations.dns.zone.toLowerCase()).map(at));
+  const zone = ctx.config.integrations.dns.zone.toLowerCase();
+  problems.push(...hostnameProblems(name, tenant.spec.domains, zone).map(at));
+  problems.push(...platformHostProblems(name, tenant.spec.domains, zone, platformHosts(ctx.config), ctx.config.platform.reservedHostLabels).map(at));
   const need = tier.tier.isolation === "namespace" ? cpuMillis(effective.data.quota.cpu) : 0n;
   const placed = keptPlacement(options.placement, tier.tier.isolation, names, tenant) ?? placeTenant(ctx.config, tenant, tier.tier.isolation, names, options.free, need);
   if (!placed.ok) problems.push(at(placed.problem));
@@ -94,7 +101,7 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
       effective: effective.data,
       provenance: merged.provenance,
       names,
-      placement: placed.placement,
+      placement: withArchive(placed.placement, options),
       version: tenant.spec.version ?? effective.data.app.version,
       domains: splitDomains(tenant.spec.domains, ctx.config.integrations.dns.zone, options.verifiedDomains ?? new Set()),
       incarnation: options.incarnation ?? null,
@@ -173,6 +180,18 @@ function keptPlacement(
 }
 
 /**
+ * The database's archive folder follows its Cluster: a new pool on the same cluster (small ->
+ * medium) keeps the Cluster and so its folder; placed on another cluster, the tenant has a new
+ * Cluster, whose folder the move chooses (docs/adr/0024).
+ */
+function withArchive(placed: Placement, options: ResolveOptions): Placement {
+  const recorded = options.placement;
+  const serverName = options.backupServerName ?? (recorded?.cluster === placed.cluster ? recorded.backupServerName : undefined);
+  if (serverName === undefined) return placed;
+  return { ...placed, backupServerName: serverName };
+}
+
+/**
  * What the fleet-wide checks read of a tenant: the values two tenants could both claim. A
  * streamed render keeps only this per tenant while the whole fleet is checked
  * (FleetCheck in ./fleet.ts), so it holds nothing more; a ResolvedTenant is one too.
@@ -182,6 +201,11 @@ export interface FleetMember {
   readonly tenant: { readonly metadata: Pick<Tenant["metadata"], "name">; readonly spec: Pick<Tenant["spec"], "domains" | "customerId" | "access"> };
   readonly names: Pick<TenantNames, "namespace" | "keyVault" | "storageAccount">;
   readonly placement: Pick<Placement, "nodePool">;
+}
+
+/** Who pays for a tenant: its customerId, else its own name. */
+export function billingIdentity(tenant: { readonly metadata: { readonly name: string }; readonly spec: { readonly customerId?: string | undefined } }): string {
+  return tenant.spec.customerId ?? tenant.metadata.name;
 }
 
 /** Checks that need the whole fleet: nothing two tenants could both claim. */
@@ -220,8 +244,9 @@ export function checkFleet(tenants: readonly FleetMember[]): InputProblem[] {
     claim("key vault name", t.names.keyVault, t, "metadata.name");
     claim("storage account name", t.names.storageAccount, t, "metadata.name");
     if (t.placement.nodePool !== undefined) claim("node pool name", t.placement.nodePool, t, "metadata.name");
-    // Costs, invoices and alert routing key on customerId: two tenants may not share one.
-    if (t.tenant.spec.customerId !== undefined) claim("customerId", t.tenant.spec.customerId, t, "spec.customerId");
+    // Costs, invoices, labels and Azure tags key on the billing identity (customerId, else
+    // the tenant's name): a customerId equal to another tenant's name would merge the two.
+    claim("customer", billingIdentity(t.tenant), t, t.tenant.spec.customerId === undefined ? "metadata.name" : "spec.customerId");
     // A group bound to two tenants would give one tenant's people the other's namespace.
     const access = t.tenant.spec.access;
     const groups = new Map<string, string>();

@@ -4,6 +4,7 @@ import { auditBundles } from "../../src/audit/checks.js";
 import { matches } from "../../src/audit/reachability.js";
 import { renderBundle, type Bundle } from "../../src/render/bundle.js";
 import type { KubeObject } from "../../src/render/object.js";
+import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { fleet, platform, tenantFile } from "../support/fixtures.js";
 
 const ctx = platform();
@@ -19,7 +20,7 @@ describe("landlord audit", () => {
   it("passes a clean fleet of ten tenants with no path between them", () => {
     const r = auditBundles(clean(), ctx.config);
     expect(r.failures).toBe(0);
-    expect(r.checks).toHaveLength(10 * 12);
+    expect(r.checks).toHaveLength(10 * 19);
     const cross = r.paths.filter((p) => p.crossTenant);
     expect(cross.length).toBeGreaterThan(300);
     expect(cross.filter((p) => p.allowed)).toEqual([]);
@@ -82,6 +83,57 @@ describe("landlord audit", () => {
     );
     const failed = auditBundles(bundles, ctx.config).checks.filter((c) => !c.pass).map((c) => `${c.tenant} ${c.id}: ${c.detail}`);
     expect(failed).toEqual(["t4 LL-NET-2: monitoring reaches t4/database:5432"]);
+  });
+
+  it("flags each class of isolation round three on a fleet seeded with one of each (issue 23)", () => {
+    const bundles = clean();
+    const edit = (i: number, f: (o: KubeObject) => KubeObject, extra: KubeObject[] = []) => {
+      bundles[i] = withObjects(bundles[i] as Bundle, (objects) => [...objects.map(f), ...extra]);
+    };
+    const patch = (o: KubeObject, kind: string, change: (o: Record<string, unknown>) => void): KubeObject => {
+      if (o.kind !== kind) return o;
+      const copy = JSON.parse(JSON.stringify(o)) as Record<string, unknown>;
+      change(copy);
+      return copy as unknown as KubeObject;
+    };
+    const container = (o: Record<string, unknown>) => ((o.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0] ?? {});
+    const job = (name: string, ns: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: "batch/v1", kind: "Job", metadata: { name, namespace: ns, labels: {} }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "registry.example.com/saas/app:1", imagePullPolicy: "Always" }], ...spec } } } });
+    // class 1: a repository nobody listed, on a host that is listed; and a cached image run unpulled.
+    edit(0, (o) => patch(o, "Deployment", (d) => (container(d).image = "ghcr.io/attacker/app:1")));
+    edit(1, (o) => patch(o, "Deployment", (d) => (container(d).imagePullPolicy = "IfNotPresent")));
+    // class 2: the system pool's toleration, in a chart's Job.
+    edit(2, (o) => o, [job("sys", "tenant-t2", { tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }] })]);
+    // class 8: an inline claim without a size.
+    edit(3, (o) => o, [job("scratch", "tenant-t3", { volumes: [{ name: "s", ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: {} } } } }] })]);
+    // class 9: the admin role reads Secrets while readSecrets is off.
+    edit(4, (o) => patch(o, "Role", (r) => { if ((r.metadata as { name: string }).name === "tenant-admin") (r.rules as unknown[]).push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }); }));
+    // class 4: served on the portal's host.
+    edit(5, (o) => patch(o, "Ingress", (i) => ((i.spec as { rules: { host: string }[] }).rules[0] = { ...((i.spec as { rules: { host: string }[] }).rules[0] ?? { host: "" }), host: "portal.apps.example.com" })));
+    // class 5: ten years of backups on small, and a base backup every second.
+    edit(6, (o) => patch(o, "Cluster", (c) => (((c.spec as { backup: Record<string, unknown> }).backup).retentionPolicy = "3650d")));
+    edit(9, (o) => patch(o, "ScheduledBackup", (b) => ((b.spec as Record<string, unknown>).schedule = "* * * * * *")));
+    // class 7: t7 bills as tenant t8.
+    edit(7, (o) => patch(o, "Namespace", (n) => (((n.metadata as { labels: Record<string, string> }).labels)["landlord.dev/customer"] = "t8")));
+    const failed = auditBundles(bundles, ctx.config).checks.filter((c) => !c.pass).map((c) => `${c.tenant} ${c.id}: ${c.detail}`);
+    expect(failed).toEqual([
+      "t0 LL-IMG-1: not allowed: ghcr.io/attacker/app:1",
+      "t1 LL-IMG-2: may run a cached image unpulled: Deployment/app container app",
+      "t2 LL-SCHED-2: Job/sys tolerates CriticalAddonsOnly",
+      "t3 LL-VOL-1: Job/scratch volume s: an inline claim without a size",
+      "t4 LL-SEC-1: Role tenant-admin grants get on secrets",
+      "t5 LL-ING-1: Ingress app serves portal.apps.example.com",
+      "t5 LL-HOST-1: serves portal.apps.example.com, a reserved host",
+      "t6 LL-BAK-1: keeps backups 3650 days, tier 'small' allows 14",
+      "t7 LL-BILL-1: bills as 't8', as tenant 't8' does (costs, invoices and Azure tags would merge)",
+      "t8 LL-BILL-1: bills as 't8', as tenant 't7' does (costs, invoices and Azure tags would merge)",
+      "t9 LL-BAK-1: ScheduledBackup db-daily runs every 1s, tier 'small' at most every 1d",
+    ]);
+    // A host-wide allow-list entry is itself the hole, whatever the images are today.
+    const broad = platform(PLATFORM_TEMPLATE.replace("  ceilingExceptions: []", "  ceilingExceptions: []\n  allowedRegistries: [registry.example.com/saas/app, ghcr.io]")).config;
+    expect(auditBundles(clean().slice(0, 1), broad).checks.filter((c) => !c.pass).map((c) => `${c.id}: ${c.detail}`)).toEqual(["LL-IMG-1: policy.allowedRegistries admits every repository of ghcr.io"]);
+    // exec for tenant admins reads the app's DATABASE_URL: readSecrets: false would be a promise not kept.
+    const exec = platform(PLATFORM_TEMPLATE.replace("  ceilingExceptions: []", "  ceilingExceptions: []\n  tenantAdmin: { exec: true }")).config;
+    expect(auditBundles(clean().slice(0, 1), exec).checks.filter((c) => !c.pass).map((c) => c.id)).toEqual(["LL-SEC-1"]);
   });
 
   it("reads label selectors as the API server does", () => {

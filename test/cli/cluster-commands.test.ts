@@ -45,7 +45,7 @@ describe("cluster commands", () => {
     const text = await landlord({}, "audit");
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/acme\s+LL-NET-1\s+pass/);
-    expect(text.stdout).toMatch(/audit passed: 1 tenant\(s\), 12 checks/);
+    expect(text.stdout).toMatch(/audit passed: 1 tenant\(s\), 19 checks/);
     const prom = await landlord({}, "audit", "-o", "prometheus");
     expect(prom.stdout).toContain('landlord_audit_check_passed{tenant="acme",check="LL-RBAC-1"} 1');
     expect(prom.stdout).toContain("landlord_isolation_failures 0");

@@ -27,7 +27,7 @@ async function create(path: string, body: Record<string, unknown>, dryRun = fals
 }
 
 function cronJob(i: number): Record<string, unknown> {
-  const container = { name: "c", image: IMAGE, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } };
+  const container = { name: "c", image: IMAGE, imagePullPolicy: "Always", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } };
   const spec = { securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } }, restartPolicy: "Never", containers: [container] };
   return { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: `c${String(i)}` }, spec: { schedule: "0 0 1 1 *", suspend: true, jobTemplate: { spec: { template: { spec } } } } };
 }
@@ -59,7 +59,7 @@ describe("namespace fences", () => {
       metadata: { name: "big" },
       spec: {
         securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
-        containers: [{ name: "c", image: IMAGE, resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "4", memory: "64Mi" } }, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+        containers: [{ name: "c", image: IMAGE, imagePullPolicy: "Always", resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "4", memory: "64Mi" } }, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
       },
     };
     expect(await create(`/api/v1/namespaces/${ns}/pods`, pod, true)).toMatch(/maximum cpu usage per Container is 3/);

@@ -1,6 +1,11 @@
 /**
  * The platform's admission guardrails, tried as a hostile tenant would, on the real API
  * server: every attempt is a server-side dry run, so admission decides and nothing stays.
+ * Each is made by the identity that would really make it: Jobs and CronJobs by the
+ * tenant's own admin group, pods by the job controller that creates them from those Jobs,
+ * Services and Ingresses by the platform's delivery (a tenant may not create them at all),
+ * and each asserts the refusal of the rule meant to refuse it, so a rule that stops
+ * working fails here even when another layer would still refuse.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KubeClient } from "../../src/delivery/kubernetes/client.js";
@@ -17,11 +22,22 @@ const pooled = uniqueName("gm");
 const IMAGE = "registry.example.com/saas/app:1.0.0";
 let h: LiveHarness;
 let client: KubeClient;
+/** The shared tenant's own people (its admin group), and the job controller that runs their Jobs' pods. */
+let tenantAdmin: KubeClient;
+let poolAdmin: KubeClient;
+let jobController: KubeClient;
+
+/** The identity that creates each kind: pods come from the job controller, Jobs from the tenant, the rest from the platform. */
+function actor(namespace: string, resource: string): KubeClient {
+  if (resource === "pods") return jobController;
+  if (resource === "jobs" || resource === "cronjobs") return namespace === `tenant-${pooled}` ? poolAdmin : tenantAdmin;
+  return client;
+}
 
 /** POSTs as a dry run; "allowed" or the API server's message. */
-async function attempt(namespace: string, resource: string, body: Record<string, unknown>, group = "api/v1"): Promise<string> {
+async function attempt(namespace: string, resource: string, body: Record<string, unknown>, group = "api/v1", as: KubeClient = actor(namespace, resource)): Promise<string> {
   try {
-    await client.send({ method: "POST", path: `/${group}/namespaces/${namespace}/${resource}`, query: { dryRun: "All" }, body });
+    await as.send({ method: "POST", path: `/${group}/namespaces/${namespace}/${resource}`, query: { dryRun: "All" }, body });
     return "allowed";
   } catch (err) {
     if (err instanceof KubeApiError) return err.detail;
@@ -36,7 +52,7 @@ function pod(spec: Record<string, unknown> = {}, container: Record<string, unkno
     metadata: { name: "probe" },
     spec: {
       securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
-      containers: [{ name: "c", image: IMAGE, resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "10m", memory: "16Mi" } }, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }, ...container }],
+      containers: [{ name: "c", image: IMAGE, imagePullPolicy: "Always", resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "10m", memory: "16Mi" } }, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }, ...container }],
       ...spec,
     },
   };
@@ -51,6 +67,10 @@ beforeAll(async () => {
   h = await liveHarness();
   const { kc } = admin();
   client = new KubeClient(kc, kc.getCurrentContext());
+  const as = (user: string, groups: string[]) => new KubeClient(kc, kc.getCurrentContext(), undefined, { user, groups: [...groups, "system:authenticated"] });
+  tenantAdmin = as("hostile@example.com", [`landlord:tenant:${shared}:admins`]);
+  poolAdmin = as("hostile@example.com", [`landlord:tenant:${pooled}:admins`]);
+  jobController = as("system:serviceaccount:kube-system:job-controller", ["system:serviceaccounts", "system:serviceaccounts:kube-system"]);
   await addNodes(kc, { pool: `pool-${pooled}`, count: 1, labels: { "landlord.dev/tenant": pooled }, taints: [{ key: "landlord.dev/tenant", value: pooled, effect: "NoSchedule" }] });
   for (const [name, tier] of [[shared, "small"], [pooled, "medium"]] as const) {
     expect(finishedStatus((await onboard(h, tenantDoc(name, { tier }))).result)).toBe("Succeeded");
@@ -58,6 +78,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const c of [tenantAdmin, poolAdmin, jobController]) c.close();
   client.close();
   await h.close();
 });
@@ -93,16 +114,54 @@ describe("admission guardrails on the live API server", () => {
     expect(await attempt(poolNs, "pods", pod({ nodeSelector: { "landlord.dev/tenant": pooled }, tolerations: [own] }))).toBe("allowed");
   });
 
-  it("refuse foreign registries, priority classes, host access and open doors", async () => {
-    expect(await attempt(ns(), "pods", pod({}, { image: "docker.io/attacker/miner:latest" }))).toMatch(/images must come from: registry\.example\.com, ghcr\.io/);
-    expect(await attempt(ns(), "pods", pod({ priorityClassName: "system-cluster-critical" }))).toMatch(/PriorityClasses/);
-    expect(await attempt(ns(), "pods", pod({ volumes: [{ name: "h", hostPath: { path: "/" } }] }))).toMatch(/hostPath|PodSecurity/);
-    expect(await attempt(ns(), "pods", pod({ hostNetwork: true }))).toMatch(/node's network|PodSecurity/);
-    expect(await attempt(ns(), "services", { apiVersion: "v1", kind: "Service", metadata: { name: "np" }, spec: { type: "NodePort", ports: [{ port: 80 }] } })).toMatch(/no NodePort or LoadBalancer|exceeded quota/);
-    expect(await attempt(ns(), "services", { apiVersion: "v1", kind: "Service", metadata: { name: "ip" }, spec: { ports: [{ port: 80 }], externalIPs: ["10.1.2.3"] } })).toMatch(/external IPs/);
+  it("refuse foreign repositories, cached images, priority classes, host access and open doors", async () => {
+    const jobs = (template: Record<string, unknown>, container: Record<string, unknown> = {}) => {
+      const j = job(template) as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+      j.spec.template.spec.containers = j.spec.template.spec.containers.map((c) => ({ ...c, ...container }));
+      return attempt(ns(), "jobs", j, "apis/batch/v1");
+    };
+    // By repository, not by host: ghcr.io serves the database image, and anyone's images too.
+    expect(await jobs({}, { image: "docker.io/attacker/miner:latest" })).toMatch(/images must come from: registry\.example\.com\/saas\/app, ghcr\.io\/cloudnative-pg\/postgresql/);
+    expect(await jobs({}, { image: "ghcr.io/attacker/miner:latest" })).toMatch(/images must come from/);
+    expect(await jobs({}, { image: "registry.example.com/saas/app-evil:1" })).toMatch(/images must come from/);
+    expect(await jobs({}, { imagePullPolicy: "IfNotPresent" })).toMatch(/must set imagePullPolicy: Always/);
+    expect(await attempt(ns(), "pods", pod({}, { imagePullPolicy: undefined }))).toMatch(/must set imagePullPolicy: Always/);
+    expect(await jobs({ priorityClassName: "system-cluster-critical" })).toMatch(/may use only these PriorityClasses/);
+    // Pod Security only warns on a Job's template: the hostPath rule is what refuses it.
+    expect(await jobs({ volumes: [{ name: "h", hostPath: { path: "/" } }] })).toMatch(/may not mount hostPath volumes/);
+    expect(await jobs({ hostNetwork: true })).toMatch(/may not use the node's network/);
+    // A tenant may not create Services or Ingresses at all; the platform's delivery of a chart may, within the policy.
+    const nodePort = { apiVersion: "v1", kind: "Service", metadata: { name: "np" }, spec: { type: "NodePort", ports: [{ port: 80 }] } };
+    expect(await attempt(ns(), "services", nodePort, "api/v1", tenantAdmin)).toMatch(/cannot create resource "services"/);
+    expect(await attempt(ns(), "services", nodePort)).toMatch(/no NodePort or LoadBalancer services/);
+    expect(await attempt(ns(), "services", { apiVersion: "v1", kind: "Service", metadata: { name: "ip" }, spec: { ports: [{ port: 80 }], externalIPs: ["10.1.2.3"] } })).toMatch(/may not claim external IPs/);
+  });
+
+  it("keep the namespace's Secrets from the tenant's Jobs (readSecrets: false)", async () => {
+    const secretJob = (spec: Record<string, unknown>, container: Record<string, unknown> = {}) => {
+      const j = job(spec) as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+      j.spec.template.spec.containers = j.spec.template.spec.containers.map((c) => ({ ...c, ...container }));
+      return j as unknown as Record<string, unknown>;
+    };
+    const refused = /tenant jobs may not mount or read Secrets/;
+    expect(await attempt(ns(), "jobs", secretJob({ volumes: [{ name: "s", secret: { secretName: "db-app" } }] }), "apis/batch/v1")).toMatch(refused);
+    expect(await attempt(ns(), "jobs", secretJob({ volumes: [{ name: "s", projected: { sources: [{ secret: { name: "db-app" } }] } }] }), "apis/batch/v1")).toMatch(refused);
+    expect(await attempt(ns(), "jobs", secretJob({}, { env: [{ name: "P", valueFrom: { secretKeyRef: { name: "db-app", key: "password" } } }] }), "apis/batch/v1")).toMatch(refused);
+    expect(await attempt(ns(), "jobs", secretJob({}, { envFrom: [{ secretRef: { name: "db-app" } }] }), "apis/batch/v1")).toMatch(refused);
+    // The tenant-scoped kubeconfig's ServiceAccount is the tenant's identity too.
+    const sa = new KubeClient(admin().kc, admin().kc.getCurrentContext(), undefined, { user: `system:serviceaccount:${ns()}:tenant-admin`, groups: ["system:serviceaccounts", `system:serviceaccounts:${ns()}`, "system:authenticated"] });
+    try {
+      expect(await attempt(ns(), "jobs", secretJob({ volumes: [{ name: "s", secret: { secretName: "db-app" } }] }), "apis/batch/v1", sa)).toMatch(refused);
+    } finally {
+      sa.close();
+    }
+    // The platform's own delivery (a chart's migration Job) may still hand a Job its credentials.
+    expect(await attempt(ns(), "jobs", secretJob({}, { envFrom: [{ secretRef: { name: "db-app" } }] }), "apis/batch/v1", client)).toBe("allowed");
   });
 
   it("refuse an Ingress for a neighbour's host, the zone apex or a parent domain", async () => {
+    const own = { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "own" }, spec: { rules: [{ host: `${shared}.apps.example.com` }] } };
+    expect(await attempt(ns(), "ingresses", own, "apis/networking.k8s.io/v1", tenantAdmin)).toMatch(/cannot create resource "ingresses"/);
     for (const host of [`${pooled}.apps.example.com`, `api.${pooled}.apps.example.com`, "apps.example.com", "example.com", `evil-${shared}.apps.example.com`]) {
       const ingress = { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "steal" }, spec: { rules: [{ host }] } };
       expect(await attempt(ns(), "ingresses", ingress, "apis/networking.k8s.io/v1"), host).toMatch(/only the tenant's own domains/);
@@ -111,11 +170,13 @@ describe("admission guardrails on the live API server", () => {
 
   it("refuse jobs that forge the database's labels or borrow the app's identity", async () => {
     expect(await attempt(ns(), "jobs", job({}, { "cnpg.io/cluster": "db" }), "apis/batch/v1")).toMatch(/may not carry platform labels/);
-    expect(await attempt(ns(), "jobs", job({}, { "landlord.dev/tenant": pooled }), "apis/batch/v1")).toMatch(/platform labels/);
-    expect(await attempt(ns(), "jobs", job({ serviceAccountName: "app" }), "apis/batch/v1")).toMatch(/default ServiceAccount/);
-    expect(await attempt(ns(), "jobs", job({ tolerations: [own] }), "apis/batch/v1")).toMatch(/own node pool's taint/);
+    expect(await attempt(ns(), "jobs", job({}, { "landlord.dev/tenant": pooled }), "apis/batch/v1")).toMatch(/may not carry platform labels/);
+    expect(await attempt(ns(), "jobs", job({ serviceAccountName: "app" }), "apis/batch/v1")).toMatch(/run as the namespace's default ServiceAccount/);
+    expect(await attempt(ns(), "jobs", job({ tolerations: [own] }), "apis/batch/v1")).toMatch(/may tolerate only their own node pool's taint/);
+    expect(await attempt(ns(), "jobs", job({ tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }] }), "apis/batch/v1")).toMatch(/may tolerate only their own node pool's taint/);
+    expect(await attempt(ns(), "jobs", job({ nodeSelector: { "kubernetes.io/hostname": "shared-0" } }), "apis/batch/v1")).toMatch(/may select only their own node pool/);
     const cron = { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "probe" }, spec: { schedule: "* * * * *", jobTemplate: { spec: (job({}, { "cnpg.io/podRole": "instance" }) as { spec: object }).spec } } };
-    expect(await attempt(ns(), "cronjobs", cron, "apis/batch/v1")).toMatch(/platform labels/);
+    expect(await attempt(ns(), "cronjobs", cron, "apis/batch/v1")).toMatch(/may not carry platform labels/);
   });
 
   it("deny everything in a managed namespace whose parameters are missing", async () => {

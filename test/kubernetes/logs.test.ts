@@ -28,7 +28,7 @@ function pod(name: string, labels: Record<string, string>): V1Pod {
     metadata: { name, labels },
     spec: {
       securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
-      containers: [{ name: "postgres", image: "registry.example.com/saas/app:1.0.0", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
+      containers: [{ name: "postgres", image: "registry.example.com/saas/app:1.0.0", imagePullPolicy: "Always", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }],
     },
   };
 }

@@ -46,7 +46,7 @@ function restrictedPod(name: string, extra: Partial<V1Pod["spec"]> = {}, contain
     metadata: { name },
     spec: {
       securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
-      containers: [{ name: "c", image: "registry.example.com/saas/app:1.0.0", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }, ...container }],
+      containers: [{ name: "c", image: "registry.example.com/saas/app:1.0.0", imagePullPolicy: "Always", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }, ...container }],
       ...extra,
     },
   };
@@ -102,7 +102,7 @@ describe("three tiers onboarded to a real API server", () => {
     await expect(over).rejects.toThrow(/exceeded quota: tenant-quota/);
     const privileged = core.createNamespacedPod({
       namespace: `tenant-${small}`,
-      body: { apiVersion: "v1", kind: "Pod", metadata: { name: "root" }, spec: { containers: [{ name: "c", image: "registry.example.com/saas/app:1.0.0", securityContext: { privileged: true } }] } },
+      body: { apiVersion: "v1", kind: "Pod", metadata: { name: "root" }, spec: { containers: [{ name: "c", image: "registry.example.com/saas/app:1.0.0", imagePullPolicy: "Always", securityContext: { privileged: true } }] } },
     });
     await expect(privileged).rejects.toThrow(/violates PodSecurity \W+restricted:v1.33\W+: privileged/);
   });

@@ -133,6 +133,7 @@ describe("placement on real nodes, as the tenant's own admins ask for it", () =>
               {
                 name: "c",
                 image: "registry.example.com/saas/app:1.0.0",
+                imagePullPolicy: "Always",
                 command: ["/netcheck", "listen"],
                 resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
@@ -185,5 +186,19 @@ describe("placement on real nodes, as the tenant's own admins ask for it", () =>
     expect(await asAdmins(a, jobBody("pin", { nodeSelector: { "kubernetes.io/hostname": `pool-${c}` } }))).toMatch(denied("select only their own node pool"));
     expect(await asAdmins(a, jobBody("named", { nodeName: `pool-${c}` }))).toMatch(denied("may not name their node"));
     expect(await asAdmins(a, jobBody("forever", { tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" }] }))).toMatch(denied("at most 300 s"));
+  });
+
+  it("refuses, by the policy meant to, a job with an unlisted repository, a cached image or the database's Secret (issue 23)", async () => {
+    const denied = (pattern: string) => new RegExp(`ValidatingAdmissionPolicy 'landlord-tenant-jobs'.*${pattern}`);
+    const withContainer = (name: string, change: Record<string, unknown>, spec: Record<string, unknown> = {}) => {
+      const body = jobBody(name, spec) as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+      body.spec.template.spec.containers = body.spec.template.spec.containers.map((x) => ({ ...x, ...change }));
+      return body as unknown as Record<string, unknown>;
+    };
+    // The image the nodes really pull sits in an allowed repository; a sibling repository on the same host is not allowed.
+    expect(await asAdmins(a, withContainer("repo", { image: "registry.example.com/saas/netcheck:1.0.0" }))).toMatch(denied("images must come from"));
+    expect(await asAdmins(a, withContainer("cached", { imagePullPolicy: "IfNotPresent" }))).toMatch(denied("must set imagePullPolicy: Always"));
+    expect(await asAdmins(a, jobBody("secret", { volumes: [{ name: "s", secret: { secretName: "db-app" } }] }))).toMatch(denied("may not mount or read Secrets"));
+    expect(await asAdmins(a, withContainer("secret-env", { env: [{ name: "P", valueFrom: { secretKeyRef: { name: "db-app", key: "password" } } }] }))).toMatch(denied("may not mount or read Secrets"));
   });
 });

@@ -182,6 +182,23 @@ describe("guardrails on what a package renders", () => {
     expect(msg).toContain("PodDisruptionBudget/all spec.maxUnavailable: a budget that allows no disruption");
   });
 
+  it("pull every chart container Always, and judge inline ephemeral claims like claims (issue 23, classes 1 and 8)", () => {
+    const ctx = ctxOf();
+    const out = acceptPackage([deployment("web", {}, { imagePullPolicy: "IfNotPresent" }), web].map((object) => ({ object })), { ctx, origin, expose: { service: "web", port: "http" }, platformObjects: [] });
+    const spec = (out.objects[1]?.spec as { template: { spec: { containers: { imagePullPolicy?: string }[] } } }).template.spec;
+    expect(spec.containers.map((c) => c.imagePullPolicy)).toEqual(["Always"]);
+    // A chart image from an unlisted repository on a listed host is refused, as in a spec.
+    expect(check([deployment("web", {}, { image: "registry.example.com/other/app:1" }), web])).toMatch(/registry\.example\.com\/other\/app:1/);
+    const scratch = (claim: Record<string, unknown>) => deployment("web", { volumes: [{ name: "scratch", ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], ...claim } } } }] });
+    expect(check([scratch({ storageClassName: "local-hostpath", resources: { requests: { storage: "1Gi" } } }), web])).toContain(
+      "Deployment/web spec.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName: storage class 'local-hostpath' is not allowed",
+    );
+    expect(check([scratch({ resources: {} }), web])).toContain("Deployment/web spec.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources.requests.storage: an ephemeral volume claims storage from the tenant's quota, so its size must be set");
+    // Counted against the quota: one claim per pod, its size each.
+    expect(check([scratch({ resources: { requests: { storage: "500Gi" } } }), web])).toContain("at its peak the package needs storage of 1010Gi, above the tenant's quota of 20Gi: Deployment/web (2 pods: replicas 1 + 1 surge) 1000Gi");
+    expect(check([scratch({ resources: { requests: { storage: "1Gi" } } }), web])).toBe("accepted");
+  });
+
   it("place a dedicated-pool tenant's pods on its pool even when the chart forgets", () => {
     const ctx = ctxOf("medium");
     const out = acceptPackage([deployment("web"), web].map((object) => ({ object })), { ctx, origin, expose: { service: "web", port: "http" }, platformObjects: [] });

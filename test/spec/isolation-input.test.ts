@@ -35,9 +35,9 @@ describe("reserved namespaces", () => {
 describe("image registries", () => {
   it("refuse an app or database image from a registry outside the allow-list", () => {
     expect(problems([tenantFile("acme", { overrides: { app: { image: "docker.io/attacker/app" } } })])).toEqual([
-      "spec.overrides.app.image: registry of 'docker.io/attacker/app' is not allowed",
+      "spec.overrides.app.image: repository of 'docker.io/attacker/app' is not allowed",
     ]);
-    expect(problems([tenantFile("acme", { overrides: { database: { imageName: "evil.example.net/postgres:16" } } })])[0]).toMatch(/database\.imageName: registry of/);
+    expect(problems([tenantFile("acme", { overrides: { database: { imageName: "evil.example.net/postgres:16" } } })])[0]).toMatch(/database\.imageName: repository of/);
     const allowed = PLATFORM_TEMPLATE.replace("  ceilingExceptions: []", "  ceilingExceptions: []\n  allowedRegistries: [registry.example.com, ghcr.io/cloudnative-pg, mirror.example.org]");
     expect(problems([tenantFile("acme", { overrides: { app: { image: "mirror.example.org/saas/app" } } })], allowed)).toEqual([]);
     expect(problems([tenantFile("acme", { overrides: { app: { image: "mirror.example.org.evil.com/app" } } })], allowed)).toHaveLength(1);

@@ -9,7 +9,7 @@ import { toJson } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
 import { loadWorkspace, type GlobalOptions } from "../load-files.js";
 import { table, withRuntime } from "./tenants.js";
-import { auditLive, type Finding, type LiveTenant } from "../../audit/live.js";
+import { attemptOptions, auditLive, type Finding, type LiveTenant } from "../../audit/live.js";
 import { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
 import { InputError, NotAllowedError } from "../../errors.js";
 import { defaultGroups } from "../../render/kubernetes/rbac.js";
@@ -78,7 +78,7 @@ async function liveAudit(io: CliIo, global: GlobalOptions, output: string | unde
       const progress = (l: string): void => {
         io.stderr(`${cluster} ${l}\n`);
       };
-      findings.push(...(await auditLive(kc, tenants, progress)));
+      findings.push(...(await auditLive(kc, tenants, attemptOptions(rt.services.platform.config), progress)));
       packets.set(cluster, await auditPackets(kc, bundles, rt.services.platform.config, { outside: targets, onProgress: progress }));
     }
     const violations = findings.filter((f) => f.violation);

@@ -102,6 +102,8 @@ export function deployment(ctx: RenderContext): KubeObject {
             {
               name: APP,
               image: `${app.image}:${t.version}`,
+              // Admission requires it (docs/adr/0017): the registry, not a node's cache, decides who may run the image.
+              imagePullPolicy: "Always",
               ports: containerPorts(t),
               env,
               envFrom,

@@ -14,6 +14,7 @@ export function backupDestination(t: ResolvedTenant): string {
 export function databaseObjects(t: ResolvedTenant, cloud: CloudOutputs = {}): KubeObject[] {
   const db = t.effective.database;
   const sched = scheduling(t);
+  const archive = backupArchive(t);
   const cluster: KubeObject = {
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "Cluster",
@@ -21,6 +22,8 @@ export function databaseObjects(t: ResolvedTenant, cloud: CloudOutputs = {}): Ku
     spec: {
       instances: db.instances,
       imageName: db.imageName,
+      // CloudNativePG passes it to every instance, bootstrap and job container; admission requires Always.
+      imagePullPolicy: "Always",
       enableSuperuserAccess: false,
       // The workload identity webhook acts on pods carrying this label.
       inheritedMetadata: { labels: { ...ownershipLabels(t), "azure.workload.identity/use": "true" } },
@@ -38,6 +41,8 @@ export function databaseObjects(t: ResolvedTenant, cloud: CloudOutputs = {}): Ku
         retentionPolicy: `${db.backup.retentionDays}d`,
         barmanObjectStore: {
           destinationPath: backupDestination(t),
+          // Only when it is not the Cluster's name, CloudNativePG's default: tenants never moved render as before.
+          ...(archive.serverName === DB ? {} : { serverName: archive.serverName }),
           azureCredentials: { inheritFromAzureAD: true },
           wal: { compression: "gzip" },
           data: { compression: "gzip" },
@@ -92,22 +97,34 @@ export interface BackupArchive {
   readonly serverName: string;
 }
 
+/** The archive in effect where the tenant is placed: a moved tenant's Cluster writes its own folder (docs/adr/0024). */
 export function backupArchive(t: ResolvedTenant): BackupArchive {
-  return { destinationPath: backupDestination(t), serverName: DB };
+  return { destinationPath: backupDestination(t), serverName: t.placement.backupServerName ?? DB };
+}
+
+/** The archive a rendered Cluster writes to, read back from its spec. */
+function archiveOf(cluster: KubeObject): BackupArchive | undefined {
+  const store = (cluster.spec as { backup?: { barmanObjectStore?: { destinationPath?: string; serverName?: string } } } | undefined)?.backup?.barmanObjectStore;
+  if (store?.destinationPath === undefined) return undefined;
+  return { destinationPath: store.destinationPath, serverName: store.serverName ?? cluster.metadata.name };
 }
 
 /**
  * The tenant's Cluster bootstrapped from another Cluster's archive instead of an empty
- * initdb (a move to another cluster, docs/adr/0020). It archives on into the same folder
- * (same storage account, serverName) on the new timeline, which CloudNativePG refuses for
- * a non-empty archive unless told that this is intended.
+ * initdb (a move to another cluster, docs/adr/0020). The source keeps running and archiving
+ * until cut-over, so the restored Cluster must archive into a folder of its own: two
+ * primaries writing one folder interleave their timelines, and CloudNativePG's check that a
+ * new Cluster's archive is empty is what catches it, so it is never skipped (docs/adr/0024).
  */
 export function withRecovery(cluster: KubeObject, from: BackupArchive): KubeObject {
   if (cluster.kind !== "Cluster") return cluster;
+  const own = archiveOf(cluster);
+  if (own && own.destinationPath === from.destinationPath && own.serverName === from.serverName) {
+    throw new Error(`the restored Cluster ${cluster.metadata.namespace ?? ""}/${cluster.metadata.name} would archive into ${from.destinationPath}/${from.serverName}, the folder it restores from and the running source still writes; give it its own backupServerName`);
+  }
   const spec = cluster.spec as Record<string, unknown>;
   return {
     ...cluster,
-    metadata: { ...cluster.metadata, annotations: { ...cluster.metadata.annotations, "cnpg.io/skipEmptyWalArchiveCheck": "enabled" } },
     spec: {
       ...spec,
       bootstrap: { recovery: { source: RECOVERY_SOURCE, database: "app", owner: "app" } },

@@ -4,6 +4,7 @@
  */
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { asObject, meta, type KubeObject, type RenderContext } from "../object.js";
+import { defaultGroups } from "./rbac.js";
 
 export const GUARDRAIL_PARAMS = "landlord-guardrails";
 
@@ -17,6 +18,9 @@ export function guardrailParams({ t }: RenderContext): KubeObject {
       // Served domains only: a custom domain still pending its DNS challenge is not the tenant's yet.
       hosts: t.domains.served.map((d) => d.toLowerCase()).join(","),
       dedicatedNodePool: t.placement.nodePool === undefined ? "false" : "true",
+      // Who acts as the tenant's people (one per line): their Jobs may not mount Secrets
+      // unless the platform lets tenant admins read them (policy.tenantAdmin.readSecrets).
+      adminGroups: defaultGroups(t).admins.join("\n"),
     },
   };
   return asObject(cm);

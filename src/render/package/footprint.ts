@@ -102,6 +102,14 @@ export function contributions(objects: readonly Json[]): Contribution[] {
     } else {
       continue;
     }
+    // Generic ephemeral volumes are PVCs the pod creates: one per pod, counted like claim templates.
+    for (const v of list(template.volumes)) {
+      const claim = obj(obj(obj(v).ephemeral).volumeClaimTemplate);
+      if (Object.keys(claim).length === 0) continue;
+      const size = q(obj(obj(obj(claim.spec).resources).requests).storage);
+      pvcs += pods;
+      if (size !== undefined) pvcBytes += BigInt(pods) * bytes(size);
+    }
     const each = perPod(template);
     const n = BigInt(pods);
     out.push({ key: name, what: `${name} (${why})`, field: `${name} ${templatePath}.containers[*].resources`, pods, pvcs, cpuMillis: n * each.cpu, memoryBytes: n * each.memory, limitsMemoryBytes: n * each.limitsMemory, storageBytes: pvcBytes });

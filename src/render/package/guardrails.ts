@@ -8,7 +8,8 @@
  * the template, the object and the field; nothing is applied when any is found.
  */
 import { InputError, type InputProblem } from "../../errors.js";
-import { allowedRegistries } from "../../spec/registries.js";
+import { allowedRegistries, imageAllowed } from "../../spec/registries.js";
+import { isQuantity } from "../../spec/quantity.js";
 import { allowedStorageClasses } from "../../spec/storage-classes.js";
 import { ADMIN_SERVICE_ACCOUNT } from "../kubernetes/rbac.js";
 import { scheduling } from "../kubernetes/scheduling.js";
@@ -78,12 +79,29 @@ function hooksOf(o: Json): string[] {
 
 /** Adds the tenant's node pool placement to a pod spec that lacks it (a dedicated-pool tenant's pods must carry it). */
 function placed(spec: Json, ctx: RenderContext): Json {
+  const pulled = pullAlways(spec, ctx.platform.policy.platformImageRepositories);
   const s = scheduling(ctx.t);
-  if (s.nodeSelector === undefined) return spec;
-  const tolerations = list(spec.tolerations);
+  if (s.nodeSelector === undefined) return pulled;
+  const tolerations = list(pulled.tolerations);
   const own = s.tolerations ?? [];
   const missing = own.filter((t) => !tolerations.some((x) => obj(x).key === t.key && obj(x).value === t.value));
-  return { ...spec, nodeSelector: { ...obj(spec.nodeSelector), ...s.nodeSelector }, tolerations: [...tolerations, ...missing] };
+  return { ...pulled, nodeSelector: { ...obj(pulled.nodeSelector), ...s.nodeSelector }, tolerations: [...tolerations, ...missing] };
+}
+
+/**
+ * Charts commonly ship `pullPolicy: IfNotPresent`; on a shared node that would run another
+ * tenant's cached private image unasked, so the platform sets Always (admission requires it).
+ */
+function pullAlways(spec: Json, platformRepositories: readonly string[]): Json {
+  const out: Json = { ...spec };
+  for (const key of ["initContainers", "containers"] as const) {
+    if (spec[key] === undefined) continue;
+    out[key] = list(spec[key]).map((c) => {
+      const container = obj(c);
+      return imageAllowed(str(container.image) ?? "", platformRepositories) ? container : { ...container, imagePullPolicy: "Always" };
+    });
+  }
+  return out;
 }
 
 /** The object as it will be applied: in the tenant's namespace, with ownership labels, placed. */
@@ -182,6 +200,16 @@ export function acceptPackage(docs: readonly RenderedDoc[], input: GuardrailInpu
     const cls = str(claim.storageClassName);
     if (cls !== undefined && !classes.includes(cls)) report(field, `storage class '${cls}' is not allowed for tenant volumes`, `${classes.length > 0 ? `use one of ${classes.join(", ")}, or` : ""} leave it unset for the cluster default; the operator can allow more in policy.allowedStorageClasses`);
   };
+  const ephemeralClaims = (podSpec: Json, at: string, report: Report) => {
+    list(podSpec.volumes).forEach((v, i) => {
+      const claim = obj(obj(obj(v).ephemeral).volumeClaimTemplate);
+      if (Object.keys(claim).length === 0) return;
+      const field = `${at}.volumes[${String(i)}].ephemeral.volumeClaimTemplate.spec`;
+      storageClass(obj(claim.spec), `${field}.storageClassName`, report);
+      const size = str(obj(obj(obj(claim.spec).resources).requests).storage);
+      if (size === undefined || !isQuantity(size)) report(`${field}.resources.requests.storage`, "an ephemeral volume claims storage from the tenant's quota, so its size must be set", "set resources.requests.storage (e.g. '1Gi')");
+    });
+  };
   const migrations: string[] = [];
   const objects: KubeObject[] = [];
   for (const { doc, report } of accepted) {
@@ -203,12 +231,14 @@ export function acceptPackage(docs: readonly RenderedDoc[], input: GuardrailInpu
       case "Deployment":
       case "StatefulSet":
         checkPodSpec(obj(obj(spec.template).spec), obj(obj(obj(spec.template).metadata).labels), "spec.template.spec", workloadPods, report);
+        ephemeralClaims(obj(obj(spec.template).spec), "spec.template.spec", report);
         list(spec.volumeClaimTemplates).forEach((c, i) => {
           storageClass(obj(obj(c).spec), `spec.volumeClaimTemplates[${String(i)}].spec.storageClassName`, report);
         });
         break;
       case "Job":
         checkPodSpec(obj(obj(spec.template).spec), obj(obj(obj(spec.template).metadata).labels), "spec.template.spec", jobPods, report);
+        ephemeralClaims(obj(obj(spec.template).spec), "spec.template.spec", report);
         // A Job the cluster deletes is missing at the next reconcile, which creates it again: a migration would run again.
         if (spec.ttlSecondsAfterFinished !== undefined) report("spec.ttlSecondsAfterFinished", "a Job the cluster deletes after it finished would be created (and run) again by the next reconcile", "remove ttlSecondsAfterFinished; the Job goes when the package stops rendering it");
         break;
@@ -217,6 +247,7 @@ export function acceptPackage(docs: readonly RenderedDoc[], input: GuardrailInpu
         if (policy === "Allow") report("spec.concurrencyPolicy", "with concurrencyPolicy Allow, slow runs pile up without bound and the quota cannot be checked at the peak", "set spec.concurrencyPolicy: Forbid (or Replace)");
         const template = obj(obj(obj(spec.jobTemplate).spec).template);
         checkPodSpec(obj(template.spec), obj(obj(template.metadata).labels), "spec.jobTemplate.spec.template.spec", jobPods, report);
+        ephemeralClaims(obj(template.spec), "spec.jobTemplate.spec.template.spec", report);
         break;
       }
       case "Service": {

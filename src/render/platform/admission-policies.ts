@@ -5,7 +5,7 @@
  * (ConfigMap landlord-guardrails in its namespace; missing parameters deny).
  */
 import type { PlatformConfig } from "../../spec/platform-schema.js";
-import { allowedRegistries } from "../../spec/registries.js";
+import { allowedRegistries, celImageAllowed } from "../../spec/registries.js";
 import { EVICTION_TAINTS, MAX_TOLERATION_SECONDS, NEUTRAL_NODE_LABELS, POOL_LABEL } from "../kubernetes/scheduling.js";
 import { GUARDRAIL_PARAMS } from "../kubernetes/guardrail-params.js";
 import { LABEL, type KubeObject } from "../object.js";
@@ -55,7 +55,7 @@ const containersOf = (spec: string) =>
   `${spec}.containers + (has(${spec}.initContainers) ? ${spec}.initContainers : []) + (has(${spec}.ephemeralContainers) ? ${spec}.ephemeralContainers : [])`;
 
 /** Pod rules, for pods and for the pod templates tenants can write (Jobs, CronJobs). */
-function podSpecRules(spec: string, registries: readonly string[], priorityClasses: readonly string[]): Validation[] {
+function podSpecRules(spec: string, registries: readonly string[], platformRepositories: readonly string[], priorityClasses: readonly string[]): Validation[] {
   const key = cel(POOL_LABEL);
   return [
     {
@@ -95,11 +95,33 @@ function podSpecRules(spec: string, registries: readonly string[], priorityClass
       message: `tenant pods may use only these PriorityClasses: ${priorityClasses.join(", ") || "none"}`,
     },
     {
-      expression: `(${containersOf(spec)}).all(c, ${celList(registries)}.exists(r, c.image.startsWith(r + "/")))`,
+      expression: `(${containersOf(spec)}).all(c, ${celImageAllowed("c.image", registries)})`,
       message: `images must come from: ${registries.join(", ")}`,
+    },
+    {
+      // AlwaysPullImages for tenant pods: with IfNotPresent a pod on a shared node runs
+      // another tenant's private image already cached there, without the registry's say.
+      expression: `(${containersOf(spec)}).all(c, (has(c.imagePullPolicy) && c.imagePullPolicy == "Always") || ${celImageAllowed("c.image", platformRepositories)})`,
+      message: `containers must set imagePullPolicy: Always (images of ${platformRepositories.join(", ") || "no repository"} are exempt)`,
     },
   ];
 }
+
+/**
+ * A pod spec that names no Secret: no secret or projected-secret volume, no CSI volume with
+ * a secret, no env or envFrom from a Secret. A Job is how a tenant admin runs a pod; without
+ * this, a Job mounting db-app reads what RBAC refuses it (readSecrets: false, docs/adr/0017).
+ */
+function noSecretReferences(spec: string): string {
+  const volumes = `(!has(${spec}.volumes) || ${spec}.volumes.all(v, !has(v.secret) && !(has(v.projected) && has(v.projected.sources) && v.projected.sources.exists(p, has(p.secret))) && !(has(v.csi) && has(v.csi.nodePublishSecretRef))))`;
+  const env = `(${containersOf(spec)}).all(c, (!has(c.env) || c.env.all(e, !has(e.valueFrom) || !has(e.valueFrom.secretKeyRef))) && (!has(c.envFrom) || c.envFrom.all(f, !has(f.secretRef))))`;
+  return `${volumes} && ${env}`;
+}
+
+/** The request comes from the tenant's own people: a ServiceAccount of its namespace or one of its admin groups. */
+const TENANT_IDENTITY =
+  `request.userInfo.username.startsWith("system:serviceaccount:" + request.namespace + ":") || ` +
+  `("adminGroups" in params.data && has(request.userInfo.groups) && request.userInfo.groups.exists(g, g != "" && g in params.data.adminGroups.split("\\n")))`;
 
 /** Labels the platform's network policies and tools select on; tenants' own workloads may not carry them. */
 const RESERVED_LABEL_PREFIXES = ["cnpg.io/", "landlord.dev/", "app.kubernetes.io/managed-by"];
@@ -109,6 +131,7 @@ export const GUARDRAIL_POLICIES = ["landlord-tenant-pods", "landlord-tenant-jobs
 
 export function admissionPolicies(config: PlatformConfig): KubeObject[] {
   const registries = allowedRegistries(config);
+  const platformRepositories = config.policy.platformImageRepositories;
   const priorityClasses = config.policy.allowedPriorityClasses;
   const cnpgPrefix = cel(`system:serviceaccount:${config.integrations.cnpg.namespace}:`);
   const reservedLabels = (labelsExpr: string) =>
@@ -118,7 +141,7 @@ export function admissionPolicies(config: PlatformConfig): KubeObject[] {
       "landlord-tenant-pods",
       { apiGroups: [""], resources: ["pods"] },
       [
-        ...podSpecRules("object.spec", registries, priorityClasses),
+        ...podSpecRules("object.spec", registries, platformRepositories, priorityClasses),
       ],
     ),
     ...policy(
@@ -134,7 +157,15 @@ export function admissionPolicies(config: PlatformConfig): KubeObject[] {
           expression: `request.userInfo.username.startsWith(${cnpgPrefix}) || !has(variables.template.spec.serviceAccountName) || variables.template.spec.serviceAccountName in ["default", ""]`,
           message: "tenant jobs run as the namespace's default ServiceAccount; the app's and the database's cloud identities are not theirs to borrow",
         },
-        ...podSpecRules("variables.template.spec", registries, priorityClasses),
+        ...podSpecRules("variables.template.spec", registries, platformRepositories, priorityClasses),
+        ...(config.policy.tenantAdmin.readSecrets
+          ? []
+          : [
+              {
+                expression: `!(${TENANT_IDENTITY}) || (${noSecretReferences("variables.template.spec")})`,
+                message: "tenant jobs may not mount or read Secrets (volumes, env, envFrom): tenant admins do not read the namespace's Secrets (policy.tenantAdmin.readSecrets)",
+              },
+            ]),
       ],
       [{ name: "template", expression: `object.kind == "CronJob" ? object.spec.jobTemplate.spec.template : object.spec.template` }],
     ),

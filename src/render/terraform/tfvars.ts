@@ -8,6 +8,7 @@ import { BACKUP_CONTAINER } from "../kubernetes/database.js";
 import { t, type HclType } from "./hcl-type.js";
 import { backupWindow } from "./backup-window.js";
 import type { PlatformConfig } from "../../spec/platform-schema.js";
+import { billingIdentity } from "../../spec/resolve.js";
 
 export interface DnsRecord {
   name: string;
@@ -117,7 +118,7 @@ export function customerInstanceVars(ctx: RenderContext): CustomerInstanceVars {
   const backups = backupWindow(t.effective.database.backup.schedule, t.effective.database.backup.retentionDays);
   return {
     tenant_name: t.tenant.metadata.name,
-    customer: t.tenant.spec.customerId ?? t.tenant.metadata.name,
+    customer: billingIdentity(t.tenant),
     tier: t.tier.name,
     isolation: tier.isolation,
     location: t.placement.region,
