@@ -16,6 +16,8 @@ import { Applier } from "../../../src/delivery/kubernetes/applier.js";
 import { KubeClient } from "../../../src/delivery/kubernetes/client.js";
 import { clusterBootstrap } from "../../../src/render/platform/bootstrap.js";
 import { platform } from "../../support/fixtures.js";
+import { PLATFORM_TEMPLATE } from "../../../src/init/templates.js";
+import { NETCHECK_IMAGE } from "../../../src/devcluster/images.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -43,7 +45,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const { postgresImage } = await installCnpg(state.kubeconfig, nodes.pusher, log);
     project.provide("nodesPostgresImage", postgresImage);
     const client = new KubeClient(kc, kc.getCurrentContext());
-    await new Applier(client).applyPlatform(clusterBootstrap(platform().config), { force: false, repairDrift: true, dryRun: false, parallelism: 4 });
+    // The guardrails as a platform that names its isolation probe renders them: the probe's
+    // repository is on the allow-list (policy.isolationProbeImage), as on any audited cluster.
+    await new Applier(client).applyPlatform(clusterBootstrap(platform(`${PLATFORM_TEMPLATE}  isolationProbeImage: ${NETCHECK_IMAGE}\n`).config), { force: false, repairDrift: true, dryRun: false, parallelism: 4 });
     client.close();
   } catch (err) {
     await stopControlPlane(dir, false).catch(() => undefined);
