@@ -8,6 +8,7 @@ import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisrup
 import type { ResolvedTenant } from "../../spec/resolve.js";
 import { APP, appSelector, asObject, DB, LABEL, meta, ownershipLabels, type KubeObject, type RenderContext } from "../object.js";
 import { APP_SECRETS, hasAppSecrets } from "./secrets.js";
+import { POOLER } from "./database.js";
 import { scheduling } from "./scheduling.js";
 
 export const APP_CONFIG = "app-config";
@@ -50,14 +51,31 @@ function containerPorts(t: ResolvedTenant): NonNullable<Container["ports"]> {
   return ports;
 }
 
+/**
+ * How the app reaches its database. CloudNativePG writes the app user's URI, to `db-rw`, into
+ * the <cluster>-app Secret. With a pooler the same credentials go to the Pooler's Service
+ * instead: otherwise the pooler costs its pods and serves nobody (issue 22, defect 7). The
+ * URL is composed from the Secret's keys by the kubelet's $(VAR) expansion, so it is never
+ * written in clear; CloudNativePG's generated passwords are letters and digits only.
+ */
+function databaseEnv(t: ResolvedTenant): NonNullable<Container["env"]> {
+  const secret = `${DB}-app`;
+  if (!t.effective.database.pooler.enabled) return [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: secret, key: "uri" } } }];
+  return [
+    { name: "DATABASE_USER", valueFrom: { secretKeyRef: { name: secret, key: "username" } } },
+    { name: "DATABASE_PASSWORD", valueFrom: { secretKeyRef: { name: secret, key: "password" } } },
+    { name: "DATABASE_HOST", value: POOLER },
+    { name: "DATABASE_URL", value: `postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@${POOLER}:5432/app` },
+  ];
+}
+
 export function deployment(ctx: RenderContext): KubeObject {
   const { t } = ctx;
   const app = t.effective.app;
   const env: NonNullable<Container["env"]> = [
     { name: "TENANT", value: t.tenant.metadata.name },
     { name: "TENANT_TIER", value: t.tier.name },
-    // CloudNativePG writes the app user's connection URI into the <cluster>-app Secret.
-    { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: `${DB}-app`, key: "uri" } } },
+    ...databaseEnv(t),
     ...Object.keys(app.env)
       .sort()
       .map((name) => ({ name, value: app.env[name] ?? "" })),
