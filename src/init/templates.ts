@@ -144,6 +144,11 @@ integrations:
   azure:
     resourceGroupPrefix: rg-tenant-
     storageAccountPrefix: llbk
+    # Database pods' HTTPS egress, besides the API server (clusters[].apiServerCidrs): the
+    # backup storage's private endpoints, and Entra ID's sign-in ranges (AzureActiveDirectory
+    # service tag, or the egress firewall in front of it) for the workload identity token.
+    # backupStorageCidrs: [10.20.0.0/27]
+    # entraIdCidrs: [20.190.128.0/18, 40.126.0.0/18]
   # Each tenant's Key Vault and backup storage: private by default (docs/adr/0016). Set the
   # subnet and workspace before the first \`terraform apply\`, or opt out field by field.
   # cloudPosture:

@@ -219,6 +219,12 @@ const integrations = z.strictObject({
   azure: z.strictObject({
     /** Private endpoint ranges of backup storage; with the API server ranges they fence database egress. */
     backupStorageCidrs: z.array(z.cidrv4()).default([]),
+    /**
+     * Where database pods exchange their workload identity token (Entra ID's login endpoint:
+     * the AzureActiveDirectory service tag's ranges, or the egress firewall that fronts them).
+     * Without them the backup and WAL uploads cannot authenticate (issue 22, defect 2).
+     */
+    entraIdCidrs: z.array(z.cidrv4()).default([]),
     resourceGroupPrefix: z.string().regex(/^[-\w.()]{1,40}$/),
     storageAccountPrefix: z.string().regex(/^[a-z0-9]{1,8}$/, {
       error: explain("storageAccountPrefix is 1-8 lowercase letters or digits", "write e.g. 'llbk'"),

@@ -52,6 +52,7 @@ describe("landlord validate", () => {
     expect(r.stdout).toMatch(/1 tenant valid; 37 rendered objects checked against Kubernetes schemas and \d+ CRD versions/);
     expect(r.stderr).toMatch(/^warning: database pods cannot reach the API server on clusters without apiServerCidrs \(aks-weu-1\)/m);
     expect(r.stderr).toMatch(/^warning: database backups cannot leave the cluster: set integrations\.azure\.backupStorageCidrs/m);
+    expect(r.stderr).toMatch(/^warning: database pods cannot sign in to Azure \(workload identity\): set integrations\.azure\.entraIdCidrs/m);
   });
 
   test("lists every problem with file, field and fix, exit 2", async () => {

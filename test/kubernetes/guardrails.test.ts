@@ -114,6 +114,35 @@ describe("admission guardrails on the live API server", () => {
     expect(await attempt(poolNs, "pods", pod({ nodeSelector: { "landlord.dev/tenant": pooled }, tolerations: [own] }))).toBe("allowed");
   });
 
+  it("let cert-manager's HTTP-01 solver run in a dedicated-pool tenant's namespace, and nobody else's unplaced pod (issue 22, defect 3)", async () => {
+    const { kc } = admin();
+    const rbac = "/apis/rbac.authorization.k8s.io/v1";
+    const name = `landlord-test-solver-${pooled}`;
+    // What cert-manager's chart grants its controller: creating solver pods anywhere.
+    await client.send({ method: "POST", path: `${rbac}/clusterroles`, body: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["create"] }] } });
+    await client.send({ method: "POST", path: `${rbac}/clusterrolebindings`, body: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name }, subjects: [{ kind: "ServiceAccount", name: "cert-manager", namespace: "cert-manager" }] } });
+    const certManager = new KubeClient(kc, kc.getCurrentContext(), undefined, { user: "system:serviceaccount:cert-manager:cert-manager", groups: ["system:serviceaccounts", "system:serviceaccounts:cert-manager", "system:authenticated"] });
+    try {
+      const solver = (labels: Record<string, string>) => ({ ...pod({}, { image: "quay.io/jetstack/cert-manager-acmesolver:v1.21.1", imagePullPolicy: "IfNotPresent" }), metadata: { generateName: "cm-acme-http-solver-", labels } });
+      const poolNs = `tenant-${pooled}`;
+      let admitted = "";
+      // RBAC caches the new binding briefly.
+      for (let i = 0; i < 40 && admitted !== "allowed"; i++) {
+        admitted = await attempt(poolNs, "pods", solver({ "acme.cert-manager.io/http01-solver": "true" }), "api/v1", certManager);
+        if (admitted !== "allowed") await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(admitted).toBe("allowed");
+      // Without the solver's label, cert-manager's own pod is an ordinary unplaced pod.
+      expect(await attempt(poolNs, "pods", solver({}), "api/v1", certManager)).toMatch(/pods of a tenant with a dedicated node pool must run on it/);
+      // The label alone exempts nobody: the job controller creating it for a tenant's Job is refused.
+      expect(await attempt(poolNs, "pods", solver({ "acme.cert-manager.io/http01-solver": "true" }), "api/v1", jobController)).toMatch(/pods of a tenant with a dedicated node pool must run on it/);
+    } finally {
+      certManager.close();
+      await client.send({ method: "DELETE", path: `${rbac}/clusterrolebindings/${name}` });
+      await client.send({ method: "DELETE", path: `${rbac}/clusterroles/${name}` });
+    }
+  });
+
   it("refuse foreign repositories, cached images, priority classes, host access and open doors", async () => {
     const jobs = (template: Record<string, unknown>, container: Record<string, unknown> = {}) => {
       const j = job(template) as { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };

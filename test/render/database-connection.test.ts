@@ -1,6 +1,7 @@
 /** The app's database connection goes where the database is served: the pooler when the tier runs one (issue 22, defect 7). */
 import { describe, expect, it } from "vitest";
 import { renderBundle } from "../../src/render/bundle.js";
+import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { fleet, platform, tenantFile } from "../support/fixtures.js";
 
 interface Env {
@@ -41,3 +42,22 @@ describe("the app's DATABASE_URL", () => {
     }
   });
 });
+
+describe("the database's HTTPS egress", () => {
+  it("opens Entra ID's sign-in ranges beside the API server and backup storage, so the workload identity token exchange works (issue 22, defect 2)", () => {
+    const text = PLATFORM_TEMPLATE.replace("    storageAccountPrefix: llbk\n", "    storageAccountPrefix: llbk\n    backupStorageCidrs: [10.20.0.0/27]\n    entraIdCidrs: [20.190.128.0/18, 40.126.0.0/18]\n");
+    const p = platform(text);
+    const [t] = fleet(p, [tenantFile("acme")]);
+    if (t === undefined) throw new Error("fixture");
+    const egress = renderBundle(p.config, t).objects.find((o) => o.metadata.name === "allow-database-https-egress") as unknown as { spec: { egress: { to: { ipBlock: { cidr: string } }[] }[] } };
+    expect(egress.spec.egress[0]?.to.map((x) => x.ipBlock.cidr)).toEqual(["10.20.0.0/27", "20.190.128.0/18", "40.126.0.0/18"]);
+    // Without any range nothing is opened (fail closed), and validate warns for each missing list.
+    expect(renderBundle(ctx.config, render0()).objects.some((o) => o.metadata.name === "allow-database-https-egress")).toBe(false);
+  });
+});
+
+function render0() {
+  const [t] = fleet(ctx, [tenantFile("acme")]);
+  if (t === undefined) throw new Error("fixture");
+  return t;
+}

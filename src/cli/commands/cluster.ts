@@ -10,6 +10,8 @@ import type { Bundle } from "../../render/bundle.js";
 import { bundleFor } from "../../io/package/render-package.js";
 import { toJson, toYaml, toYamlStream } from "../../render/serialize.js";
 import { clusterBootstrap } from "../../render/platform/bootstrap.js";
+import { clusterIssuerProblems } from "../../audit/cluster-issuer.js";
+import { KubeApiError } from "../../delivery/kubernetes/errors.js";
 import type { TenantRecord } from "../../store/index.js";
 import { runTenantWorkflow } from "../../workflows/tenant/run-tenant-workflow.js";
 import { resolveSpec, storedTenant } from "../../workflows/tenant/services.js";
@@ -172,6 +174,17 @@ export async function serverDiff(rt: Runtime, bundle: Bundle): Promise<string[]>
  * The cluster bootstrap (admission guardrails) for every cluster of the registry and every
  * dedicated cluster of a stored tenant; printed with -o yaml (for GitOps), else applied.
  */
+/** What stops the operator's ClusterIssuer from issuing in tenant namespaces; read only. */
+async function issuerWarnings(k: KubernetesDelivery, cluster: string, name: string): Promise<string[]> {
+  try {
+    const issuer = await k.applierFor(cluster).client.send<unknown>({ method: "GET", path: `/apis/cert-manager.io/v1/clusterissuers/${name}` });
+    return clusterIssuerProblems(issuer, name);
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 404) return [`ClusterIssuer ${name} (integrations.certManager.clusterIssuer) does not exist: tenant certificates cannot issue until it does (fix: create it with an ACME solver whose http01.ingress.serviceType is ClusterIP)`];
+    throw err;
+  }
+}
+
 export async function bootstrapCommand(io: CliIo, global: GlobalOptions, opts: { cluster?: string; dryRun?: string; output?: string }): Promise<void> {
   await withRuntime(io, global, async (rt) => {
     const config = rt.services.platform.config;
@@ -190,6 +203,7 @@ export async function bootstrapCommand(io: CliIo, global: GlobalOptions, opts: {
       const report = await k.bootstrap(cluster, objects, dryRun);
       for (const o of report.outcomes) if (o.action !== "unchanged") io.stdout(outcomeLine(cluster, o, dryRun ? " (server dry run)" : ""));
       io.stdout(`${cluster}: bootstrap ${dryRun ? "checked" : "applied"} (${String(report.outcomes.length)} objects, ${String(report.writes)} writes)\n`);
+      for (const warning of await issuerWarnings(k, cluster, config.integrations.certManager.clusterIssuer)) io.stderr(`warning: ${cluster}: ${warning}\n`);
     }
   });
 }

@@ -53,6 +53,9 @@ export async function validateCommand(io: CliIo, global: GlobalOptions, opts: { 
   if (config.integrations.azure.backupStorageCidrs.length === 0) {
     io.stderr("warning: database backups cannot leave the cluster: set integrations.azure.backupStorageCidrs (the backup storage's private endpoint ranges) to open HTTPS to them\n");
   }
+  if (config.integrations.azure.entraIdCidrs.length === 0) {
+    io.stderr("warning: database pods cannot sign in to Azure (workload identity): set integrations.azure.entraIdCidrs (the AzureActiveDirectory service tag's ranges, `az network list-service-tags`, or your egress firewall's address) so backups and WAL archiving can authenticate\n");
+  }
   if (silent.length > 0) {
     io.stderr(`warning: alerts of ${silent.sort().join(", ")} reach no one (no alertWebhookSecretRef, and no integrations.monitoring.alertmanager.smtp for their contact email): only the platform receiver hears them\n`);
   }

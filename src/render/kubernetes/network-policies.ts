@@ -26,7 +26,8 @@ function policy(t: ResolvedTenant, name: string, spec: Spec): KubeObject {
 /** Where database pods may open HTTPS: the cluster's API server and the backup storage. */
 export function databaseEgressCidrs({ t, platform }: Pick<RenderContext, "t" | "platform">): string[] {
   const cluster = platform.clusters.find((c) => c.name === t.placement.cluster);
-  return [...(cluster?.apiServerCidrs ?? []), ...platform.integrations.azure.backupStorageCidrs];
+  const azure = platform.integrations.azure;
+  return [...(cluster?.apiServerCidrs ?? []), ...azure.backupStorageCidrs, ...azure.entraIdCidrs];
 }
 
 export function networkPolicies(ctx: RenderContext): KubeObject[] {

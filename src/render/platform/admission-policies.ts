@@ -55,7 +55,7 @@ const containersOf = (spec: string) =>
   `${spec}.containers + (has(${spec}.initContainers) ? ${spec}.initContainers : []) + (has(${spec}.ephemeralContainers) ? ${spec}.ephemeralContainers : [])`;
 
 /** Pod rules, for pods and for the pod templates tenants can write (Jobs, CronJobs). */
-function podSpecRules(spec: string, registries: readonly string[], platformRepositories: readonly string[], priorityClasses: readonly string[]): Validation[] {
+function podSpecRules(spec: string, registries: readonly string[], platformRepositories: readonly string[], priorityClasses: readonly string[], exempt: { dedicatedPool?: string } = {}): Validation[] {
   const key = cel(POOL_LABEL);
   return [
     {
@@ -77,7 +77,7 @@ function podSpecRules(spec: string, registries: readonly string[], platformRepos
       message: `tenant pods may select only their own node pool (nodeSelector ${POOL_LABEL}) and ${NEUTRAL_NODE_LABELS.join(", ")}`,
     },
     {
-      expression: `params.data.dedicatedNodePool != "true" || (has(${spec}.nodeSelector) && ${key} in ${spec}.nodeSelector && ${spec}.nodeSelector[${key}] == params.data.tenant)`,
+      expression: `params.data.dedicatedNodePool != "true" || (has(${spec}.nodeSelector) && ${key} in ${spec}.nodeSelector && ${spec}.nodeSelector[${key}] == params.data.tenant)${exempt.dedicatedPool === undefined ? "" : ` || (${exempt.dedicatedPool})`}`,
       message: "pods of a tenant with a dedicated node pool must run on it (nodeSelector landlord.dev/tenant)",
     },
     {
@@ -123,6 +123,18 @@ const TENANT_IDENTITY =
   `request.userInfo.username.startsWith("system:serviceaccount:" + request.namespace + ":") || ` +
   `("adminGroups" in params.data && has(request.userInfo.groups) && request.userInfo.groups.exists(g, g != "" && g in params.data.adminGroups.split("\\n")))`;
 
+/**
+ * cert-manager's HTTP-01 solver pod, created by cert-manager itself in the Certificate's
+ * namespace. The shared ClusterIssuer cannot carry each tenant's pool selector, so a
+ * dedicated-pool tenant's solver would be refused and its certificate never issued (issue 22,
+ * defect 3); it may run on the shared nodes. Only cert-manager's own ServiceAccount is
+ * trusted with the label: a tenant cannot create pods, nor act as that account.
+ */
+function acmeSolver(certManagerNamespace: string): string {
+  return `request.userInfo.username == ${cel(`system:serviceaccount:${certManagerNamespace}:cert-manager`)} && has(object.metadata.labels) && ${cel(ACME_SOLVER_LABEL)} in object.metadata.labels && object.metadata.labels[${cel(ACME_SOLVER_LABEL)}] == "true"`;
+}
+export const ACME_SOLVER_LABEL = "acme.cert-manager.io/http01-solver";
+
 /** Labels the platform's network policies and tools select on; tenants' own workloads may not carry them. */
 const RESERVED_LABEL_PREFIXES = ["cnpg.io/", "landlord.dev/", "app.kubernetes.io/managed-by"];
 
@@ -141,7 +153,7 @@ export function admissionPolicies(config: PlatformConfig): KubeObject[] {
       "landlord-tenant-pods",
       { apiGroups: [""], resources: ["pods"] },
       [
-        ...podSpecRules("object.spec", registries, platformRepositories, priorityClasses),
+        ...podSpecRules("object.spec", registries, platformRepositories, priorityClasses, { dedicatedPool: acmeSolver(config.integrations.certManager.namespace) }),
       ],
     ),
     ...policy(
