@@ -9,7 +9,7 @@
  * from adopting them.
  */
 import { Writable } from "node:stream";
-import { CoreV1Api, DiscoveryV1Api, Exec, type KubeConfig, type V1Pod, type V1Toleration } from "@kubernetes/client-node";
+import { ApiException, CoreV1Api, DiscoveryV1Api, Exec, type KubeConfig, type V1Pod, type V1Toleration } from "@kubernetes/client-node";
 import { mapLimit } from "../delivery/kubernetes/pool.js";
 import type { Bundle } from "../render/bundle.js";
 import type { PlatformConfig } from "../spec/platform-schema.js";
@@ -300,7 +300,17 @@ export async function auditPackets(kc: KubeConfig, bundles: readonly Bundle[], c
   }
   const groups = [...bundles.flatMap((b) => tenantProbeGroups(b, image)), ...platform];
   const targets = [...(opts.outside ?? []), ...(await apiServerTargets(kc))];
-  const observed = await observePaths(kc, groups, { ...opts, outside: targets });
+  let observed: ObservedPath[];
+  try {
+    observed = await observePaths(kc, groups, { ...opts, outside: targets });
+  } catch (err) {
+    // The guardrails refuse the probe when they were rendered without policy.isolationProbeImage
+    // (its repository is then not on the cluster's allow-list): say so, not the bare 403.
+    if (err instanceof ApiException && err.code === 403 && String(err.body).includes("images must come from")) {
+      return none(`the cluster's admission refused the probe image ${image}: its repository is not on the cluster's allow-list; run landlord bootstrap with policy.isolationProbeImage set, then audit again`);
+    }
+    throw err;
+  }
   const promised = promisedPaths(groups, policiesOf(bundles.flatMap((b) => b.objects)), targets);
   return { observed, promised, disagreements: disagreements(promised, observed) };
 }

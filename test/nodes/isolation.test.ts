@@ -103,6 +103,13 @@ describe("isolation on real nodes", () => {
     expect(path(`${a}/database`, `${a}/database`, 8000)).toBe(true);
   });
 
+  it("says why no packet was sent when the cluster's guardrails refuse the probe's image", async () => {
+    // A probe image whose repository the cluster's allow-list does not hold (it was bootstrapped with another).
+    const other = platform(`${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}  isolationProbeImage: registry.example.com/landlord/unlisted:1\n`);
+    const r = await auditPackets(nodesAdmin().kc, bundles.slice(0, 1), other.config, {});
+    expect(r.skipped).toMatch(/admission refused the probe image registry\.example\.com\/landlord\/unlisted:1: .*run landlord bootstrap/);
+  });
+
   it("lets monitoring reach metrics ports only, and the ingress controller the app port only", () => {
     for (const t of [a, c]) {
       expect(path("platform/monitoring", `${t}/app`, 9090)).toBe(true);
