@@ -5,7 +5,7 @@
  * (where their usage and namespaces really are), once any tenant is onboarded; with none
  * onboarded, the tenant files beside landlord.yaml (a fleet priced before it is delivered).
  */
-import { NotFoundError } from "../errors.js";
+import { InputError, NotFoundError } from "../errors.js";
 import type { ResolvedTenant } from "../spec/resolve.js";
 import type { TenantRecord } from "../store/index.js";
 import { type TenantServices, storedTenant } from "../workflows/tenant/services.js";
@@ -18,17 +18,35 @@ export interface DeliveredFleet extends Workspace {
 }
 
 /** Stored tenants that hold resources (everything but Offboarded), resolved as delivered. */
-export async function storedTenants(services: TenantServices, records: readonly TenantRecord[]): Promise<ResolvedTenant[]> {
+export async function storedTenants(services: TenantServices, records: readonly TenantRecord[], onInvalid?: (name: string, err: InputError) => void): Promise<ResolvedTenant[]> {
   const out: ResolvedTenant[] = [];
-  for (const r of records) if (r.phase !== "Offboarded") out.push((await storedTenant(services, r)).tenant);
+  for (const r of records) {
+    if (r.phase === "Offboarded") continue;
+    try {
+      out.push((await storedTenant(services, r)).tenant);
+    } catch (err) {
+      // A spec stored before a stricter rule (a reserved name, a ceiling) must not take the
+      // whole fleet's costs, reports and logs down with it: it is named and left out.
+      if (onInvalid === undefined || !(err instanceof InputError)) throw err;
+      onInvalid(r.name, err);
+    }
+  }
   return out;
+}
+
+/** The warning for a stored tenant left out of a fleet read, with the command that mends it. */
+export function invalidStoredWarning(name: string, err: InputError): string {
+  const problems = err.problems.map((p) => `${p.path}: ${p.message}`).join("; ");
+  return `warning: tenant '${name}' is left out: its stored spec no longer validates (${problems}); fix it with landlord update -f FILE, after landlord get tenant ${name} -o yaml > FILE and an edit\n`;
 }
 
 export async function deliveredFleet(io: CliIo, global: GlobalOptions, files: readonly string[] | undefined): Promise<DeliveredFleet> {
   if (files === undefined || files.length === 0) {
     const rt = await openRuntime(io, global, undefined, { readOnly: true });
     try {
-      const tenants = await storedTenants(rt.services, await rt.store.tenants.list());
+      const tenants = await storedTenants(rt.services, await rt.store.tenants.list(), (name, err) => {
+        io.stderr(invalidStoredWarning(name, err));
+      });
       if (tenants.length > 0) return { platform: rt.services.platform, tenants, from: "store" };
     } finally {
       await rt.close();

@@ -215,7 +215,7 @@ export const monthQuery = z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-
 export const costReportView = z.object({
   month: z.string(),
   report: z.unknown().describe("as `landlord cost --output json` prints it"),
-  warnings: z.array(z.string()).describe("clusters whose usage was estimated or not counted, and why"),
+  warnings: z.array(z.string()).describe("clusters whose usage was estimated or not counted, and stored tenants left out because their spec no longer validates, each with why"),
 });
 
 export const invoiceView = z.object({

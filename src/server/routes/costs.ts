@@ -6,7 +6,7 @@
  */
 import { dirname, isAbsolute } from "node:path";
 import { buildMonthReport } from "../../cli/commands/cost.js";
-import { storedTenants } from "../../cli/delivered-fleet.js";
+import { invalidStoredWarning, storedTenants } from "../../cli/delivered-fleet.js";
 import type { CliIo } from "../../cli/io.js";
 import { invoicePdf } from "../../cost/invoice-pdf.js";
 import { costJson } from "../../cost/output.js";
@@ -27,7 +27,8 @@ export function costRoutes(ctx: ServerContext): ApiRoute[] {
   const report = async (tenant: string | undefined, month: string) => {
     const file = platform.file;
     const io: CliIo = { stdout: () => undefined, stderr: () => undefined, cwd: isAbsolute(file) ? dirname(file) : process.cwd(), env: process.env };
-    const tenants = await storedTenants(rt.services, await rt.store.tenants.list());
+    const left: string[] = [];
+    const tenants = await storedTenants(rt.services, await rt.store.tenants.list(), (name, err) => left.push(invalidStoredWarning(name, err).replace(/^warning: /, "").trimEnd()));
     const built = await buildMonthReport(io, { config: file }, tenant, { month }, { platform, tenants, from: "store" });
     const monitoring = platform.config.integrations.monitoring.prometheus;
     const counted = built.warnings.filter((w) => w.includes("is not counted")).length;
@@ -37,7 +38,7 @@ export function costRoutes(ctx: ServerContext): ApiRoute[] {
         { path: "integrations.monitoring.prometheus.url", message: "not set in landlord.yaml", fix: "set integrations.monitoring.prometheus.url (or run `landlord cost --prometheus CLUSTER=URL` from a shell)" },
       ]);
     }
-    return { month, report: costJson(built.report), warnings: [...built.warnings] };
+    return { month, report: costJson(built.report), warnings: [...left, ...built.warnings] };
   };
 
   return [
