@@ -5,22 +5,17 @@
  * and a claim older than the migration counts from the upgrade. On SQLite and PostgreSQL,
  * with time passed in (no sleeping).
  */
-import { join } from "node:path";
-import { Kysely, Migrator, sql } from "kysely";
-import pg from "pg";
+import { sql } from "kysely";
 import { describe, expect, test } from "vitest";
 import { ConflictError, InputError } from "../../src/errors.js";
 import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { claimPolicy, type ClaimPolicy } from "../../src/spec/custom-domains.js";
 import { domainChallengesRepo } from "../../src/store/domain-challenges-repo.js";
 import { domainClaimsRepo } from "../../src/store/domain-claims.js";
-import { InCodeMigrationProvider } from "../../src/store/migrations.js";
-import { postgresDialect } from "../../src/store/postgres.js";
-import type { Database } from "../../src/store/schema.js";
-import { openSqlite } from "../../src/store/sqlite.js";
 import { openStore, type Store } from "../../src/store/store.js";
 import { platform } from "../support/fixtures.js";
-import { BACKENDS, PG_ADMIN_URL, unique, useBackend } from "./support/backends.js";
+import { BACKENDS, unique, useBackend } from "./support/backends.js";
+import { olderStore } from "./support/older-store.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = new Date("2026-11-27T10:00:00.000Z");
@@ -180,37 +175,13 @@ describe.each(BACKENDS)("domain claims on $name", (factory) => {
   });
 
   test("claims made before migration 0023 count from the upgrade, so none lapses at once", async () => {
-    let url: string;
-    let dispose = (): Promise<void> => Promise.resolve();
-    if (factory.name === "sqlite") {
-      url = join(backend.baseDir, `older-${unique("db")}.db`);
-    } else {
-      const name = unique("older").replace(/-/g, "_");
-      const admin = async (statement: string) => {
-        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-        await c.connect();
-        await c.query(statement);
-        await c.end();
-      };
-      await admin(`create database ${name}`);
-      const u = new URL(PG_ADMIN_URL);
-      u.pathname = `/${name}`;
-      url = u.toString();
-      dispose = () => admin(`drop database if exists ${name} with (force)`);
-    }
+    const older = await olderStore(factory, backend, "0022_cloud_outputs");
+    const { url, dispose } = older;
     try {
-      const db =
-        factory.name === "sqlite"
-          ? openSqlite(url)
-          : (() => {
-              const k = new Kysely<Database>({ dialect: postgresDialect(url) });
-              return { db: k, release: () => k.destroy() };
-            })();
-      expect((await new Migrator({ db: db.db, provider: new InCodeMigrationProvider(factory.name) }).migrateTo("0022_cloud_outputs")).error).toBeUndefined();
       const long = "2020-01-01T00:00:00.000Z";
-      await sql`insert into tenants (name, spec, generation, phase, created_at, updated_at) values ('old', '{}', 1, 'Ready', ${long}, ${long})`.execute(db.db);
-      await sql`insert into tenant_domains (domain, tenant_name) values ('shop.old-corp.com', 'old')`.execute(db.db);
-      await db.release();
+      await sql`insert into tenants (name, spec, generation, phase, created_at, updated_at) values ('old', '{}', 1, 'Ready', ${long}, ${long})`.execute(older.db);
+      await sql`insert into tenant_domains (domain, tenant_name) values ('shop.old-corp.com', 'old')`.execute(older.db);
+      await older.seeded();
 
       const before = Date.now();
       const store = await openStore({ url, baseDir: backend.baseDir });

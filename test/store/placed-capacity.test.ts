@@ -4,16 +4,12 @@
  * capacity count, one tenant can be left out (its own re-placement), and rows placed
  * before migration 0014 are backfilled from their JSON placement.
  */
-import { join } from "node:path";
-import { Kysely, Migrator, sql } from "kysely";
-import pg from "pg";
+import { sql } from "kysely";
 import { describe, expect, test } from "vitest";
-import { InCodeMigrationProvider } from "../../src/store/migrations.js";
-import { postgresDialect } from "../../src/store/postgres.js";
-import type { Database, TenantPhase } from "../../src/store/schema.js";
-import { openSqlite } from "../../src/store/sqlite.js";
+import type { TenantPhase } from "../../src/store/schema.js";
 import { openStore } from "../../src/store/store.js";
-import { BACKENDS, PG_ADMIN_URL, unique, useBackend } from "./support/backends.js";
+import { BACKENDS, unique, useBackend } from "./support/backends.js";
+import { olderStore } from "./support/older-store.js";
 
 
 describe.each(BACKENDS)("placed capacity on $name", (factory) => {
@@ -48,37 +44,13 @@ describe.each(BACKENDS)("placed capacity on $name", (factory) => {
 
   test("tenants placed before migration 0014 are backfilled from their JSON placement", async () => {
     // A store as an older Landlord left it: migrated up to 0010, with a placed tenant.
-    let url: string;
-    let dispose = (): Promise<void> => Promise.resolve();
-    if (factory.name === "sqlite") {
-      url = join(backend.baseDir, "older.db");
-    } else {
-      const name = unique("older").replace(/-/g, "_");
-      const admin = async (statement: string) => {
-        const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-        await c.connect();
-        await c.query(statement);
-        await c.end();
-      };
-      await admin(`create database ${name}`);
-      const u = new URL(PG_ADMIN_URL);
-      u.pathname = `/${name}`;
-      url = u.toString();
-      dispose = () => admin(`drop database if exists ${name} with (force)`);
-    }
+    const older = await olderStore(factory, backend, "0010_invoices");
+    const { url, dispose } = older;
     try {
-      const db =
-        factory.name === "sqlite"
-          ? openSqlite(url)
-          : (() => {
-              const k = new Kysely<Database>({ dialect: postgresDialect(url) });
-              return { db: k, release: () => k.destroy() };
-            })();
-      expect((await new Migrator({ db: db.db, provider: new InCodeMigrationProvider(factory.name) }).migrateTo("0010_invoices")).error).toBeUndefined();
       const at = new Date().toISOString();
       await sql`insert into tenants (name, spec, generation, phase, placement, created_at, updated_at)
-        values ('old', '{}', 1, 'Ready', ${JSON.stringify({ cluster: "east", sharedCpuMillis: "1500" })}, ${at}, ${at})`.execute(db.db);
-      await db.release();
+        values ('old', '{}', 1, 'Ready', ${JSON.stringify({ cluster: "east", sharedCpuMillis: "1500" })}, ${at}, ${at})`.execute(older.db);
+      await older.seeded();
 
       // The first command after an upgrade may only read (`get tenants`): it migrates anyway.
       const store = await openStore({ url, baseDir: backend.baseDir, readOnly: true });
