@@ -14,27 +14,16 @@ import { Applier } from "../../src/delivery/kubernetes/applier.js";
 import { KubeClient } from "../../src/delivery/kubernetes/client.js";
 import { kubernetesDatabaseProbe } from "../../src/delivery/kubernetes/database-probe-kube.js";
 import { fingerprintDifferences } from "../../src/delivery/kubernetes/database-probe.js";
-import { realNodesPlatformText } from "../../src/devcluster/platform.js";
 import { runPoolScaler } from "../../src/devcluster/pool-scaler.js";
-import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { fleet, tenantFile, tenantDoc } from "../support/fixtures.js";
 import { platformFromText } from "../workflows/tenant/support/harness.js";
 import { uniqueName } from "../kubernetes/support/live.js";
-import { deleteNamespaces, landlordIn, nodesAdmin, nodesCluster } from "./support/nodes.js";
+import { deleteNamespaces, landlordIn, nodesAdmin, nodesCluster, realNodesLandlordYaml } from "./support/nodes.js";
 
 const name = uniqueName("fpm");
 const namespace = `tenant-${name}`;
 let dir: string;
 
-function platformText(): string {
-  return `${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}
-delivery:
-  mode: kubernetes
-  kubernetes:
-    contexts: { aks-weu-1: landlord-dev }
-    readyTimeoutSeconds: 300
-`;
-}
 
 /** One request to the app: it writes a row into its own table (public.visits). */
 async function visit(): Promise<number> {
@@ -53,7 +42,7 @@ describe("the move's database probe on real nodes", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "landlord-fingerprint-"));
     await mkdir(join(dir, "tenants"));
-    await writeFile(join(dir, "landlord.yaml"), platformText());
+    await writeFile(join(dir, "landlord.yaml"), realNodesLandlordYaml());
     await copyFile(inject("nodesKubeconfig"), join(dir, "kubeconfig"));
     await writeFile(join(dir, "tenants", `${name}.yaml`), stringify(tenantDoc(name, { tier: "medium" })));
     // No Terraform here: the stand-in adds the tenant's pool node when its pods ask.
@@ -72,7 +61,7 @@ describe("the move's database probe on real nodes", () => {
   }, 200_000);
 
   it("reads the tenant's rows with a pod on its own pool node and sees a new one", async () => {
-    const [tenant] = fleet(platformFromText(platformText()), [tenantFile(name, { tier: "medium" })]);
+    const [tenant] = fleet(platformFromText(realNodesLandlordYaml()), [tenantFile(name, { tier: "medium" })]);
     if (!tenant) throw new Error("tenant did not resolve");
     expect(tenant.placement.nodePool).toBeDefined();
     const probe = kubernetesDatabaseProbe(() => new Applier(client), { timeoutSeconds: 240 });

@@ -13,15 +13,13 @@ import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
 import { pushExampleApp } from "../../src/devcluster/images.js";
-import { realNodesPlatformText } from "../../src/devcluster/platform.js";
 import { readRealNodes } from "../../src/devcluster/real-node.js";
-import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { sleep } from "../../src/util/sleep.js";
 import { startPrometheus, type RunningPrometheus } from "../support/prometheus-server.js";
 import { tenantDoc } from "../support/fixtures.js";
 import { uniqueName } from "../kubernetes/support/live.js";
 import { podTargets } from "./support/pod-targets.js";
-import { type CliResult, deleteNamespaces, landlordIn, nodesAdmin, nodesCluster } from "./support/nodes.js";
+import { type CliResult, deleteNamespaces, landlordIn, nodesAdmin, nodesCluster, realNodesLandlordYaml } from "./support/nodes.js";
 
 const names = [uniqueName("rr0"), uniqueName("rr1"), uniqueName("rr2")];
 const namespaces = names.map((n) => `tenant-${n}`);
@@ -100,7 +98,7 @@ beforeAll(async () => {
   const rollout = { prometheusUrl: promUrl(), bakeSeconds: 12, intervalSeconds: 3, maxParallel: 3, tenantTimeoutSeconds: 240, gates: [GATE] };
   await writeFile(
     join(dir, "landlord.yaml"),
-    `${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}\ndelivery:\n  mode: kubernetes\n  kubernetes:\n    contexts: { aks-weu-1: landlord-dev }\n    readyTimeoutSeconds: 300\n${stringify({ rollout })}`,
+    realNodesLandlordYaml(stringify({ rollout })),
   );
   for (const [i, n] of names.entries()) await writeFile(join(dir, "tenants", `${n}.yaml`), stringify(tenantDoc(n, i === 0 ? { spec: { rollout: { ring: 0 } } } : {})));
   const applied = await landlord("--new-store", "apply");

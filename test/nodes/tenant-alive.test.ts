@@ -12,26 +12,15 @@ import { join } from "node:path";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
-import { realNodesPlatformText } from "../../src/devcluster/platform.js";
-import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { tenantDoc } from "../support/fixtures.js";
 import { uniqueName } from "../kubernetes/support/live.js";
 import { runPoolScaler } from "../../src/devcluster/pool-scaler.js";
-import { type CliResult, deleteNamespaces, landlordIn, nodesAdmin, nodesCluster } from "./support/nodes.js";
+import { type CliResult, deleteNamespaces, landlordIn, nodesAdmin, nodesCluster, realNodesLandlordYaml } from "./support/nodes.js";
 
 const name = uniqueName("alive");
 const medium = uniqueName("alivem");
 let dir: string;
 
-function platformText(): string {
-  return `${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}
-delivery:
-  mode: kubernetes
-  kubernetes:
-    contexts: { aks-weu-1: landlord-dev }
-    readyTimeoutSeconds: 300
-`;
-}
 
 function landlord(...argv: string[]): Promise<CliResult> {
   return landlordIn(dir, ...argv);
@@ -48,7 +37,7 @@ async function appUrl(tenant: string, path: string): Promise<string> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "landlord-alive-"));
   await mkdir(join(dir, "tenants"));
-  await writeFile(join(dir, "landlord.yaml"), platformText());
+  await writeFile(join(dir, "landlord.yaml"), realNodesLandlordYaml());
   await copyFile(inject("nodesKubeconfig"), join(dir, "kubeconfig"));
   await writeFile(join(dir, "tenants", `${name}.yaml`), stringify(tenantDoc(name)));
   await writeFile(join(dir, "tenants", `${medium}.yaml`), stringify(tenantDoc(medium, { tier: "medium" })));

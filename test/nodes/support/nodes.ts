@@ -9,6 +9,19 @@ import { readState, type ClusterState } from "../../../src/devcluster/processes.
 import { NODE_NETWORK } from "../../../src/devcluster/host-network.js";
 import { imagePrograms } from "../../../src/devcluster/images.js";
 import { sleep } from "../../../src/util/sleep.js";
+import { realNodesPlatformText } from "../../../src/devcluster/platform.js";
+import { PLATFORM_TEMPLATE } from "../../../src/init/templates.js";
+
+/** landlord.yaml for a workspace that delivers to the real-node cluster (its PostgreSQL image, its API server address). */
+export function realNodesLandlordYaml(extra = ""): string {
+  return `${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}
+delivery:
+  mode: kubernetes
+  kubernetes:
+    contexts: { aks-weu-1: landlord-dev }
+    readyTimeoutSeconds: 300
+${extra}`;
+}
 
 export interface CliResult {
   readonly code: number;
