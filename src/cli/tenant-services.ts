@@ -87,14 +87,14 @@ async function deliveryFor(io: CliIo, global: GlobalOptions, platform: PlatformC
     // offboarding observes the final Backup itself instead of asking the operator to confirm it.
     const canObserve = Object.keys(d.kubernetes.contexts).length > 0 || global.kubeconfig !== undefined || global.context !== undefined;
     if (!canObserve) return new GitopsDelivery(repo, gitopsSettings(platform.config));
-    const [{ KubeconfigResolver }, { kubeBackupObserver }] = await Promise.all([import("../delivery/kubernetes/kubeconfig.js"), import("../delivery/gitops/backup-observer.js")]);
+    const [{ KubeconfigResolver }, { kubeBackupObserver, kubeTenantNamespaces }] = await Promise.all([import("../delivery/kubernetes/kubeconfig.js"), import("../delivery/gitops/backup-observer.js")]);
     const resolver = new KubeconfigResolver({
       ...(global.kubeconfig !== undefined ? { file: at(global.kubeconfig) } : {}),
       ...(global.context !== undefined ? { context: global.context } : {}),
       ...(io.env.KUBECONFIG !== undefined ? { env: io.env.KUBECONFIG } : {}),
       contexts: d.kubernetes.contexts,
     });
-    return new GitopsDelivery(repo, gitopsSettings(platform.config), kubeBackupObserver(resolver));
+    return new GitopsDelivery(repo, gitopsSettings(platform.config), kubeBackupObserver(resolver), kubeTenantNamespaces(resolver));
   }
   return new DirectoryDelivery(at(d.directory));
 }

@@ -6,6 +6,8 @@ import type { KubeObject } from "../../render/object.js";
 import type { ApplyResult, Delivery, ReadyResult } from "../delivery.js";
 import { objectsByName } from "../delivered.js";
 import { ConflictError, RetryableError } from "../../errors.js";
+import type { TenantPlacementFile } from "../../render/gitops/argocd.js";
+import { sleep } from "../../util/sleep.js";
 import type { GitopsRepo } from "./repo.js";
 
 /** Where a committed object runs, for an observer to look it up. */
@@ -21,6 +23,29 @@ export type BackupObservation = { readonly found: false } | { readonly found: tr
 /** Reads a Backup on its cluster, read-only (e.g. the kubeconfig contexts of delivery.kubernetes). */
 export type BackupObserver = (ref: ObjectRef, signal?: AbortSignal) => Promise<BackupObservation>;
 
+/** A tenant's namespace on its cluster; deleted only if it carries that tenant's label. */
+export interface NamespaceRef {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly tenant: string;
+}
+
+/**
+ * Write access to the tenants' clusters for the one deletion Argo CD no longer makes: a
+ * tenant's app never cascades when it goes (docs/adr/0026), so offboarding deletes the
+ * namespace itself (e.g. through the kubeconfig contexts of delivery.kubernetes).
+ */
+export interface TenantNamespaces {
+  /** Starts deleting the namespace; false when it was already gone. */
+  delete(ref: NamespaceRef, signal?: AbortSignal): Promise<boolean>;
+  /** Whether it still exists, terminating included. */
+  exists(ref: NamespaceRef, signal?: AbortSignal): Promise<boolean>;
+}
+
+/** How long waitGone waits for a namespace to finish terminating before the step retries. */
+const GONE_TIMEOUT_MS = 10 * 60_000;
+const GONE_POLL_MS = 1_000;
+
 export interface RemoveOptions {
   /**
    * Final Backups an operator checked by hand (`status.phase` completed), when no observer
@@ -32,11 +57,17 @@ export interface RemoveOptions {
 export class GitopsDelivery implements Delivery {
   readonly kind = "gitops" as const;
   readonly usesCluster = false;
+  /** Present only with namespace access: without it, nothing can be observed (the offboard workflow says so). */
+  readonly waitGone?: (tenant: string, signal: AbortSignal) => Promise<ReadyResult>;
+
   constructor(
     private readonly repo: GitopsRepo,
     private readonly settings: GitopsSettings,
     private readonly observeBackup?: BackupObserver,
-  ) {}
+    private readonly namespaces?: TenantNamespaces,
+  ) {
+    if (namespaces) this.waitGone = (tenant, signal) => this.namespaceGone(tenant, namespaces, signal);
+  }
 
   async apply(bundle: Bundle, tenantSpecYaml: string, wave: Wave): Promise<ApplyResult> {
     const commit = await this.repo.putTenant(bundle, tenantSpecYaml, wave, this.settings);
@@ -55,11 +86,45 @@ export class GitopsDelivery implements Delivery {
    * been observed completed on its cluster: the Backup commit and the removal commit are
    * separated by that observation, never by a timer. Still running is retryable; failed,
    * or not observable and not confirmed, stops with what to do.
+   *
+   * Then deletes the tenant's namespace: Argo CD deletes the app but keeps what it deployed
+   * (docs/adr/0026). Only once the removal is pushed: before that, the app would still be
+   * synced to a revision that holds the namespace and would create it again. Without write
+   * access to the cluster, the namespace is kept and the result says how to delete it.
    */
   async remove(tenant: string, options: RemoveOptions = {}, signal?: AbortSignal): Promise<ApplyResult> {
     await this.requireFinalBackups(tenant, options, signal);
+    const placement = await this.lastPlacement(tenant);
     const commit = await this.repo.removeTenant(tenant);
-    return { target: this.repo.dir, changed: commit !== undefined, detail: commit ? `commit ${commit.sha.slice(0, 8)}: ${commit.message}` : "nothing to remove" };
+    const committed = commit ? `commit ${commit.sha.slice(0, 8)}: ${commit.message}` : "nothing to remove";
+    if (!placement) return { target: this.repo.dir, changed: commit !== undefined, detail: `${committed}; no placement was ever committed, so no namespace to delete` };
+    const { cluster, namespace } = placement;
+    if (!this.namespaces) {
+      const skipped =
+        `GitOps delivery has no write access to ${cluster} and Argo CD keeps a tenant's namespace when its app goes (docs/adr/0026): ` +
+        `once Application tenant-${tenant} is gone from Argo CD, delete it with \`kubectl --context ${cluster} delete namespace ${namespace}\``;
+      return { target: this.repo.dir, changed: commit !== undefined, detail: `${committed}; namespace ${namespace} on ${cluster} kept: ${skipped}`, skipped };
+    }
+    const deleting = await this.namespaces.delete({ cluster, namespace, tenant }, signal);
+    const deleted = deleting ? `deleting namespace ${namespace} on ${cluster} and everything in it` : `namespace ${namespace} on ${cluster} already gone`;
+    return { target: this.repo.dir, changed: commit !== undefined || deleting, detail: `${committed}; ${deleted}` };
+  }
+
+  /** Where the tenant ran: its placement file, or the one its removal deleted (a retry after that commit). */
+  private async lastPlacement(tenant: string): Promise<TenantPlacementFile | undefined> {
+    return (await this.repo.placement(tenant)) ?? (await this.repo.removedPlacement(tenant));
+  }
+
+  private async namespaceGone(tenant: string, namespaces: TenantNamespaces, signal: AbortSignal): Promise<ReadyResult> {
+    const placement = await this.lastPlacement(tenant);
+    if (!placement) return { ready: true };
+    const ref = { cluster: placement.cluster, namespace: placement.namespace, tenant };
+    const deadline = Date.now() + GONE_TIMEOUT_MS;
+    while (await namespaces.exists(ref, signal)) {
+      if (Date.now() > deadline) throw new RetryableError(`namespace ${ref.namespace} on ${ref.cluster} still terminating after ${String(GONE_TIMEOUT_MS / 60_000)} min`);
+      await sleep(GONE_POLL_MS, signal);
+    }
+    return { ready: true };
   }
 
   /** Unregisters a cluster with no tenant left (after its Terraform destroyed it). */

@@ -176,6 +176,19 @@ export class GitopsRepo {
     return text === undefined ? undefined : (JSON.parse(text) as TenantPlacementFile);
   }
 
+  /**
+   * The placement file as it was before the commit that deleted it, or undefined if none
+   * did: an offboarding retried after its removal commit still knows where the tenant ran.
+   */
+  async removedPlacement(tenant: string): Promise<TenantPlacementFile | undefined> {
+    const path = placementPath(tenant);
+    const head = await this.git.raw(["rev-parse", "--verify", "--quiet", "HEAD"]).catch(() => "");
+    if (head.trim() === "") return undefined;
+    const removal = (await this.git.raw(["log", "-1", "--format=%H", "--diff-filter=D", "--", path])).trim();
+    if (removal === "") return undefined;
+    return JSON.parse(await this.git.raw(["show", `${removal}^:${path}`])) as TenantPlacementFile;
+  }
+
   /** Every tenant's placement file: the fleet as the tenants ApplicationSet sees it. */
   async placements(): Promise<TenantPlacementFile[]> {
     const tenants = await readdir(join(this.dir, "tenants")).catch(() => [] as string[]);
@@ -194,9 +207,9 @@ export class GitopsRepo {
   }
 
   /**
-   * Removes the tenant's files (its placement file, so the app and what it deployed go; its
-   * project, which Argo CD keeps until the app is gone). Its cluster's files stay: the app
-   * is still being deleted against them.
+   * Removes the tenant's files (its placement file, so its app goes, leaving what it deployed
+   * for GitopsDelivery.remove to delete; its project, which Argo CD keeps until the app is
+   * gone). Its cluster's files stay: the app is still being deleted against them.
    */
   async removeTenant(tenant: string): Promise<CommitResult | undefined> {
     for (const path of await listFiles(this.dir)) {

@@ -8,7 +8,10 @@
  *   registers), installing the cluster bootstrap on every registered cluster;
  * - an AppProject per tenant and per cluster, each with the resources finalizer;
  * - a cluster registration that carries no credential (External Secrets fills in the
- *   API server address and CA; Argo CD authenticates with its workload identity).
+ *   API server address and CA; Argo CD authenticates with its workload identity);
+ * - deletion protection (docs/adr/0026-argocd-deletion-protection.md): the fleet-wide objects
+ *   the root app applies are never pruned nor cascade-deleted, and no generated app deletes
+ *   what it deployed when it goes; a tenant's namespace is deleted only by offboarding.
  *
  * Version rollouts are paced by Landlord committing wave by wave (rollout.ts), not by
  * RollingSync, which holds every change of every app behind the earlier steps.
@@ -76,6 +79,26 @@ export const registrationKeys = (cluster: string): { server: string; caData: str
   caData: `argocd-${cluster}-ca`,
 });
 
+/** Argo CD's per-resource sync options (comma-separated). */
+export const SYNC_OPTIONS = "argocd.argoproj.io/sync-options";
+/**
+ * Prune=false: the root app keeps the object when its file leaves Git (a bad commit, a
+ * rename). Delete=false: it keeps it when the root app itself is deleted with cascade.
+ */
+export const KEEP_IN_CLUSTER = ["Prune=false", "Delete=false"] as const;
+
+/**
+ * For the fleet-wide objects of the root app, which no Landlord operation removes: losing
+ * the tenants ApplicationSet to a bad commit would delete every tenant's app at once.
+ * Per-tenant and per-cluster files are left prunable, since offboarding and `removeCluster`
+ * remove them on purpose and their pruning deletes nothing of a tenant's.
+ */
+export function keptInCluster(o: KubeObject): KubeObject {
+  const current = o.metadata.annotations?.[SYNC_OPTIONS];
+  const options = current === undefined ? [] : current.split(",").map((x) => x.trim()).filter((x) => x !== "" && !/^(Prune|Delete)=/.test(x));
+  return { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [SYNC_OPTIONS]: [...options, ...KEEP_IN_CLUSTER].join(",") } } };
+}
+
 const managed = { [LABEL.managedBy]: "landlord" };
 const IN_CLUSTER = "https://kubernetes.default.svc";
 
@@ -100,22 +123,28 @@ function syncPolicy(): Record<string, unknown> {
  * Every tenant of the fleet, whatever its cluster: the app of a tenant is created, changed
  * and deleted as soon as its own files change. No `strategy`: RollingSync would switch off
  * auto-sync for every app and hold each one behind the health of all earlier steps.
+ *
+ * An app's deletion never cascades: an app also goes when its placement file is lost, the
+ * generator's path or the app name pattern changes, or the ApplicationSet itself goes, and
+ * a cascade would delete the tenant's namespace, volumes included, with no final backup.
+ * Offboarding deletes the namespace itself, after the backup check (GitopsDelivery.remove).
  */
 export function tenantsApplicationSet(s: GitopsSettings): KubeObject {
-  return {
+  return keptInCluster({
     apiVersion: "argoproj.io/v1alpha1",
     kind: "ApplicationSet",
     metadata: { name: TENANTS_APPSET, namespace: s.argocdNamespace, labels: managed },
     spec: {
       goTemplate: true,
       goTemplateOptions: ["missingkey=error"],
+      // Without it the controller adds the resources finalizer to every app whose template has none.
+      syncPolicy: { preserveResourcesOnDeletion: true },
       generators: [{ git: { repoURL: s.repoURL, revision: s.revision, files: [{ path: `tenants/*/${PLACEMENT_FILE}` }] } }],
       template: {
+        // No resources finalizer: a finalizer in the template wins over preserveResourcesOnDeletion.
         metadata: {
           name: "tenant-{{ .tenant }}",
           labels: { ...managed, [LABEL.tenant]: "{{ .tenant }}", [CLUSTER_LABEL]: "{{ .cluster }}", [WAVE_LABEL]: "{{ .wave }}" },
-          // Deleting the app (the tenant's placement file went) deletes what it deployed.
-          finalizers: [RESOURCES_FINALIZER],
         },
         spec: {
           project: "tenant-{{ .tenant }}",
@@ -125,7 +154,7 @@ export function tenantsApplicationSet(s: GitopsSettings): KubeObject {
         },
       },
     },
-  };
+  });
 }
 
 /**
@@ -134,13 +163,15 @@ export function tenantsApplicationSet(s: GitopsSettings): KubeObject {
  * when it is being destroyed, and a cascade against an unreachable cluster would hang.
  */
 export function clustersApplicationSet(s: GitopsSettings): KubeObject {
-  return {
+  return keptInCluster({
     apiVersion: "argoproj.io/v1alpha1",
     kind: "ApplicationSet",
     metadata: { name: CLUSTERS_APPSET, namespace: s.argocdNamespace, labels: managed },
     spec: {
       goTemplate: true,
       goTemplateOptions: ["missingkey=error"],
+      // A template without finalizers is not enough: the controller would add the resources finalizer.
+      syncPolicy: { preserveResourcesOnDeletion: true },
       generators: [{ clusters: { selector: { matchLabels: managed } } }],
       template: {
         metadata: { name: "bootstrap-{{ .name }}", labels: { ...managed, [CLUSTER_LABEL]: "{{ .name }}" } },
@@ -152,7 +183,7 @@ export function clustersApplicationSet(s: GitopsSettings): KubeObject {
         },
       },
     },
-  };
+  });
 }
 
 /** `chartRepos`: where the tenant's app package chart comes from, besides the fleet repository (docs/adr/0013). */
@@ -249,7 +280,7 @@ export function clusterRegistration(cluster: string, kind: "shared" | "dedicated
 
 /** The project of the root app: only Argo CD's own objects, only in its namespace. */
 export function platformProject(s: GitopsSettings): KubeObject {
-  return {
+  return keptInCluster({
     apiVersion: "argoproj.io/v1alpha1",
     kind: "AppProject",
     metadata: { name: PLATFORM_PROJECT, namespace: s.argocdNamespace, labels: managed, finalizers: [RESOURCES_FINALIZER] } as KubeObject["metadata"],
@@ -265,15 +296,18 @@ export function platformProject(s: GitopsSettings): KubeObject {
         { group: "external-secrets.io", kind: "ExternalSecret" },
       ],
     },
-  };
+  });
 }
 
 /**
  * The one object applied by hand, once per Argo CD (with its project): it syncs argocd/,
- * which holds everything else, itself included.
+ * which holds everything else, itself included. It has no resources finalizer, but
+ * `argocd app delete` cascades by default: what it applies and must survive that carries
+ * Delete=false. It keeps itself too: a commit that lost its file would otherwise switch
+ * GitOps off without anyone noticing.
  */
 export function rootApplication(s: GitopsSettings): KubeObject {
-  return {
+  return keptInCluster({
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
     metadata: { name: ROOT_APP, namespace: s.argocdNamespace, labels: managed },
@@ -283,5 +317,5 @@ export function rootApplication(s: GitopsSettings): KubeObject {
       destination: { server: IN_CLUSTER, namespace: s.argocdNamespace },
       syncPolicy: syncPolicy(),
     },
-  };
+  });
 }

@@ -16,7 +16,9 @@
  *   tenants/<tenant>/manifests/                  rendered objects, one file each
  *
  * Changing a tenant's overrides touches only tenants/<tenant>/manifests. Cluster files are
- * not the tenant's: they go only when the cluster is removed (`removeCluster`).
+ * not the tenant's: they go only when the cluster is removed (`removeCluster`). The fleet's
+ * own files under argocd/ (root, applicationsets) are never removed, and their objects stay
+ * in the cluster if a commit loses them (docs/adr/0026).
  */
 import type { Bundle } from "../bundle.js";
 import type { KubeObject } from "../object.js";
@@ -30,6 +32,7 @@ import {
   clusterProject,
   clusterRegistration,
   clustersApplicationSet,
+  keptInCluster,
   PLACEMENT_FILE,
   PLATFORM_PROJECT,
   platformProject,
@@ -80,7 +83,8 @@ export function fleetFiles(s: GitopsSettings): RepoFiles {
     ["argocd/applicationsets/tenants.yaml", toYaml(tenantsApplicationSet(s))],
     ["argocd/applicationsets/clusters.yaml", toYaml(clustersApplicationSet(s))],
   ]);
-  if (s.addons) files.set("argocd/applicationsets/addons.yaml", toYaml(addonsApplicationSet(s.repoURL, s.revision, s.argocdNamespace, PLATFORM_PROJECT)));
+  // Fleet-wide like the other two ApplicationSets, and never removed by Landlord either.
+  if (s.addons) files.set("argocd/applicationsets/addons.yaml", toYaml(keptInCluster(addonsApplicationSet(s.repoURL, s.revision, s.argocdNamespace, PLATFORM_PROJECT))));
   const bootstrap = s.bootstrap;
   for (const o of bootstrap) files.set(`${BOOTSTRAP_PATH}/${manifestFileName(o)}`, toYaml(o));
   files.set(`${BOOTSTRAP_PATH}/kustomization.yaml`, kustomization(bootstrap.map(manifestFileName)));
