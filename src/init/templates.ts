@@ -10,6 +10,11 @@ platform:
   name: landlord            # used in derived cloud names; changing it renames vaults and storage
   namespacePrefix: tenant-  # tenant "acme" lives in namespace "tenant-acme"
   reservedNames: []         # tenant names nobody may take, on top of the built-in ones
+  # Kubernetes version of the dedicated clusters (tiers with isolation: cluster) unless a tier
+  # pins its own. It must be a version AKS supports (\`az aks get-versions -l <region>\`): AKS
+  # will not create a cluster on one past end of life. Raising it upgrades those clusters at
+  # their next \`terraform apply\`.
+  kubernetesVersion: "1.33"
 
 # Global defaults: the first layer. Tiers and tenants only state what differs.
 defaults:
@@ -85,7 +90,7 @@ tiers:
     description: Dedicated cluster, three database instances with read replicas and a pooler.
     isolation: cluster
     cluster:
-      kubernetesVersion: "1.30"
+      # kubernetesVersion: "1.33"          # pins this tier; unset: platform.kubernetesVersion
       systemVmSize: Standard_D4s_v5
       systemNodeCount: 3
       appVmSize: Standard_D8s_v5
@@ -114,7 +119,7 @@ tiers:
 clusters:
   - name: aks-weu-1
     region: westeurope
-    kubernetesVersion: "1.30"
+    kubernetesVersion: "1.33"              # what the cluster runs (\`az aks show\`); charts are rendered for it
     cpuOvercommit: 4                       # CPU quotas placed here may add up to 4x the shared pools' CPU
     # From \`az aks show\`: the OIDC issuer (workload identity) and the resource id (node pools).
     oidcIssuerUrl: https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/11111111-1111-1111-1111-111111111111/
@@ -190,6 +195,18 @@ billing:
 policy:
   allowExceedTierCeilings: false           # true lets any override go past its tier's ceilings
   ceilingExceptions: []                    # or name the tenants that may
+  # What a tenant's compliance tags (spec.compliance) require of it; \`landlord validate\`
+  # refuses a tenant that does not meet them. A tag not listed here requires nothing.
+  compliance:
+    hipaa:
+      requirePrivateEndpoints: true        # vault and backups behind private endpoints only (integrations.cloudPosture)
+      allowedIsolation: [nodepool, cluster]   # never on nodes shared with other tenants: tier medium or large
+      # allowedRegions: [westeurope]       # where its data may live; unset: any region
+    pci:
+      requirePrivateEndpoints: true
+      allowedIsolation: [nodepool, cluster]
+    # gdpr:
+    #   allowedRegions: [westeurope, northeurope]   # e.g. keep EU customers' data in the EU
   # isolationProbeImage: registry.example.com/landlord/netcheck:1   # audit --live sends real packets with it
 `;
 

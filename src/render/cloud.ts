@@ -16,12 +16,40 @@ import type { PlatformConfig } from "../spec/platform-schema.js";
 import { tenantNames } from "../spec/names.js";
 
 export interface CloudOutputs {
-  /** Client id of the tenant's user-assigned identity (workload identity). */
+  /** Client id of the app's user-assigned identity (reads the tenant's Key Vault). */
+  readonly appIdentityClientId?: string;
+  /** Client id of the database's user-assigned identity (writes the backups). */
+  readonly databaseIdentityClientId?: string;
+  /**
+   * Client id of the one identity that tenants made before the split had; it serves both
+   * workloads until the next cloud-resources run records the two.
+   */
   readonly identityClientId?: string;
+  /** The resource group Terraform made: a resource group never moves, so its name is pinned once made. */
+  readonly resourceGroupName?: string;
 }
 
-export function workloadIdentityAnnotations(cloud: CloudOutputs): Record<string, string> {
-  return cloud.identityClientId ? { "azure.workload.identity/client-id": cloud.identityClientId } : {};
+export type Workload = "app" | "database";
+
+export function workloadIdentityAnnotations(cloud: CloudOutputs, workload: Workload): Record<string, string> {
+  const id = (workload === "app" ? cloud.appIdentityClientId : cloud.databaseIdentityClientId) ?? cloud.identityClientId;
+  return id ? { "azure.workload.identity/client-id": id } : {};
+}
+
+/** Whether both workloads have the identity Terraform made for them. */
+export function hasWorkloadIdentities(cloud: CloudOutputs | undefined): boolean {
+  return cloud !== undefined && Object.keys(workloadIdentityAnnotations(cloud, "app")).length > 0 && Object.keys(workloadIdentityAnnotations(cloud, "database")).length > 0;
+}
+
+/**
+ * The tenant's resource group. Once made, its recorded name wins (renaming would replace
+ * everything in it). Outputs recorded before resource groups were named per incarnation
+ * carry only the single identity: that resource group has the per-name name.
+ */
+export function resourceGroupOf(platform: PlatformConfig, tenantName: string, resolved: string, cloud: CloudOutputs): string {
+  if (cloud.resourceGroupName !== undefined) return cloud.resourceGroupName;
+  if (cloud.identityClientId !== undefined) return tenantNames(platform, tenantName).resourceGroup;
+  return resolved;
 }
 
 /**
@@ -45,6 +73,7 @@ export function newIncarnationId(random: (bytes: number) => Buffer): Incarnation
 }
 
 export interface CloudNames {
+  readonly resourceGroup: string;
   readonly keyVault: string;
   readonly storageAccount: string;
   /** Key of the tenant's Terraform state in the backend container. */
@@ -63,13 +92,15 @@ const HASH = 8;
  * from spec/names.ts; state key `<prefix><tenant>.tfstate`), so callers that do not pass one
  * yet keep working. With one: the same shapes and limits (Key Vault 24 characters with '-',
  * storage account 24 lowercase alphanumerics), the hash taken over platform, name and
- * incarnation, and the state key `<prefix><tenant>/<incarnation>.tfstate`.
+ * incarnation, and the state key `<prefix><tenant>/<incarnation>.tfstate`. The resource
+ * group carries the hash too, and with it everything named inside it (the identities and
+ * their federated credentials, a dedicated cluster).
  */
 export function cloudNames(platform: PlatformConfig, tenantName: string, incarnation?: IncarnationId): CloudNames {
   const prefix = platform.integrations.terraform.stateKeyPrefix;
   if (incarnation === undefined) {
     const names = tenantNames(platform, tenantName);
-    return { keyVault: names.keyVault, storageAccount: names.storageAccount, stateKey: `${prefix}${tenantName}.tfstate` };
+    return { resourceGroup: names.resourceGroup, keyVault: names.keyVault, storageAccount: names.storageAccount, stateKey: `${prefix}${tenantName}.tfstate` };
   }
   const h = hash36(`${platform.platform.name}/${tenantName}/${incarnation}`, HASH);
   const kvPrefix = platform.integrations.keyVault.namePrefix;
@@ -78,6 +109,8 @@ export function cloudNames(platform: PlatformConfig, tenantName: string, incarna
   const stPrefix = platform.integrations.azure.storageAccountPrefix;
   const alnum = tenantName.replace(/[^a-z0-9]/g, "");
   return {
+    // Resource groups allow 90 characters: the tenant name (40 at most) always fits whole.
+    resourceGroup: `${platform.integrations.azure.resourceGroupPrefix}${tenantName}-${h}`,
     keyVault: `${kvJoined}-${h}`,
     storageAccount: `${stPrefix}${alnum.slice(0, 24 - stPrefix.length - HASH)}${h}`,
     stateKey: `${prefix}${tenantName}/${incarnation}.tfstate`,

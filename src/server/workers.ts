@@ -13,6 +13,8 @@ import { runTenantWorkflow } from "../workflows/tenant/run-tenant-workflow.js";
 import { LeaderLease } from "./leader.js";
 import type { Metrics } from "./metrics.js";
 import { reconcilePass } from "./reconcile.js";
+import { purgeDue } from "../workflows/tenant/purge.js";
+import { systemClock } from "../workflows/engine/clock.js";
 
 export interface WorkerOptions {
   /** Leader lease TTL; renewed every third of it. */
@@ -22,6 +24,8 @@ export interface WorkerOptions {
   readonly concurrency: number;
   /** 0 turns the reconcile loop off. */
   readonly reconcileIntervalMs: number;
+  /** How often the leader destroys offboarded tenants' cloud resources whose retention ended; 0 turns it off. */
+  readonly purgeIntervalMs?: number;
   /** At shutdown, how long a step may take to finish before it is interrupted. */
   readonly graceMs: number;
   /** What the reconcile loop takes as now (claims lapse by it); the system clock unless a test sets one. */
@@ -44,6 +48,8 @@ export class Workers {
   private leaseTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
+  private purging: Promise<void> | undefined;
   private scanning = false;
   private rescan = false;
   private reconciling: Promise<void> | undefined;
@@ -118,6 +124,7 @@ export class Workers {
       if (holds) {
         void this.scan();
         this.scheduleReconcile(0);
+        this.schedulePurge(0);
       }
     }
     // Read through a method: the awaits above may have seen stop() begin.
@@ -232,12 +239,40 @@ export class Workers {
     }
   }
 
+  private schedulePurge(delayMs: number): void {
+    const every = this.options.purgeIntervalMs ?? 0;
+    if (every <= 0 || this.stopping) return;
+    clearTimeout(this.purgeTimer);
+    this.purgeTimer = setTimeout(() => {
+      if (!this.leader || this.stopping) return;
+      this.purging = this.purgeOnce().finally(() => {
+        this.purging = undefined;
+        this.schedulePurge(every);
+      });
+    }, delayMs);
+  }
+
+  /** One purge pass (src/workflows/tenant/purge.ts), with its metrics and log lines. */
+  async purgeOnce(): Promise<void> {
+    try {
+      const outcomes = await purgeDue(this.rt.services, (this.options.clock ?? systemClock).now(), this.reconcileAbort.signal);
+      for (const o of outcomes) {
+        this.metrics.inc("landlord_cloud_purges_total", { result: o.result });
+        this.log(`purge ${o.tenant}: ${o.result}: ${o.detail}`);
+      }
+    } catch (err) {
+      this.metrics.inc("landlord_cloud_purges_total", { result: "failed" });
+      this.log(`purge: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   /** Stops taking work, lets running steps finish (up to graceMs), then hands the lease back. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.leaseTimer);
     clearTimeout(this.pollTimer);
     clearTimeout(this.reconcileTimer);
+    clearTimeout(this.purgeTimer);
     this.reconcileAbort.abort();
     // A soft stop: a step under way is never cut (its end is always recorded); the run ends
     // at its next boundary. Only past the grace time are steps themselves interrupted.
@@ -249,6 +284,7 @@ export class Workers {
     await all;
     clearTimeout(grace);
     await this.reconciling;
+    await this.purging;
     this.unsubscribe();
     if (this.leader) await this.lease.release().catch(() => undefined);
     this.leader = false;

@@ -14,6 +14,7 @@ import {
 import { layerSchema } from "./layer-schema.js";
 import { monitoringIntegrationSchema, tierSloSchema } from "./monitoring-schema.js";
 import { ROLLOUT_DEFAULTS, rolloutSchema } from "../rollout/config-schema.js";
+import { COMPLIANCE_TAGS } from "./tenant-schema.js";
 
 /** Upstream's repositories for the images the platform's operators run in tenant namespaces. */
 export const PLATFORM_IMAGE_REPOSITORIES = ["ghcr.io/cloudnative-pg/cloudnative-pg", "ghcr.io/cloudnative-pg/pgbouncer", "quay.io/jetstack/cert-manager-acmesolver"] as const;
@@ -54,6 +55,8 @@ const cluster = z.strictObject({
   oidcIssuerUrl: z.url().optional(),
   /** Azure resource id of the AKS cluster, for per-tenant node pools. */
   resourceId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+$/).optional(),
+  /** Subnet of the cluster's virtual network for per-tenant node pools; unset: the cluster's node subnet. */
+  nodeSubnetId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i).optional(),
   apiServerCidrs: z.array(z.cidrv4()).default([]),
   /** How far the CPU quotas of placed tenants may exceed the shared pools' allocatable CPU. */
   cpuOvercommit: z.number().min(1).max(20).default(1),
@@ -68,8 +71,13 @@ const tierNodePool = z
   })
   .refine((p) => p.minCount <= p.maxCount, { error: explain("minCount is above maxCount", "lower minCount or raise maxCount"), path: ["minCount"] });
 
+const kubernetesVersion = z.string().regex(/^\d+\.\d+(\.\d+)?$/, {
+  error: explain("kubernetesVersion is a minor version, or an exact patch version", "write e.g. '1.33' (AKS keeps it on the latest patch) or '1.33.2'"),
+});
+
 const tierCluster = z.strictObject({
-  kubernetesVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/),
+  /** Unset: platform.kubernetesVersion, so one line of landlord.yaml keeps every tier on a supported version. */
+  kubernetesVersion: kubernetesVersion.optional(),
   systemVmSize: z.string().min(1),
   systemNodeCount: count("systemNodeCount", 1, 100),
   appVmSize: z.string().min(1),
@@ -128,7 +136,7 @@ const tier = layerSchema
       ctx.addIssue({
         code: "custom",
         path: ["cluster"],
-        message: explain("a cluster tier needs a cluster", "add cluster: {kubernetesVersion, systemVmSize, ...}"),
+        message: explain("a cluster tier needs a cluster", "add cluster: {systemVmSize, systemNodeCount, appVmSize, ...}"),
       });
     }
   });
@@ -247,6 +255,12 @@ const integrations = z.strictObject({
           blob: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateDnsZones\/privatelink\.blob\.core\.windows\.net$/i).optional(),
         })
         .default({}),
+      /**
+       * Subnet for dedicated clusters' nodes, in the network the privatelink zones are linked
+       * to (terraform/platform outputs it); unset: AKS makes a network per cluster, which
+       * cannot reach private endpoints, so a private posture refuses a cluster tier without it.
+       */
+      dedicatedClusterSubnetId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i).optional(),
       diagnostics: z.boolean().default(true),
       /** Where the audit logs go; required while diagnostics is on (checked by terraform plan). */
       logAnalyticsWorkspaceId: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i).optional(),
@@ -255,6 +269,40 @@ const integrations = z.strictObject({
     })
     .default({ publicNetworkAccess: false, privateDnsZoneIds: {}, diagnostics: true, locks: true, purgeProtection: true }),
 });
+
+/** Isolation modes a compliance regime may demand: anything but sharing nodes with other tenants. */
+export const DEDICATED_ISOLATION_MODES = ["nodepool", "cluster"] as const;
+
+/**
+ * What a compliance tag on a tenant requires of where and how it runs (policy.compliance.<tag>),
+ * checked when the tenant is validated. Unset fields require nothing.
+ */
+const complianceRule = z.strictObject({
+  /** The tenant's Key Vault and backup storage reachable only through private endpoints (integrations.cloudPosture). */
+  requirePrivateEndpoints: z.boolean().default(false),
+  /** Tier isolation modes the tenant may use. */
+  allowedIsolation: z
+    .array(z.enum(DEDICATED_ISOLATION_MODES, { error: explain("allowedIsolation lists nodepool or cluster", "write e.g. [nodepool, cluster]; leave it out to allow shared nodes") }))
+    .min(1, { error: explain("allowedIsolation is empty, which no tier could meet", "list nodepool and/or cluster, or leave it out") })
+    .optional(),
+  /** Regions the tenant may be placed in (its data lives there). */
+  allowedRegions: z
+    .array(z.string().regex(/^[a-z][a-z0-9]*$/, { error: explain("a region is an Azure region name", "write e.g. 'westeurope' (lowercase, no spaces)") }))
+    .min(1, { error: explain("allowedRegions is empty, which no tenant could meet", "list the regions, or leave it out to allow any") })
+    .optional(),
+});
+
+export type ComplianceRule = z.infer<typeof complianceRule>;
+export type ComplianceTag = (typeof COMPLIANCE_TAGS)[number];
+
+// A key per tag rather than a record, so a misspelt tag is an unknown field with a "did you mean".
+const compliancePolicy = z.strictObject({
+  gdpr: complianceRule.optional(),
+  hipaa: complianceRule.optional(),
+  pci: complianceRule.optional(),
+  soc2: complianceRule.optional(),
+  iso27001: complianceRule.optional(),
+} satisfies Record<ComplianceTag, z.ZodType>);
 
 const KUBERNETES_DELIVERY_DEFAULTS = { contexts: {}, forceConflicts: false, parallelism: 8, readyTimeoutSeconds: 300 };
 
@@ -293,6 +341,13 @@ export const platformSchema = z.strictObject({
      * landlord.yaml names is kept as well, whatever this says.
      */
     reservedHostLabels: z.array(dnsLabel(63)).default([...RESERVED_HOST_LABELS]),
+    /**
+     * The Kubernetes version of the dedicated clusters Landlord creates, where the tier does not
+     * pin one (tiers.<tier>.cluster.kubernetesVersion). It must be one AKS supports: AKS refuses
+     * to create a cluster on a version past its end of life. A change upgrades those clusters
+     * at their next terraform apply. Unset: AKS's default at creation.
+     */
+    kubernetesVersion: kubernetesVersion.optional(),
   }),
   defaults: layerSchema,
   tiers: z.record(dnsLabel(30), tier).refine((t) => Object.keys(t).length > 0, {
@@ -479,6 +534,8 @@ export const platformSchema = z.strictObject({
       tenantAdmin: z
         .strictObject({ exec: z.boolean().default(false), portForward: z.boolean().default(false), readSecrets: z.boolean().default(false) })
         .default({ exec: false, portForward: false, readSecrets: false }),
+      /** What each compliance tag (a tenant's spec.compliance) requires; a tag not listed requires nothing. */
+      compliance: compliancePolicy.default({}),
     })
     .default({
       allowExceedTierCeilings: false,
@@ -490,8 +547,36 @@ export const platformSchema = z.strictObject({
       identityProvider: "generic",
       podSecurityVersion: "v1.33",
       tenantAdmin: { exec: false, portForward: false, readSecrets: false },
+      compliance: {},
     }),
+}).superRefine((config, ctx) => {
+  for (const issue of complianceRegionIssues(config)) ctx.addIssue({ code: "custom", ...issue });
 });
+
+/**
+ * A region in a compliance policy that tenants bound by it could never be placed in is a typo
+ * or a stale entry. Shared clusters are only in the regions clusters[] lists; a dedicated
+ * cluster can be created in any region, so a policy that allows one may name others.
+ */
+function complianceRegionIssues(config: { clusters: readonly { region: string }[]; policy: { compliance: Partial<Record<ComplianceTag, ComplianceRule>> } }): { path: (string | number)[]; message: string }[] {
+  const known = [...new Set(config.clusters.map((c) => c.region))];
+  const out: { path: (string | number)[]; message: string }[] = [];
+  for (const tag of COMPLIANCE_TAGS) {
+    const rule = config.policy.compliance[tag];
+    if (rule?.allowedRegions === undefined || rule.allowedIsolation?.includes("cluster") !== false) continue;
+    rule.allowedRegions.forEach((region, i) => {
+      if (known.includes(region)) return;
+      out.push({
+        path: ["policy", "compliance", tag, "allowedRegions", i],
+        message: explain(
+          `no cluster of landlord.yaml is in region '${region}', and '${tag}' tenants may not have a dedicated cluster (allowedIsolation)`,
+          `use one of: ${known.join(", ")}; or add a cluster in ${region}, or allow cluster in policy.compliance.${tag}.allowedIsolation`,
+        ),
+      });
+    });
+  }
+  return out;
+}
 
 export type PlatformConfig = z.infer<typeof platformSchema>;
 export type Tier = PlatformConfig["tiers"][string];

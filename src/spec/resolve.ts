@@ -14,6 +14,7 @@ import { placeTenant, type FreeCapacity, type Placement } from "./placement.js";
 import type { PlatformContext, ResolvedTier, Result } from "./platform.js";
 import { closest, issuesToProblems, joinPath } from "./problems.js";
 import { accessGroupProblems } from "./access.js";
+import { complianceProblems } from "./compliance-policy.js";
 import { allowedStorageClasses, storageClassProblems } from "./storage-classes.js";
 import { hostnameProblems, platformHostProblems, platformHosts } from "./hostnames.js";
 import { cloudNames, incarnationId } from "../render/cloud.js";
@@ -91,6 +92,10 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
   const need = tier.tier.isolation === "namespace" ? cpuMillis(effective.data.quota.cpu) : 0n;
   const placed = keptPlacement(options.placement, tier.tier.isolation, names, tenant) ?? placeTenant(ctx.config, tenant, tier.tier.isolation, names, options.free, need);
   if (!placed.ok) problems.push(at(placed.problem));
+  else {
+    const subject = { compliance: tenant.spec.compliance, tierName: tier.name, isolation: tier.tier.isolation, placement: placed.placement, regionPinned: tenant.spec.region !== undefined };
+    problems.push(...complianceProblems(ctx.config, subject).map(at));
+  }
   if (problems.length > 0 || !placed.ok) return { ok: false, problems };
   return {
     ok: true,
@@ -109,12 +114,12 @@ export function resolveTenant(ctx: PlatformContext, doc: SourceDocument, options
   };
 }
 
-/** Derived names; a re-onboarded name's vault, storage account and state key are its incarnation's own. */
+/** Derived names; a re-onboarded name's resource group, vault, storage account and state key are its incarnation's own. */
 function namesOf(config: PlatformContext["config"], name: string | undefined, incarnation: string | null): TenantNames {
   const names = tenantNames(config, name ?? "");
   if (incarnation === null || name === undefined) return names;
   const cloud = cloudNames(config, name, incarnationId(incarnation));
-  return { ...names, keyVault: cloud.keyVault, storageAccount: cloud.storageAccount };
+  return { ...names, resourceGroup: cloud.resourceGroup, keyVault: cloud.keyVault, storageAccount: cloud.storageAccount };
 }
 
 function nameAndTierProblems(ctx: PlatformContext, name: string | undefined, tierName: string | undefined, file: string): InputProblem[] {

@@ -35,8 +35,25 @@ export async function createCloudOutputsTable(db: Kysely<unknown>, backend: Back
 
 /** The outputs rendering uses, from Terraform's public outputs (sensitive ones never reach here). */
 export function cloudOutputsOf(terraform: Readonly<Record<string, unknown>>): CloudOutputs {
-  const id = terraform.identity_client_id;
-  return typeof id === "string" && id !== "" ? { identityClientId: id } : {};
+  return parseOutputs({
+    appIdentityClientId: terraform.app_identity_client_id,
+    databaseIdentityClientId: terraform.database_identity_client_id,
+    // A workspace still on the single-identity module (its outputs before the split).
+    identityClientId: terraform.identity_client_id,
+    resourceGroupName: terraform.resource_group_name,
+  });
+}
+
+const FIELDS = ["appIdentityClientId", "databaseIdentityClientId", "identityClientId", "resourceGroupName"] as const;
+
+/** Only non-empty strings of the known fields: rows are written by older and newer versions alike. */
+function parseOutputs(raw: Readonly<Record<string, unknown>>): CloudOutputs {
+  const out: { -readonly [K in (typeof FIELDS)[number]]?: string } = {};
+  for (const k of FIELDS) {
+    const v = raw[k];
+    if (typeof v === "string" && v !== "") out[k] = v;
+  }
+  return out;
 }
 
 /** A name's first life has no incarnation id (null); its row is keyed by the empty string. */
@@ -60,8 +77,7 @@ export function cloudOutputsRepo(base: Kysely<Database>): CloudOutputsRepo {
     async get(tenantName, incarnation) {
       const row = await db.selectFrom("cloud_outputs").select("outputs").where("tenant_name", "=", tenantName).where("incarnation", "=", incarnation ?? "").executeTakeFirst();
       if (row === undefined) return undefined;
-      const parsed = JSON.parse(row.outputs) as { identityClientId?: unknown };
-      return typeof parsed.identityClientId === "string" ? { identityClientId: parsed.identityClientId } : {};
+      return parseOutputs(JSON.parse(row.outputs) as Record<string, unknown>);
     },
   };
 }

@@ -214,6 +214,25 @@ export function migrations(backend: Backend): Record<string, Migration> {
     "0022_cloud_outputs": { up: (db: Kysely<unknown>) => createCloudOutputsTable(db, backend) },
     // When each domain was claimed, so an unproven custom domain's claim can lapse (src/store/domain-claims.ts).
     "0023_domain_claim_expiry": { up: (db: Kysely<unknown>) => domainClaimTimes(db, d) },
+    // Cloud resources an offboarding kept, per incarnation, and their purge (src/store/cloud-retention-repo.ts).
+    // The DDL is written here, not in the repo, so editing the repo cannot change a past migration.
+    "0024_cloud_retention": {
+      up: async (db: Kysely<unknown>) => {
+        await db.schema
+          .createTable("cloud_retention")
+          .addColumn("tenant_name", "text", (c) => c.notNull().references("tenants.name").onDelete("cascade"))
+          .addColumn("incarnation", "text", (c) => c.notNull())
+          .addColumn("variables", "text", (c) => c.notNull())
+          .addColumn("purge_after", d.time, (c) => c.notNull())
+          .addColumn("recorded_at", d.time, (c) => c.notNull())
+          .addColumn("purged_at", d.time)
+          .addColumn("last_error", "text")
+          .addColumn("attempted_at", d.time)
+          .addPrimaryKeyConstraint("cloud_retention_pk", ["tenant_name", "incarnation"])
+          .execute();
+        await db.schema.createIndex("cloud_retention_due").on("cloud_retention").columns(["purged_at", "purge_after"]).execute();
+      },
+    },
   };
 }
 

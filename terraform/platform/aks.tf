@@ -38,6 +38,7 @@ resource "azurerm_kubernetes_cluster" "shared" {
     max_count                    = var.system_node_pool.max_count
     only_critical_addons_enabled = true
     temporary_name_for_rotation  = "systemtmp"
+    vnet_subnet_id               = azurerm_subnet.aks_nodes.id
 
     upgrade_settings {
       max_surge = "10%"
@@ -72,6 +73,10 @@ resource "azurerm_kubernetes_cluster" "shared" {
     # The cluster autoscaler owns the current size of the system pool.
     ignore_changes = [default_node_pool[0].node_count]
   }
+
+  # Azure refuses to delete an address a load balancer still holds: the cluster (and with
+  # it the load balancer in its node resource group) goes first, the ingress address after.
+  depends_on = [azurerm_public_ip.ingress]
 }
 
 # One shared autoscaling user pool per entry, e.g. per service tier.
@@ -82,6 +87,7 @@ resource "azurerm_kubernetes_cluster_node_pool" "tier" {
   kubernetes_cluster_id = azurerm_kubernetes_cluster.shared.id
   vm_size               = each.value.vm_size
   mode                  = "User"
+  vnet_subnet_id        = azurerm_subnet.aks_nodes.id
 
   auto_scaling_enabled = true
   min_count            = each.value.min_count

@@ -236,3 +236,94 @@ variable "argocd_registration" {
     error_message = "The argocd_registration.principal_id must be \"\" or an object ID (GUID)."
   }
 }
+
+variable "network" {
+  description = "IPv4 ranges of the platform virtual network: address_space, and inside it the subnets aks_nodes (the shared cluster's nodes and per-tenant node pools), dedicated_clusters (nodes of tenants' dedicated clusters) and private_endpoints (tenants' Key Vault and blob private endpoints). One object so that one validation can see all four."
+  type = object({
+    address_space      = string
+    aks_nodes          = string
+    dedicated_clusters = string
+    private_endpoints  = string
+  })
+  # A /22 holds 1019 endpoints, about what one network may have (1000 private endpoints
+  # per virtual network), i.e. some 500 tenants at a vault and a blob endpoint each.
+  default = {
+    address_space      = "10.224.0.0/12"
+    aks_nodes          = "10.224.0.0/16"
+    dedicated_clusters = "10.225.0.0/16"
+    private_endpoints  = "10.226.0.0/22"
+  }
+  nullable = false
+
+  validation {
+    condition     = alltrue([for cidr in values(var.network) : can(cidrnetmask(cidr)) && try(cidrhost(cidr, 0) == split("/", cidr)[0], false)])
+    error_message = "Each network range must be an IPv4 CIDR written with its network address, e.g. 10.224.0.0/16 (not 10.224.1.0/16)."
+  }
+
+  # The checks below pass on malformed ranges (try(..., true)) so that only the message
+  # above names them.
+  validation {
+    condition = try(alltrue([for cidr in values(var.network) : tonumber(split("/", cidr)[1]) <= 29]), true)
+    # Azure's smallest subnet is a /29 (it keeps five addresses of every subnet).
+    error_message = "Each network range must be a /29 or larger."
+  }
+
+  validation {
+    condition = try(alltrue([
+      for subnet in [var.network.aks_nodes, var.network.dedicated_clusters, var.network.private_endpoints] :
+      tonumber(split("/", subnet)[1]) >= tonumber(split("/", var.network.address_space)[1]) &&
+      cidrhost("${cidrhost(subnet, 0)}/${split("/", var.network.address_space)[1]}", 0) == cidrhost(var.network.address_space, 0)
+    ]), true)
+    error_message = "The subnets aks_nodes, dedicated_clusters and private_endpoints must lie inside network.address_space."
+  }
+
+  validation {
+    condition = try(alltrue([
+      for pair in [
+        [var.network.aks_nodes, var.network.dedicated_clusters],
+        [var.network.aks_nodes, var.network.private_endpoints],
+        [var.network.dedicated_clusters, var.network.private_endpoints],
+      ] :
+      cidrhost("${cidrhost(pair[0], 0)}/${min(tonumber(split("/", pair[0])[1]), tonumber(split("/", pair[1])[1]))}", 0) !=
+      cidrhost("${cidrhost(pair[1], 0)}/${min(tonumber(split("/", pair[0])[1]), tonumber(split("/", pair[1])[1]))}", 0)
+    ]), true)
+    error_message = "The subnets aks_nodes, dedicated_clusters and private_endpoints must not overlap."
+  }
+
+  # The shared cluster keeps AKS's default pod (10.244.0.0/16) and service (10.0.0.0/16)
+  # ranges, which must not overlap the network its nodes are in; AKS refuses the other
+  # four ranges for any cluster network.
+  validation {
+    condition = try(alltrue([
+      for reserved in ["10.0.0.0/16", "10.244.0.0/16", "169.254.0.0/16", "172.30.0.0/16", "172.31.0.0/16", "192.0.2.0/24"] :
+      cidrhost("${cidrhost(var.network.address_space, 0)}/${min(tonumber(split("/", var.network.address_space)[1]), tonumber(split("/", reserved)[1]))}", 0) !=
+      cidrhost("${cidrhost(reserved, 0)}/${min(tonumber(split("/", var.network.address_space)[1]), tonumber(split("/", reserved)[1]))}", 0)
+    ]), true)
+    error_message = "The network.address_space must not overlap 10.0.0.0/16 or 10.244.0.0/16 (the shared cluster's service and pod ranges) nor 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16, 192.0.2.0/24 (reserved by AKS)."
+  }
+}
+
+variable "ingress_public_ip_zones" {
+  description = "Availability zones of the shared ingress controller's public IP: [] (no zone pinned), one zone, or [\"1\", \"2\", \"3\"] (zone-redundant, in regions with zones). Fixed at creation: a change replaces the address."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    # Azure spreads a two-zone address over all three, and the next plan would replace it.
+    condition     = alltrue([for z in var.ingress_public_ip_zones : contains(["1", "2", "3"], z)]) && length(distinct(var.ingress_public_ip_zones)) == length(var.ingress_public_ip_zones) && contains([0, 1, 3], length(var.ingress_public_ip_zones))
+    error_message = "The ingress_public_ip_zones must be [], one of \"1\", \"2\", \"3\", or all three."
+  }
+}
+
+variable "ingress_dns_record_name" {
+  description = "Name under dns_zone_name of an alias A record of the shared ingress address (e.g. ingress, for integrations.dns.target = { type: CNAME, value: ingress.<zone> }); \"\" creates none. Keep the name in landlord.yaml's platform.reservedHostLabels so no tenant is given it."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = var.ingress_dns_record_name == "" || can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.ingress_dns_record_name))
+    error_message = "The ingress_dns_record_name must be \"\" or one lowercase DNS label (letters, digits, '-', at most 63 characters)."
+  }
+}

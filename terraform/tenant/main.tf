@@ -29,7 +29,7 @@ module "instance" {
   dns_ttl                                  = var.dns_ttl
   network_policy                           = var.network_policy
   dedicated_cluster_admin_group_object_ids = var.dedicated_cluster_admin_group_object_ids
-  extra_service_accounts                   = var.extra_service_accounts
+  retained                                 = var.retained
   log_analytics_workspace_id               = var.log_analytics_workspace_id
   argocd_registration                      = var.argocd_registration
 }

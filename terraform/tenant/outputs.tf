@@ -33,19 +33,24 @@ output "backup_destination_path" {
   value       = module.instance.backup_destination_path
 }
 
-output "identity_client_id" {
-  description = "Client ID of the workload identity; goes into the service account annotation azure.workload.identity/client-id."
-  value       = module.instance.identity_client_id
+output "app_identity_client_id" {
+  description = "Client ID of the app's workload identity; Landlord records it for the app ServiceAccount's azure.workload.identity/client-id annotation."
+  value       = module.instance.app_identity_client_id
 }
 
-output "identity_principal_id" {
-  description = "Object (principal) ID of the workload identity."
-  value       = module.instance.identity_principal_id
+output "database_identity_client_id" {
+  description = "Client ID of the database's workload identity; Landlord records it for the CloudNativePG ServiceAccount's annotation."
+  value       = module.instance.database_identity_client_id
 }
 
-output "identity_id" {
-  description = "Resource ID of the workload identity."
-  value       = module.instance.identity_id
+output "identity_principal_ids" {
+  description = "Object (principal) IDs of the two workload identities."
+  value       = module.instance.identity_principal_ids
+}
+
+output "retained" {
+  description = "Whether only the tenant's data is kept (offboarded, waiting for the purge)."
+  value       = module.instance.retained
 }
 
 output "node_pool_name" {

@@ -21,18 +21,22 @@ const tenantName = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/);
 describe("cloud names per tenant incarnation", () => {
   test("without an incarnation, today's names and state key (callers not yet wired keep working)", () => {
     const names = tenantNames(ctx.config, "acme");
-    expect(cloudNames(ctx.config, "acme")).toEqual({ keyVault: names.keyVault, storageAccount: names.storageAccount, stateKey: "tenants/acme.tfstate" });
+    expect(cloudNames(ctx.config, "acme")).toEqual({ resourceGroup: names.resourceGroup, keyVault: names.keyVault, storageAccount: names.storageAccount, stateKey: "tenants/acme.tfstate" });
   });
 
-  test("a name onboarded again gets another vault, storage account and state key", () => {
+  test("a name onboarded again gets another resource group, vault, storage account and state key", () => {
     const first = cloudNames(ctx.config, "acme", incarnationId("k3x9q2m7aa"));
     const second = cloudNames(ctx.config, "acme", incarnationId("p0d8w1z4bb"));
     expect(first.stateKey).toBe("tenants/acme/k3x9q2m7aa.tfstate");
     expect(second.stateKey).toBe("tenants/acme/p0d8w1z4bb.tfstate");
     expect(second.keyVault).not.toBe(first.keyVault);
     expect(second.storageAccount).not.toBe(first.storageAccount);
+    // The resource group holds the identities and their federation: the second customer's
+    // apply must neither fail on the first one's group nor inherit what it trusts.
+    expect(second.resourceGroup).not.toBe(first.resourceGroup);
     // Nor does any incarnation take the per-name (pre-incarnation) names.
     const legacy = cloudNames(ctx.config, "acme");
+    expect([first.resourceGroup, second.resourceGroup]).not.toContain(legacy.resourceGroup);
     expect([first.keyVault, second.keyVault]).not.toContain(legacy.keyVault);
     expect([first.storageAccount, second.storageAccount]).not.toContain(legacy.storageAccount);
   });
@@ -44,6 +48,8 @@ describe("cloud names per tenant incarnation", () => {
         expect(n.keyVault).toMatch(KEY_VAULT);
         expect(n.keyVault).not.toMatch(/--/);
         expect(n.storageAccount).toMatch(STORAGE);
+        // Azure: 1-90 of letters, digits, '_', '-', '.', '(' and ')', not ending in '.'.
+        expect(n.resourceGroup).toMatch(/^[-\w.()]{1,89}[-\w()]$/);
         expect(n.stateKey).toBe(`tenants/${name}/${inc}.tfstate`);
       }),
       { numRuns: 500 },

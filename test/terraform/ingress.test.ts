@@ -69,7 +69,7 @@ describe("the generator: a large tenant's names point at its own cluster", () =>
 describe("the module: a static Standard address for the dedicated cluster's ingress", () => {
   test("created with the dedicated cluster, Standard and static, in a resource group of its own, locked and tagged like the tenant's other resources", async () => {
     const [ip] = Object.values(await resources("azurerm_public_ip"));
-    expect(ip).toMatchObject({ sku: "Standard", allocation_method: "Static", count: "${var.dedicated_cluster.enabled ? 1 : 0}", tags: "${local.tags}" });
+    expect(ip).toMatchObject({ sku: "Standard", allocation_method: "Static", count: "${local.dedicated_active ? 1 : 0}", tags: "${local.tags}" });
     expect(text(ip?.["resource_group_name"])).toMatch(/azurerm_resource_group\.ingress\[0\]\.name/);
     const groups = await resources("azurerm_resource_group");
     expect(text(groups["ingress"]?.["name"])).toMatch(/local\.ingress_resource_group_name/);
@@ -96,8 +96,9 @@ describe("the module: a static Standard address for the dedicated cluster's ingr
     const h = await PlanHarness.create(MODULE_DIR);
     const large = await example("large");
     const generated = varsFor("initech", "large") as unknown as Record<string, unknown>;
-    // The fixture's landlord.yaml leaves the private endpoint subnet and workspace unset; the example's posture has them.
-    const locals = await h.locals({ ...generated, cloud_posture: large["cloud_posture"] });
+    // The fixture's landlord.yaml leaves the private endpoint subnet, the dedicated clusters' subnet and the workspace unset; the example has them.
+    const subnet = (large["dedicated_cluster"] as Record<string, unknown>)["vnet_subnet_id"];
+    const locals = await h.locals({ ...generated, cloud_posture: large["cloud_posture"], dedicated_cluster: { ...(generated["dedicated_cluster"] as object), vnet_subnet_id: subnet } });
     const address = dedicatedIngressAddress(ctx.config, "initech");
     expect({ publicIpName: locals["ingress_public_ip_name"], resourceGroup: locals["ingress_resource_group_name"] }).toEqual(address);
     expect(locals["dns_ingress_names"]).toEqual(["initech"]);

@@ -54,8 +54,10 @@ const varsFor = (name: string, o: Parameters<typeof tenantFile>[1] = {}, c = ctx
 
 describe("item 5: a compliance tag flips nothing Azure cannot change", () => {
   test("the generator gives a vault the same retention and purge protection with or without compliance regimes", () => {
-    const plain = varsFor("acme");
-    const strict = varsFor("acme", { spec: { compliance: ["gdpr", "hipaa"] } });
+    // hipaa is only valid on a dedicated tier with private endpoints (the init template's policy.compliance).
+    const c = platform(platformWith(["integrations", "cloudPosture"], { privateEndpointSubnetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe" }));
+    const plain = varsFor("acme", { tier: "medium" }, c);
+    const strict = varsFor("acme", { tier: "medium", spec: { compliance: ["gdpr", "hipaa"] } }, c);
     expect(strict.compliance).toEqual(["gdpr", "hipaa"]);
     expect(strict.key_vault_soft_delete_retention_days).toBe(plain.key_vault_soft_delete_retention_days);
     expect(strict.cloud_posture.purge_protection_enabled).toBe(plain.cloud_posture.purge_protection_enabled);

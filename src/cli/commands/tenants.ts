@@ -1,4 +1,5 @@
 /** Tenant lifecycle commands: onboard, update (one, files, --all), offboard, get, describe. */
+import { cloudRetentionRepo, type RetainedCloud } from "../../store/cloud-retention-repo.js";
 import { claimPolicy, isCustomDomain } from "../../spec/custom-domains.js";
 import { domainChallengesRepo } from "../../store/domain-challenges-repo.js";
 import { claimConflict, domainClaimsRepo } from "../../store/domain-claims.js";
@@ -368,6 +369,15 @@ export async function getTenantsCommand(io: CliIo, global: GlobalOptions, opts: 
   });
 }
 
+function retainedView(r: RetainedCloud): Record<string, unknown> {
+  return {
+    incarnation: r.incarnation ?? "(first)",
+    resourceGroup: r.variables.resource_group_name,
+    purgeAfter: r.purgeAfter.toISOString(),
+    purge: r.purgedAt ? `purged ${r.purgedAt.toISOString()}` : r.lastError ? `not yet: ${r.lastError} (last tried ${r.attemptedAt?.toISOString() ?? "?"}; landlord serve tries again every hour)` : "scheduled (landlord serve's purge worker)",
+  };
+}
+
 export async function describeTenantCommand(io: CliIo, global: GlobalOptions, name: string, opts: { output?: string }): Promise<void> {
   await withReadRuntime(io, global, async (rt) => {
     const t = await rt.store.tenants.require(name);
@@ -381,6 +391,7 @@ export async function describeTenantCommand(io: CliIo, global: GlobalOptions, na
       if (!(err instanceof InputError)) throw err;
     }
     const advice = await wayForward(rt.store, t);
+    const retained = await cloudRetentionRepo(rt.store.db).list(name);
     const doc = {
       name: t.name,
       phase: t.phase,
@@ -390,6 +401,8 @@ export async function describeTenantCommand(io: CliIo, global: GlobalOptions, na
       created: t.createdAt.toISOString(),
       updated: t.updatedAt.toISOString(),
       ...(t.retainUntil ? { dataRetainedUntil: t.retainUntil.toISOString() } : {}),
+      // Each earlier incarnation whose data an offboarding kept, and where its purge stands.
+      ...(retained.length > 0 ? { retainedCloud: retained.map(retainedView) } : {}),
       state: advice.state,
       next: advice.commands,
       spec: t.spec,

@@ -68,7 +68,8 @@ export async function renderPackage(platform: PlatformConfig, t: ResolvedTenant,
       helm: { chart: spec.helm.chart, ...(spec.helm.repository !== undefined ? { repository: spec.helm.repository } : {}), version, releaseName: spec.releaseName },
     };
     const cluster = platform.clusters.find((c) => c.name === t.placement.cluster);
-    const kubeVersion = cluster?.kubernetesVersion ?? t.tier.tier.cluster?.kubernetesVersion;
+    // A dedicated cluster runs the tier's pin, else the platform default (the version Terraform gives it).
+    const kubeVersion = cluster?.kubernetesVersion ?? t.tier.tier.cluster?.kubernetesVersion ?? (t.placement.dedicatedCluster ? platform.platform.kubernetesVersion : undefined);
     text = await helmTemplate(helm, { path: chart.path, display: origin.display }, spec.releaseName, ns, values, kubeVersion);
   } else if (spec.kustomize) {
     origin = { kind: "kustomize", display: `kustomize base ${spec.kustomize.path}` };

@@ -36,7 +36,7 @@ export function databaseObjects(t: ResolvedTenant, cloud: CloudOutputs = {}): Ku
         topologyKey: "kubernetes.io/hostname",
         ...sched,
       },
-      serviceAccountTemplate: { metadata: { annotations: workloadIdentityAnnotations(cloud) } },
+      serviceAccountTemplate: { metadata: { annotations: workloadIdentityAnnotations(cloud, "database") } },
       backup: {
         retentionPolicy: `${db.backup.retentionDays}d`,
         barmanObjectStore: {

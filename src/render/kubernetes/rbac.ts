@@ -67,7 +67,7 @@ export function serviceAccounts({ t, cloud }: RenderContext): KubeObject[] {
     return asObject(o);
   };
   // The namespace's `default` account is what a pod without serviceAccountName runs as: no token unless asked.
-  return [sa("default", {}), sa(APP, workloadIdentityAnnotations(cloud)), sa(ADMIN_SERVICE_ACCOUNT, {})];
+  return [sa("default", {}), sa(APP, workloadIdentityAnnotations(cloud, "app")), sa(ADMIN_SERVICE_ACCOUNT, {})];
 }
 
 function role(t: ResolvedTenant, name: string, rules: Rule[]): KubeObject {

@@ -9,6 +9,7 @@ import { t, type HclType } from "./hcl-type.js";
 import { backupWindow } from "./backup-window.js";
 import type { PlatformConfig } from "../../spec/platform-schema.js";
 import { billingIdentity } from "../../spec/resolve.js";
+import { dedicatedIngressAddress, resourceGroupOf } from "../cloud.js";
 
 export interface DnsRecord {
   name: string;
@@ -34,8 +35,9 @@ export interface CustomerInstanceVars {
   dns_zone_name: string;
   dns_zone_resource_group_name: string;
   dns_records: DnsRecord[];
-  workload_identity: { oidc_issuer_url: string; namespace: string; service_account: string };
-  extra_service_accounts: string[];
+  workload_identity: { oidc_issuer_url: string; namespace: string; app_service_account: string; database_service_account: string };
+  /** The tenant is offboarded: only its data is kept until the purge (module README, Lifecycle). */
+  retained: boolean;
   node_pool: {
     enabled: boolean;
     kubernetes_cluster_id: string;
@@ -45,6 +47,7 @@ export interface CustomerInstanceVars {
     max_count: number;
     labels: Record<string, string>;
     taints: string[];
+    vnet_subnet_id: string;
   };
   dedicated_cluster: {
     enabled: boolean;
@@ -56,6 +59,9 @@ export interface CustomerInstanceVars {
     app_min_count: number;
     app_max_count: number;
     sku_tier: string;
+    vnet_subnet_id: string;
+    ingress_public_ip_name: string;
+    ingress_resource_group_name: string;
   };
   tags: Record<string, string>;
   cloud_posture: {
@@ -115,6 +121,7 @@ export function customerInstanceVars(ctx: RenderContext): CustomerInstanceVars {
   const tier = t.tier.tier;
   const cluster = platform.clusters.find((c) => c.name === t.placement.cluster);
   const pool = poolLabelsAndTaints(t);
+  const ingress = tier.isolation === "cluster" ? dedicatedIngressAddress(platform, t.tenant.metadata.name) : undefined;
   const backups = backupWindow(t.effective.database.backup.schedule, t.effective.database.backup.retentionDays);
   return {
     tenant_name: t.tenant.metadata.name,
@@ -122,7 +129,7 @@ export function customerInstanceVars(ctx: RenderContext): CustomerInstanceVars {
     tier: t.tier.name,
     isolation: tier.isolation,
     location: t.placement.region,
-    resource_group_name: t.names.resourceGroup,
+    resource_group_name: resourceGroupOf(platform, t.tenant.metadata.name, t.names.resourceGroup, ctx.cloud),
     compliance: [...t.tenant.spec.compliance].sort(),
     key_vault_name: t.names.keyVault,
     key_vault_soft_delete_retention_days: KEY_VAULT_SOFT_DELETE_RETENTION_DAYS,
@@ -136,10 +143,11 @@ export function customerInstanceVars(ctx: RenderContext): CustomerInstanceVars {
     workload_identity: {
       oidc_issuer_url: t.placement.dedicatedCluster ? "" : (cluster?.oidcIssuerUrl ?? ""),
       namespace: t.names.namespace,
-      service_account: APP,
+      app_service_account: APP,
+      // CloudNativePG runs as a ServiceAccount named after its cluster.
+      database_service_account: DB,
     },
-    // CloudNativePG runs as a ServiceAccount named after its cluster; its backups need the identity too.
-    extra_service_accounts: [DB],
+    retained: false,
     node_pool: {
       enabled: tier.isolation === "nodepool",
       kubernetes_cluster_id: tier.isolation === "nodepool" ? (cluster?.resourceId ?? "") : "",
@@ -149,17 +157,21 @@ export function customerInstanceVars(ctx: RenderContext): CustomerInstanceVars {
       max_count: tier.nodePool?.maxCount ?? 0,
       labels: tier.isolation === "nodepool" ? pool.labels : {},
       taints: tier.isolation === "nodepool" ? pool.taints : [],
+      vnet_subnet_id: tier.isolation === "nodepool" ? (cluster?.nodeSubnetId ?? "") : "",
     },
     dedicated_cluster: {
       enabled: tier.isolation === "cluster",
       name: tier.isolation === "cluster" ? t.names.dedicatedCluster : "",
-      kubernetes_version: tier.cluster?.kubernetesVersion ?? "",
+      kubernetes_version: tier.cluster === undefined ? "" : (tier.cluster.kubernetesVersion ?? platform.platform.kubernetesVersion ?? ""),
       system_vm_size: tier.cluster?.systemVmSize ?? "",
       system_node_count: tier.cluster?.systemNodeCount ?? 0,
       app_vm_size: tier.cluster?.appVmSize ?? "",
       app_min_count: tier.cluster?.appMinCount ?? 0,
       app_max_count: tier.cluster?.appMaxCount ?? 0,
       sku_tier: tier.cluster?.skuTier ?? "",
+      vnet_subnet_id: tier.isolation === "cluster" ? (platform.integrations.cloudPosture.dedicatedClusterSubnetId ?? "") : "",
+      ingress_public_ip_name: ingress?.publicIpName ?? "",
+      ingress_resource_group_name: ingress?.resourceGroup ?? "",
     },
     tags: { platform: platform.platform.name },
     cloud_posture: cloudPostureVars(platform),
@@ -187,8 +199,8 @@ export const CUSTOMER_INSTANCE_TYPES: Record<keyof CustomerInstanceVars, HclType
   dns_zone_name: t.string,
   dns_zone_resource_group_name: t.string,
   dns_records: t.list(dnsRecord),
-  workload_identity: t.object({ oidc_issuer_url: t.string, namespace: t.string, service_account: t.string }),
-  extra_service_accounts: t.list(t.string),
+  workload_identity: t.object({ oidc_issuer_url: t.string, namespace: t.string, app_service_account: t.string, database_service_account: t.string }),
+  retained: t.bool,
   node_pool: t.object({
     enabled: t.bool,
     kubernetes_cluster_id: t.string,
@@ -198,6 +210,7 @@ export const CUSTOMER_INSTANCE_TYPES: Record<keyof CustomerInstanceVars, HclType
     max_count: t.number,
     labels: t.map(t.string),
     taints: t.list(t.string),
+    vnet_subnet_id: t.string,
   }),
   dedicated_cluster: t.object({
     enabled: t.bool,
@@ -209,6 +222,9 @@ export const CUSTOMER_INSTANCE_TYPES: Record<keyof CustomerInstanceVars, HclType
     app_min_count: t.number,
     app_max_count: t.number,
     sku_tier: t.string,
+    vnet_subnet_id: t.string,
+    ingress_public_ip_name: t.string,
+    ingress_resource_group_name: t.string,
   }),
   tags: t.map(t.string),
   cloud_posture: t.object({

@@ -1,7 +1,8 @@
 /**
  * Offboarding: a final database backup is requested, the tenant's objects go, its cloud
- * resources are destroyed, its credentials revoked, and its name and domains released.
- * The audit record stays; backups are kept until the retention window ends (unless forced).
+ * resources are retired (everything but the data destroyed; purge.ts destroys the rest when
+ * the retention window ends, or at once when forced), its credentials revoked, and its name
+ * and domains released. The audit record stays.
  */
 import { InputError } from "../../errors.js";
 import { defineWorkflow } from "../engine/index.js";
@@ -9,6 +10,7 @@ import { removeCredentials } from "./credentials.js";
 import { takeFinalBackup } from "./final-backup.js";
 import { offboardInput } from "./input.js";
 import { renderStored, type Rendered, type TenantServices } from "./services.js";
+import { cloudRetentionRepo } from "../../store/cloud-retention-repo.js";
 
 /**
  * The stored spec may no longer validate (landlord.yaml changed since): offboarding must
@@ -70,20 +72,27 @@ export function offboardWorkflow(s: TenantServices) {
         },
       },
       {
+        // Named for what it did before retirement existed: in-flight offboardings resume by step name.
         name: "cloud-destroy",
         retry: { maxAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 60_000 },
         async run(ctx) {
-          // The backups live in the tenant's storage account: destroying it now would break
-          // the retention promise. Only a forced offboarding destroys at once.
-          if (!ctx.input.force && ctx.input.retentionDays > 0) {
-            const until = new Date(ctx.now().getTime() + ctx.input.retentionDays * DAY_MS).toISOString();
-            return {
-              kept: `backup storage and Key Vault kept until ${until} (retention); nothing destroys them automatically yet: run terraform destroy in the tenant's workspace after that date`,
-            };
-          }
           const rendered = await renderedOrUndefined(s, ctx.tenantName, ctx.input.spec);
           if (!rendered) return { skipped: "the stored spec no longer validates against landlord.yaml; run terraform destroy in the tenant's workspace by hand" };
-          return s.terraform.destroy(rendered.bundle.terraform.variables, ctx.signal, rendered.bundle.terraform.incarnation);
+          const { variables, incarnation } = rendered.bundle.terraform;
+          if (ctx.input.force || ctx.input.retentionDays <= 0) return s.terraform.destroy(variables, ctx.signal, incarnation);
+          // The backups live in the tenant's storage account and must outlive the tenant; what
+          // grants access, serves or costs compute goes now (module README, Lifecycle).
+          const retained = { ...variables, retained: true };
+          const purgeAfter = new Date(ctx.now().getTime() + ctx.input.retentionDays * DAY_MS);
+          const result = await s.terraform.apply(retained, ctx.signal, incarnation);
+          if (result.skipped !== undefined) return { skipped: result.skipped, kept: "nothing was created by Terraform for this tenant, so nothing is kept or purged" };
+          await cloudRetentionRepo(s.store.db).retain({ tenantName: ctx.tenantName, incarnation: rendered.tenant.incarnation, variables: retained, purgeAfter, now: ctx.now() });
+          return {
+            workspace: result.workspace,
+            log: result.log,
+            kept: `Key Vault ${variables.key_vault_name} and backup storage ${variables.storage_account_name} in ${variables.resource_group_name}; federation, compute, DNS and ingress address destroyed`,
+            purgeAfter: purgeAfter.toISOString(),
+          };
         },
       },
       {

@@ -3,7 +3,7 @@ import { bundleHash } from "../../render/bundle.js";
 import type { StepDefinition } from "../engine/index.js";
 import type { TenantInput } from "./input.js";
 import { ConflictError } from "../../errors.js";
-import type { CloudOutputs } from "../../render/cloud.js";
+import { hasWorkloadIdentities, type CloudOutputs } from "../../render/cloud.js";
 import { cloudOutputsOf, cloudOutputsRepo } from "../../store/cloud-outputs-repo.js";
 import { renderStored, type TenantServices } from "./services.js";
 
@@ -48,14 +48,14 @@ export function cloudResourcesStep(s: TenantServices): Step {
 
 /**
  * With Terraform configured, the bundle needs what only Terraform knows (the workload
- * identity's client id): delivering without it leaves External Secrets and backups without
+ * identities' client ids): delivering without it leaves External Secrets and backups without
  * credentials, so apply stops here and says what to do.
  */
 function requireCloudOutputs(s: TenantServices, tenant: string, cloud: CloudOutputs | undefined): void {
   if (s.platform.config.integrations.terraform.backend === undefined) return;
-  if (cloud?.identityClientId !== undefined) return;
+  if (hasWorkloadIdentities(cloud)) return;
   throw new ConflictError(
-    `tenant '${tenant}' has no cloud outputs recorded (identity_client_id): integrations.terraform.backend is set, so its pods need the workload identity Terraform makes; make the cloud-resources step run (a terraform or tofu binary on PATH, Azure credentials; its log says why it did not), then run \`landlord onboard ${tenant}\` again (or \`landlord update ${tenant}\` for a tenant that was Ready): the workflow runs Terraform again before it delivers`,
+    `tenant '${tenant}' has no cloud outputs recorded (app_identity_client_id, database_identity_client_id): integrations.terraform.backend is set, so its pods need the workload identities Terraform makes; make the cloud-resources step run (a terraform or tofu binary on PATH, Azure credentials; its log says why it did not), then run \`landlord onboard ${tenant}\` again (or \`landlord update ${tenant}\` for a tenant that was Ready): the workflow runs Terraform again before it delivers`,
   );
 }
 

@@ -3,7 +3,7 @@
 # reads these two entries; no credential is written anywhere, Argo CD signs in
 # with its own workload identity.
 locals {
-  argocd_register = var.dedicated_cluster.enabled && var.argocd_registration.key_vault_id != ""
+  argocd_register = local.dedicated_active && var.argocd_registration.key_vault_id != ""
 }
 
 resource "azurerm_key_vault_secret" "argocd_server" {
@@ -28,7 +28,7 @@ resource "azurerm_key_vault_secret" "argocd_ca" {
 }
 
 resource "azurerm_role_assignment" "argocd_cluster_admin" {
-  count = var.dedicated_cluster.enabled && var.argocd_registration.principal_id != "" ? 1 : 0
+  count = local.dedicated_active && var.argocd_registration.principal_id != "" ? 1 : 0
 
   scope                = azurerm_kubernetes_cluster.dedicated[0].id
   role_definition_name = "Azure Kubernetes Service RBAC Cluster Admin"

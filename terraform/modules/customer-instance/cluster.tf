@@ -1,6 +1,12 @@
 # isolation = "cluster": an AKS cluster of the tenant's own.
+locals {
+  # In a subnet of the platform's network, its pods reach the tenant's private endpoints
+  # through the privatelink zones linked there; "" lets AKS make a network of its own.
+  dedicated_subnet_id = var.dedicated_cluster.vnet_subnet_id == "" ? null : var.dedicated_cluster.vnet_subnet_id
+}
+
 resource "azurerm_kubernetes_cluster" "dedicated" {
-  count = var.dedicated_cluster.enabled ? 1 : 0
+  count = var.dedicated_cluster.enabled && local.active ? 1 : 0
 
   name                = var.dedicated_cluster.name
   location            = azurerm_resource_group.this.location
@@ -36,6 +42,7 @@ resource "azurerm_kubernetes_cluster" "dedicated" {
     vm_size                      = var.dedicated_cluster.system_vm_size
     node_count                   = var.dedicated_cluster.system_node_count
     only_critical_addons_enabled = true
+    vnet_subnet_id               = local.dedicated_subnet_id
     temporary_name_for_rotation  = "systemtmp"
 
     upgrade_settings {
@@ -70,7 +77,7 @@ resource "azurerm_kubernetes_cluster" "dedicated" {
 
 # Autoscaling user pool that runs the tenant's workloads.
 resource "azurerm_kubernetes_cluster_node_pool" "dedicated_app" {
-  count = var.dedicated_cluster.enabled ? 1 : 0
+  count = var.dedicated_cluster.enabled && local.active ? 1 : 0
 
   name                  = "app"
   kubernetes_cluster_id = azurerm_kubernetes_cluster.dedicated[0].id
@@ -82,6 +89,7 @@ resource "azurerm_kubernetes_cluster_node_pool" "dedicated_app" {
   max_count            = var.dedicated_cluster.app_max_count
 
   temporary_name_for_rotation = "apptmp"
+  vnet_subnet_id              = local.dedicated_subnet_id
 
   upgrade_settings {
     max_surge = "10%"

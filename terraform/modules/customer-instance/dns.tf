@@ -17,10 +17,12 @@ locals {
 # from a dedicated cluster updates its record sets in place instead of deleting and
 # creating the same name in one apply.
 resource "azurerm_dns_a_record" "this" {
-  for_each = merge(
+  # An offboarded tenant's names point nowhere at once: a record left behind would send
+  # its customers' traffic to whoever serves that address next.
+  for_each = local.active ? merge(
     { for name, targets in local.dns_a_records : name => { records = sort(distinct(targets)), ingress = false } },
     { for name in local.dns_ingress_names : name => { records = null, ingress = true } },
-  )
+  ) : {}
 
   name                = each.key
   zone_name           = var.dns_zone_name
@@ -34,7 +36,7 @@ resource "azurerm_dns_a_record" "this" {
 }
 
 resource "azurerm_dns_cname_record" "this" {
-  for_each = local.dns_cname_records
+  for_each = local.active ? local.dns_cname_records : {}
 
   name                = each.key
   zone_name           = var.dns_zone_name

@@ -30,7 +30,7 @@ resource "azurerm_key_vault" "this" {
 }
 
 resource "azurerm_private_endpoint" "key_vault" {
-  count = var.cloud_posture.private_endpoint_subnet_id == "" ? 0 : 1
+  count = var.cloud_posture.private_endpoint_subnet_id != "" && local.active ? 1 : 0
 
   name                = "pe-${var.key_vault_name}"
   location            = azurerm_resource_group.this.location
@@ -44,13 +44,11 @@ resource "azurerm_private_endpoint" "key_vault" {
     is_manual_connection           = false
   }
 
-  dynamic "private_dns_zone_group" {
-    for_each = var.cloud_posture.key_vault_private_dns_zone_id == "" ? [] : [var.cloud_posture.key_vault_private_dns_zone_id]
-
-    content {
-      name                 = "default"
-      private_dns_zone_ids = [private_dns_zone_group.value]
-    }
+  # The zone is required when public access is off (precondition in main.tf): without
+  # its A record the vault's name resolves to the public address, which refuses the pods.
+  private_dns_zone_group {
+    name                 = "default"
+    private_dns_zone_ids = [var.cloud_posture.key_vault_private_dns_zone_id]
   }
 
   tags = local.tags
@@ -76,4 +74,13 @@ resource "azurerm_management_lock" "key_vault" {
   scope      = azurerm_key_vault.this.id
   lock_level = "CanNotDelete"
   notes      = "Tenant ${var.tenant_name}: removed by Terraform itself when the tenant's resources are destroyed after offboarding."
+
+  # Azure refuses to delete anything under a CanNotDelete lock, child resources included.
+  # Depending on every resource under the vault makes Terraform create the lock last and
+  # destroy it first, so an offboarding apply or a purge never meets its own lock.
+  depends_on = [
+    azurerm_monitor_diagnostic_setting.key_vault,
+    azurerm_private_endpoint.key_vault,
+    azurerm_role_assignment.app_key_vault_secrets_user,
+  ]
 }

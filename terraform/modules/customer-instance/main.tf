@@ -1,6 +1,10 @@
 data "azurerm_client_config" "current" {}
 
 locals {
+  # An offboarded tenant keeps its data until the purge, and nothing that can reach it or
+  # costs compute survives the offboarding apply (README, Lifecycle).
+  active = !var.retained
+
   # Compliance is a tag, nothing more: settings Azure cannot change after creation
   # (Key Vault soft-delete retention, purge protection) must not follow a tag that can.
   compliance = sort(distinct([for c in var.compliance : lower(c)]))
@@ -48,6 +52,19 @@ resource "azurerm_resource_group" "this" {
     precondition {
       condition     = var.cloud_posture.public_network_access_enabled || var.cloud_posture.private_endpoint_subnet_id != ""
       error_message = "cloud_posture.private_endpoint_subnet_id is empty while public network access is off: set integrations.cloudPosture.privateEndpointSubnetId in landlord.yaml, or opt out with integrations.cloudPosture.publicNetworkAccess: true."
+    }
+
+    # A cluster in a network of its own cannot resolve or reach the private endpoints.
+    precondition {
+      condition     = var.cloud_posture.public_network_access_enabled || !var.dedicated_cluster.enabled || var.dedicated_cluster.vnet_subnet_id != ""
+      error_message = "dedicated_cluster.vnet_subnet_id is empty while public network access is off: its pods could not reach the tenant's vault and backups. Set integrations.cloudPosture.dedicatedClusterSubnetId in landlord.yaml (the platform module's output dedicated_cluster_subnet_id), or opt out with integrations.cloudPosture.publicNetworkAccess: true."
+    }
+
+    # A private endpoint without its privatelink zone leaves the name resolving to the
+    # public address, which public-off refuses: the pods would never reach the vault.
+    precondition {
+      condition     = var.cloud_posture.private_endpoint_subnet_id == "" || (var.cloud_posture.key_vault_private_dns_zone_id != "" && var.cloud_posture.blob_private_dns_zone_id != "")
+      error_message = "cloud_posture.private_endpoint_subnet_id is set but a privatelink DNS zone id is empty: set integrations.cloudPosture.privateDnsZoneIds.keyVault and .blob in landlord.yaml (the platform module's outputs private_dns_zone_ids), or opt out with integrations.cloudPosture.publicNetworkAccess: true and no privateEndpointSubnetId."
     }
 
     precondition {

@@ -6,7 +6,7 @@ locals {
 }
 
 resource "azurerm_kubernetes_cluster_node_pool" "tenant" {
-  count = var.node_pool.enabled ? 1 : 0
+  count = var.node_pool.enabled && local.active ? 1 : 0
 
   name                  = var.node_pool.name
   kubernetes_cluster_id = var.node_pool.kubernetes_cluster_id
@@ -16,6 +16,9 @@ resource "azurerm_kubernetes_cluster_node_pool" "tenant" {
   auto_scaling_enabled = true
   min_count            = var.node_pool.min_count
   max_count            = var.node_pool.max_count
+
+  # "" leaves the pool on the cluster's node subnet.
+  vnet_subnet_id = var.node_pool.vnet_subnet_id == "" ? null : var.node_pool.vnet_subnet_id
 
   node_labels = var.node_pool.labels
   node_taints = var.node_pool.taints

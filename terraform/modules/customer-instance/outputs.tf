@@ -33,19 +33,24 @@ output "backup_destination_path" {
   value       = "${trimsuffix(azurerm_storage_account.backups.primary_blob_endpoint, "/")}/${azurerm_storage_container.backups.name}"
 }
 
-output "identity_client_id" {
-  description = "Client ID of the workload identity; goes into the service account annotation azure.workload.identity/client-id."
-  value       = azurerm_user_assigned_identity.workload.client_id
+output "app_identity_client_id" {
+  description = "Client ID of the app's workload identity (reads the Key Vault); goes into the app ServiceAccount's annotation azure.workload.identity/client-id."
+  value       = azurerm_user_assigned_identity.app.client_id
 }
 
-output "identity_principal_id" {
-  description = "Object (principal) ID of the workload identity."
-  value       = azurerm_user_assigned_identity.workload.principal_id
+output "database_identity_client_id" {
+  description = "Client ID of the database's workload identity (writes the backups); goes into the CloudNativePG cluster's ServiceAccount annotation."
+  value       = azurerm_user_assigned_identity.database.client_id
 }
 
-output "identity_id" {
-  description = "Resource ID of the workload identity."
-  value       = azurerm_user_assigned_identity.workload.id
+output "identity_principal_ids" {
+  description = "Object (principal) IDs of the two workload identities."
+  value       = { app = azurerm_user_assigned_identity.app.principal_id, database = azurerm_user_assigned_identity.database.principal_id }
+}
+
+output "retained" {
+  description = "Whether the tenant is offboarded and only its data is kept (var.retained)."
+  value       = var.retained
 }
 
 output "node_pool_name" {

@@ -74,7 +74,7 @@ resource "azurerm_storage_management_policy" "backups" {
 }
 
 resource "azurerm_private_endpoint" "blob" {
-  count = var.cloud_posture.private_endpoint_subnet_id == "" ? 0 : 1
+  count = var.cloud_posture.private_endpoint_subnet_id != "" && local.active ? 1 : 0
 
   name                = "pe-${var.storage_account_name}-blob"
   location            = azurerm_resource_group.this.location
@@ -88,13 +88,11 @@ resource "azurerm_private_endpoint" "blob" {
     is_manual_connection           = false
   }
 
-  dynamic "private_dns_zone_group" {
-    for_each = var.cloud_posture.blob_private_dns_zone_id == "" ? [] : [var.cloud_posture.blob_private_dns_zone_id]
-
-    content {
-      name                 = "default"
-      private_dns_zone_ids = [private_dns_zone_group.value]
-    }
+  # The zone is required when public access is off (precondition in main.tf): without
+  # its A record the vault's name resolves to the public address, which refuses the pods.
+  private_dns_zone_group {
+    name                 = "default"
+    private_dns_zone_ids = [var.cloud_posture.blob_private_dns_zone_id]
   }
 
   tags = local.tags
@@ -120,4 +118,13 @@ resource "azurerm_management_lock" "backups" {
   scope      = azurerm_storage_account.backups.id
   lock_level = "CanNotDelete"
   notes      = "Tenant ${var.tenant_name}: holds its database backups; removed by Terraform itself when the tenant's resources are destroyed after the retention window."
+
+  # Created last, destroyed first (see the vault's lock in keyvault.tf).
+  depends_on = [
+    azurerm_storage_container.backups,
+    azurerm_storage_management_policy.backups,
+    azurerm_monitor_diagnostic_setting.blob,
+    azurerm_private_endpoint.blob,
+    azurerm_role_assignment.database_backup_blob_contributor,
+  ]
 }

@@ -256,11 +256,12 @@ variable "dns_records" {
 }
 
 variable "workload_identity" {
-  description = "Kubernetes service account that is federated with the tenant's user-assigned identity. oidc_issuer_url is the issuer of the cluster the workload runs in; it may be \"\" when dedicated_cluster.enabled is true (the dedicated cluster's issuer is used then)."
+  description = "Kubernetes service accounts federated with the tenant's two user-assigned identities: app_service_account with the app identity (reads the Key Vault), database_service_account with the database identity (writes the backups; CloudNativePG names it after its cluster). oidc_issuer_url is the issuer of the cluster the workload runs in; it may be \"\" when dedicated_cluster.enabled is true (the dedicated cluster's issuer is used then)."
   type = object({
-    oidc_issuer_url = string
-    namespace       = string
-    service_account = string
+    oidc_issuer_url          = string
+    namespace                = string
+    app_service_account      = string
+    database_service_account = string
   })
   nullable = false
 
@@ -275,21 +276,22 @@ variable "workload_identity" {
   }
 
   validation {
-    condition     = length(var.workload_identity.service_account) <= 253 && can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", var.workload_identity.service_account))
-    error_message = "The workload_identity.service_account must be a Kubernetes service account name (DNS subdomain, 1-253 characters)."
+    condition = alltrue([for sa in [var.workload_identity.app_service_account, var.workload_identity.database_service_account] :
+    length(sa) <= 253 && can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", sa))])
+    error_message = "The workload_identity service accounts must be Kubernetes service account names (DNS subdomain, 1-253 characters)."
+  }
+
+  validation {
+    condition     = var.workload_identity.app_service_account != var.workload_identity.database_service_account
+    error_message = "The workload_identity app and database service accounts must differ: each identity trusts one workload."
   }
 }
 
-variable "extra_service_accounts" {
-  description = "Further Kubernetes service accounts in workload_identity.namespace federated with the same identity (e.g. \"db\", the CloudNativePG cluster's, for backups)."
-  type        = list(string)
-  default     = []
+variable "retained" {
+  description = "The tenant was offboarded and its data is kept until the purge: true destroys everything that grants access, runs or serves (identities, federation, role assignments, node pool, dedicated cluster, ingress address, DNS records, private endpoints, Argo CD registration) and keeps the resource group, Key Vault, backup storage and their locks."
+  type        = bool
+  default     = false
   nullable    = false
-
-  validation {
-    condition     = alltrue([for sa in var.extra_service_accounts : length(sa) <= 253 && can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", sa))])
-    error_message = "Each extra_service_accounts entry must be a Kubernetes service account name (DNS subdomain, 1-253 characters)."
-  }
 }
 
 variable "node_pool" {
@@ -303,6 +305,7 @@ variable "node_pool" {
     max_count             = number
     labels                = map(string)
     taints                = list(string)
+    vnet_subnet_id        = string
   })
   default = {
     enabled               = false
@@ -313,8 +316,14 @@ variable "node_pool" {
     max_count             = 0
     labels                = {}
     taints                = []
+    vnet_subnet_id        = ""
   }
   nullable = false
+
+  validation {
+    condition     = var.node_pool.vnet_subnet_id == "" || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", var.node_pool.vnet_subnet_id))
+    error_message = "The node_pool.vnet_subnet_id must be \"\" (the cluster's node subnet) or a subnet resource ID (/subscriptions/.../virtualNetworks/VNET/subnets/SUBNET) in the shared cluster's virtual network."
+  }
 
   validation {
     condition     = !var.node_pool.enabled || can(regex("^[a-z][a-z0-9]{0,11}$", var.node_pool.name))
@@ -350,30 +359,46 @@ variable "node_pool" {
 }
 
 variable "dedicated_cluster" {
-  description = "Dedicated AKS cluster for the tenant (isolation = cluster, large tier). Ignored unless enabled. kubernetes_version \"\" means the AKS default; sku_tier is Free, Standard or Premium."
+  description = "Dedicated AKS cluster for the tenant (isolation = cluster, large tier). Ignored unless enabled. kubernetes_version \"\" means the AKS default; sku_tier is Free, Standard or Premium; vnet_subnet_id \"\" lets AKS make a network of its own. The ingress address and its resource group are named per tenant, not per incarnation (the offboarding apply destroys them), as the cluster's ingress Service annotations name them."
   type = object({
-    enabled            = bool
-    name               = string
-    kubernetes_version = string
-    system_vm_size     = string
-    system_node_count  = number
-    app_vm_size        = string
-    app_min_count      = number
-    app_max_count      = number
-    sku_tier           = string
+    enabled                     = bool
+    name                        = string
+    kubernetes_version          = string
+    system_vm_size              = string
+    system_node_count           = number
+    app_vm_size                 = string
+    app_min_count               = number
+    app_max_count               = number
+    sku_tier                    = string
+    vnet_subnet_id              = string
+    ingress_public_ip_name      = string
+    ingress_resource_group_name = string
   })
   default = {
-    enabled            = false
-    name               = ""
-    kubernetes_version = ""
-    system_vm_size     = ""
-    system_node_count  = 0
-    app_vm_size        = ""
-    app_min_count      = 0
-    app_max_count      = 0
-    sku_tier           = ""
+    enabled                     = false
+    name                        = ""
+    kubernetes_version          = ""
+    system_vm_size              = ""
+    system_node_count           = 0
+    app_vm_size                 = ""
+    app_min_count               = 0
+    app_max_count               = 0
+    sku_tier                    = ""
+    vnet_subnet_id              = ""
+    ingress_public_ip_name      = ""
+    ingress_resource_group_name = ""
   }
   nullable = false
+
+  validation {
+    condition     = var.dedicated_cluster.vnet_subnet_id == "" || can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.Network/virtualNetworks/[^/]+/subnets/[^/]+$", var.dedicated_cluster.vnet_subnet_id))
+    error_message = "The dedicated_cluster.vnet_subnet_id must be \"\" (AKS makes a virtual network of its own) or a subnet resource ID (/subscriptions/.../virtualNetworks/VNET/subnets/SUBNET)."
+  }
+
+  validation {
+    condition     = !var.dedicated_cluster.enabled || (var.dedicated_cluster.ingress_public_ip_name != "" && can(regex("^[-\\w.()]{1,90}$", var.dedicated_cluster.ingress_resource_group_name)))
+    error_message = "The dedicated_cluster.ingress_public_ip_name and ingress_resource_group_name must be set when the dedicated cluster is enabled (the generator writes them)."
+  }
 
   validation {
     condition     = !var.dedicated_cluster.enabled || can(regex("^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$", var.dedicated_cluster.name))
