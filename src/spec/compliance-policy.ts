@@ -76,7 +76,7 @@ function privateEndpointProblems(config: PlatformConfig, tag: ComplianceTag, rul
     return [{ message: `${requires}, but landlord.yaml sets integrations.cloudPosture.publicNetworkAccess: true`, fix: "set integrations.cloudPosture.publicNetworkAccess: false and privateEndpointSubnetId in landlord.yaml" }];
   }
   if (posture.privateEndpointSubnetId === undefined) {
-    return [{ message: `${requires}, but landlord.yaml sets no integrations.cloudPosture.privateEndpointSubnetId`, fix: "set integrations.cloudPosture.privateEndpointSubnetId to the subnet the private endpoints go into" }];
+    return [{ message: `${requires}, but landlord.yaml sets no integrations.cloudPosture.privateEndpointSubnetId`, fix: "set integrations.cloudPosture.privateEndpointSubnetId to the subnet the private endpoints go into (terraform/platform output private_endpoint_subnet_id), with privateDnsZoneIds from its output private_dns_zone_ids" }];
   }
   return [];
 }

@@ -55,6 +55,17 @@ describe("landlord validate", () => {
     expect(r.stderr).toMatch(/^warning: database pods cannot sign in to Azure \(workload identity\): set integrations\.azure\.entraIdCidrs/m);
   });
 
+  test("with Terraform set up and a private posture, says what terraform plan would refuse, naming the landlord.yaml field", async () => {
+    // Without Terraform (the init default) nothing is created in the cloud, so nothing is said.
+    expect((await landlord(dir, "validate")).stderr).not.toContain("privateEndpointSubnetId");
+    const file = join(dir, "landlord.yaml");
+    const backend = "  terraform:\n    backend: { resourceGroupName: rg-landlord-tfstate, storageAccountName: stlandlordtfstate, containerName: tfstate }\n";
+    await writeFile(file, (await readFile(file, "utf8")).replace(/^integrations:\n/m, `integrations:\n${backend}`));
+    const r = await landlord(dir, "validate");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: public network access is off but integrations\.cloudPosture\.privateEndpointSubnetId is unset: terraform plan refuses every tenant; set it \(terraform\/platform outputs it\)$/m);
+  });
+
   test("lists every problem with file, field and fix, exit 2", async () => {
     await writeFile(
       join(dir, "tenants", "bad.yaml"),

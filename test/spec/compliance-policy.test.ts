@@ -90,7 +90,7 @@ describe("policy.compliance at tenant validation", () => {
     ]);
     // The init template leaves the subnet to the operator: a hipaa tenant waits for it.
     expect(lines(tenantProblems(PLATFORM_TEMPLATE, ["acme", { tier: "large", spec: { compliance: ["hipaa"] } }]))).toEqual([
-      "spec.compliance[0]: 'hipaa' requires private endpoints for the tenant's Key Vault and backup storage (policy.compliance.hipaa.requirePrivateEndpoints), but landlord.yaml sets no integrations.cloudPosture.privateEndpointSubnetId (fix: set integrations.cloudPosture.privateEndpointSubnetId to the subnet the private endpoints go into)",
+      "spec.compliance[0]: 'hipaa' requires private endpoints for the tenant's Key Vault and backup storage (policy.compliance.hipaa.requirePrivateEndpoints), but landlord.yaml sets no integrations.cloudPosture.privateEndpointSubnetId (fix: set integrations.cloudPosture.privateEndpointSubnetId to the subnet the private endpoints go into (terraform/platform output private_endpoint_subnet_id), with privateDnsZoneIds from its output private_dns_zone_ids)",
     ]);
     // Other tenants are not held to it.
     expect(tenantProblems(open, ["acme", { tier: "small", spec: { compliance: ["gdpr"] } }])).toEqual([]);

@@ -1,4 +1,5 @@
 import { againstStored, storedClaims } from "../stored-claims.js";
+import type { PlatformConfig } from "../../spec/platform-schema.js";
 import { LandlordError } from "../../errors.js";
 import { unreachableTenantReceivers } from "../../render/alertmanager.js";
 import { renderBundle } from "../../render/bundle.js";
@@ -56,6 +57,7 @@ export async function validateCommand(io: CliIo, global: GlobalOptions, opts: { 
   if (config.integrations.azure.entraIdCidrs.length === 0) {
     io.stderr("warning: database pods cannot sign in to Azure (workload identity): set integrations.azure.entraIdCidrs (the AzureActiveDirectory service tag's ranges, `az network list-service-tags`, or your egress firewall's address) so backups and WAL archiving can authenticate\n");
   }
+  for (const w of privateNetworkWarnings(config, [...fleet.tenants()].some((t) => t.tier.tier.isolation === "cluster"))) io.stderr(`warning: ${w}\n`);
   if (silent.length > 0) {
     io.stderr(`warning: alerts of ${silent.sort().join(", ")} reach no one (no alertWebhookSecretRef, and no integrations.monitoring.alertmanager.smtp for their contact email): only the platform receiver hears them\n`);
   }
@@ -63,4 +65,19 @@ export async function validateCommand(io: CliIo, global: GlobalOptions, opts: { 
   io.stdout(
     `${n} tenant${n === 1 ? "" : "s"} valid; ${objects} rendered objects checked against Kubernetes schemas${crds ? ` and ${crds.kinds().length} CRD versions` : " (custom resources not checked: pass --crds DIR or set LANDLORD_CRDS_DIR)"}\n`,
   );
+}
+
+/**
+ * What terraform plan would refuse about the private posture (the customer-instance module's
+ * preconditions), said at validate time while it is one landlord.yaml edit away.
+ */
+function privateNetworkWarnings(config: PlatformConfig, hasClusterTenants: boolean): string[] {
+  const posture = config.integrations.cloudPosture;
+  if (config.integrations.terraform.backend === undefined || posture.publicNetworkAccess) return [];
+  const out: string[] = [];
+  const from = "(terraform/platform outputs it)";
+  if (posture.privateEndpointSubnetId === undefined) out.push(`public network access is off but integrations.cloudPosture.privateEndpointSubnetId is unset: terraform plan refuses every tenant; set it ${from}`);
+  else if (posture.privateDnsZoneIds.keyVault === undefined || posture.privateDnsZoneIds.blob === undefined) out.push(`integrations.cloudPosture.privateDnsZoneIds needs keyVault and blob with private endpoints: without the zones the names resolve to public addresses the pods are refused at; set them ${from}`);
+  if (hasClusterTenants && posture.dedicatedClusterSubnetId === undefined) out.push(`tenants on dedicated clusters cannot reach their private endpoints: set integrations.cloudPosture.dedicatedClusterSubnetId ${from}, or terraform plan refuses them`);
+  return out;
 }
