@@ -13,6 +13,11 @@ resource "azurerm_kubernetes_cluster" "shared" {
   automatic_upgrade_channel = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.kubernetes_version)) ? null : "patch"
   node_os_upgrade_channel   = "NodeImage"
 
+  # Required by azurerm 5.x; Manual: the pools below are all there is (no node auto-provisioning).
+  node_provisioning_profile {
+    mode = "Manual"
+  }
+
   # Workload identity: tenants federate their identities with this issuer.
   oidc_issuer_enabled       = true
   workload_identity_enabled = true

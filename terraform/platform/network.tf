@@ -68,21 +68,19 @@ resource "azurerm_private_dns_zone" "blob" {
 # Resolution only: the endpoints write their own records, and VM auto-registration
 # would fill the zones with node names.
 resource "azurerm_private_dns_zone_virtual_network_link" "key_vault" {
-  name                  = local.virtual_network_name
-  resource_group_name   = azurerm_resource_group.platform.name
-  private_dns_zone_name = azurerm_private_dns_zone.key_vault.name
-  virtual_network_id    = azurerm_virtual_network.platform.id
-  registration_enabled  = false
+  name                 = local.virtual_network_name
+  private_dns_zone_id  = azurerm_private_dns_zone.key_vault.id
+  virtual_network_id   = azurerm_virtual_network.platform.id
+  registration_enabled = false
 
   tags = local.tags
 }
 
 resource "azurerm_private_dns_zone_virtual_network_link" "blob" {
-  name                  = local.virtual_network_name
-  resource_group_name   = azurerm_resource_group.platform.name
-  private_dns_zone_name = azurerm_private_dns_zone.blob.name
-  virtual_network_id    = azurerm_virtual_network.platform.id
-  registration_enabled  = false
+  name                 = local.virtual_network_name
+  private_dns_zone_id  = azurerm_private_dns_zone.blob.id
+  virtual_network_id   = azurerm_virtual_network.platform.id
+  registration_enabled = false
 
   tags = local.tags
 }

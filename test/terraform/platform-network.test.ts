@@ -109,11 +109,11 @@ describe("the platform network", () => {
     const links = Object.values(resources("azurerm_private_dns_zone_virtual_network_link"));
     for (const [zoneName, name] of Object.entries(byZoneName)) {
       expect(zones[name]?.["resource_group_name"], zoneName).toBe(ref("azurerm_resource_group.platform.name"));
-      const linked = links.filter((l) => l["private_dns_zone_name"] === ref(`azurerm_private_dns_zone.${name}.name`));
+      // azurerm 5.x names the zone by id (4.x took its name and resource group).
+      const linked = links.filter((l) => l["private_dns_zone_id"] === ref(`azurerm_private_dns_zone.${name}.id`));
       expect(linked, zoneName).toHaveLength(1);
       const [link] = linked;
       expect(link?.["virtual_network_id"], zoneName).toBe(ref("azurerm_virtual_network.platform.id"));
-      expect(link?.["resource_group_name"], zoneName).toBe(ref("azurerm_resource_group.platform.name"));
       expect(link?.["registration_enabled"], zoneName).toBe(false);
     }
   });

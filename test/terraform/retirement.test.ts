@@ -117,9 +117,9 @@ describe("item 5: two identities, one role each", () => {
     expect(of("app")).toEqual([["Key Vault Secrets User", text("${azurerm_key_vault.this.id}")]]);
     expect(of("database")).toEqual([["Storage Blob Data Contributor", text("${azurerm_storage_account.backups.id}")]]);
     expect(text(all.get("azurerm_federated_identity_credential.app")?.["subject"])).toContain("var.workload_identity.app_service_account");
-    expect(text(all.get("azurerm_federated_identity_credential.app")?.["parent_id"])).toContain("azurerm_user_assigned_identity.app.id");
+    expect(text(all.get("azurerm_federated_identity_credential.app")?.["user_assigned_identity_id"])).toContain("azurerm_user_assigned_identity.app.id");
     expect(text(all.get("azurerm_federated_identity_credential.database")?.["subject"])).toContain("var.workload_identity.database_service_account");
-    expect(text(all.get("azurerm_federated_identity_credential.database")?.["parent_id"])).toContain("azurerm_user_assigned_identity.database.id");
+    expect(text(all.get("azurerm_federated_identity_credential.database")?.["user_assigned_identity_id"])).toContain("azurerm_user_assigned_identity.database.id");
     expect(all.has("azurerm_user_assigned_identity.workload")).toBe(false);
   });
 

@@ -21,6 +21,11 @@ resource "azurerm_kubernetes_cluster" "dedicated" {
   automatic_upgrade_channel = can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+$", var.dedicated_cluster.kubernetes_version)) ? null : "patch"
   node_os_upgrade_channel   = "NodeImage"
 
+  # Required by azurerm 5.x; Manual: the pools below are all there is (no node auto-provisioning).
+  node_provisioning_profile {
+    mode = "Manual"
+  }
+
   oidc_issuer_enabled       = true
   workload_identity_enabled = true
 

@@ -32,23 +32,21 @@ resource "azurerm_user_assigned_identity" "database" {
 resource "azurerm_federated_identity_credential" "app" {
   count = local.active ? 1 : 0
 
-  name                = "kubernetes-${var.tenant_name}-${var.workload_identity.app_service_account}"
-  resource_group_name = azurerm_resource_group.this.name
-  parent_id           = azurerm_user_assigned_identity.app.id
-  audience            = ["api://AzureADTokenExchange"]
-  issuer              = local.oidc_issuer_url
-  subject             = "system:serviceaccount:${var.workload_identity.namespace}:${var.workload_identity.app_service_account}"
+  name                      = "kubernetes-${var.tenant_name}-${var.workload_identity.app_service_account}"
+  user_assigned_identity_id = azurerm_user_assigned_identity.app.id
+  audience                  = ["api://AzureADTokenExchange"]
+  issuer                    = local.oidc_issuer_url
+  subject                   = "system:serviceaccount:${var.workload_identity.namespace}:${var.workload_identity.app_service_account}"
 }
 
 resource "azurerm_federated_identity_credential" "database" {
   count = local.active ? 1 : 0
 
-  name                = "kubernetes-${var.tenant_name}-${var.workload_identity.database_service_account}"
-  resource_group_name = azurerm_resource_group.this.name
-  parent_id           = azurerm_user_assigned_identity.database.id
-  audience            = ["api://AzureADTokenExchange"]
-  issuer              = local.oidc_issuer_url
-  subject             = "system:serviceaccount:${var.workload_identity.namespace}:${var.workload_identity.database_service_account}"
+  name                      = "kubernetes-${var.tenant_name}-${var.workload_identity.database_service_account}"
+  user_assigned_identity_id = azurerm_user_assigned_identity.database.id
+  audience                  = ["api://AzureADTokenExchange"]
+  issuer                    = local.oidc_issuer_url
+  subject                   = "system:serviceaccount:${var.workload_identity.namespace}:${var.workload_identity.database_service_account}"
 }
 
 resource "azurerm_role_assignment" "app_key_vault_secrets_user" {

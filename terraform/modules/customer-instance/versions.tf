@@ -7,9 +7,9 @@ terraform {
   required_providers {
     azurerm = {
       source = "hashicorp/azurerm"
-      # 4.42 is the first 4.x release with azurerm_key_vault.rbac_authorization_enabled
-      # (the replacement for the deprecated enable_rbac_authorization).
-      version = "~> 4.42"
+      # 5.x: the current major since July 2026, and the one `terraform validate` runs
+      # against here (scripts/terraform-validate.sh builds it from its Go module).
+      version = "~> 5.2"
     }
   }
 }
