@@ -46,5 +46,5 @@ validate "$work/terraform/modules/customer-instance" "module customer-instance"
 validate "$work/terraform/platform" "root platform"
 validate "$work/terraform/tenant" "root tenant"
 # Generated workspaces, one per tier, as `landlord onboard` writes them.
-node scripts/tenant-workspaces.mjs "$work/workspaces" "$work/terraform/modules/customer-instance"
+node dist/scripts/tenant-workspaces.js "$work/workspaces" "$work/terraform/modules/customer-instance"
 for ws in "$work"/workspaces/*/; do validate "$ws" "workspace $(basename "$ws")"; done
