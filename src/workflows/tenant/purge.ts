@@ -1,7 +1,7 @@
 /**
  * The end of an offboarded tenant's retention: its kept cloud resources (vault, backups,
  * identities, locks) are destroyed with the Terraform inputs recorded when it was retired.
- * Run by `landlord serve`'s leader on a timer, and by `landlord purge` on demand.
+ * Run by `landlord serve`'s leader on a timer (Workers.purgeOnce).
  */
 import { cloudRetentionRepo, type RetainedCloud } from "../../store/cloud-retention-repo.js";
 import type { TenantServices } from "./services.js";
@@ -18,17 +18,14 @@ function describe(r: RetainedCloud): string {
 }
 
 /** Destroys every incarnation whose retention has ended, one at a time; never throws for one tenant's failure. */
-export async function purgeDue(s: TenantServices, now: Date, signal: AbortSignal, dryRun = false): Promise<PurgeOutcome[]> {
+export async function purgeDue(s: TenantServices, now: Date, signal: AbortSignal): Promise<PurgeOutcome[]> {
   const repo = cloudRetentionRepo(s.store.db);
   const out: PurgeOutcome[] = [];
   for (const r of await repo.due(now)) {
     if (signal.aborted) break;
-    if (dryRun) {
-      out.push({ tenant: r.tenantName, incarnation: r.incarnation, result: "waiting", detail: `would destroy ${describe(r)}'s resource group ${r.variables.resource_group_name} (retained until ${r.purgeAfter.toISOString()})` });
-      continue;
-    }
     try {
-      const result = await s.terraform.destroy({ ...r.variables, retained: true }, signal, r.incarnation ?? undefined);
+      // The inputs were recorded as retired (retained: true), so a destroy plans from the kept state.
+      const result = await s.terraform.destroy(r.variables, signal, r.incarnation ?? undefined);
       if (result.skipped !== undefined) {
         // Not a failure of the tenant's resources: the purge waits for Terraform to be set up.
         await repo.failed(r.tenantName, r.incarnation, result.skipped, now);
