@@ -15,6 +15,9 @@ import { KubeconfigResolver } from "../src/delivery/kubernetes/kubeconfig.js";
 import { KubernetesDelivery } from "../src/delivery/kubernetes/kubernetes-delivery.js";
 import { TerraformRunner } from "../src/delivery/terraform/runner.js";
 import { installCnpg } from "../src/devcluster/cnpg.js";
+import { installBarmanCloud } from "../src/devcluster/barman-cloud.js";
+import { startAzurite } from "../src/devcluster/azurite.js";
+import { runBackupCredentials } from "../src/devcluster/backup-credentials.js";
 import { startControlPlane, stopControlPlane } from "../src/devcluster/control-plane.js";
 import { realNodesPlatformText } from "../src/devcluster/platform.js";
 import { runPoolScaler } from "../src/devcluster/pool-scaler.js";
@@ -98,6 +101,7 @@ const kwokDir = join(dir, "kwok");
 const realDir = join(dir, "real");
 const stopScaler = new AbortController();
 let scaler: Promise<void> = Promise.resolve();
+let credentials: Promise<void> = Promise.resolve();
 try {
   const kwok = await startControlPlane({ dir: kwokDir, log: (l) => { log(`[kwok] ${l}`); } });
   const real = await startControlPlane({ dir: realDir, log: (l) => { log(`[real] ${l}`); }, realNodes: true });
@@ -110,7 +114,11 @@ try {
   await addNodes(adminConfig(kwok.kubeconfig), { pool: "shared", count: 3 });
   const nodes = await startRealNodes(real, { nodes: [{ name: "real-shared-0", pool: "shared" }], log: (l) => { log(`[real] ${l}`); } });
   const { postgresImage } = await installCnpg(real.kubeconfig, nodes.pusher, (l) => { log(`[real] ${l}`); });
-  const text = realNodesPlatformText(PLATFORM_TEMPLATE, postgresImage);
+  await installBarmanCloud(real.kubeconfig, nodes.pusher, (l) => { log(`[real] ${l}`); });
+  const azurite = await startAzurite(real, (l) => { log(`[real] ${l}`); });
+  credentials = runBackupCredentials(realDir, stopScaler.signal, () => undefined);
+  // Both sides render the same bundles; only the real one archives (the KWOK side runs no pods).
+  const text = realNodesPlatformText(PLATFORM_TEMPLATE, postgresImage, { azurite });
   const k = await side("kwok", kwok.kubeconfig, text);
   const r = await side("real", real.kubeconfig, text);
   scaler = runPoolScaler(realDir, stopScaler.signal);
@@ -152,6 +160,7 @@ try {
 } finally {
   stopScaler.abort();
   await scaler;
+  await credentials;
   await stopControlPlane(realDir).catch(() => undefined);
   await stopControlPlane(kwokDir).catch(() => undefined);
   await rm(dir, { recursive: true, force: true });

@@ -40,7 +40,7 @@ export const TENANT_CHECKS: readonly Check[] = [
       if (tier === undefined || config.policy.allowExceedTierCeilings || config.policy.ceilingExceptions.includes(b.tenant)) return undefined;
       const tierBackup = { ...config.defaults.database?.backup, ...tier.database?.backup };
       const maxDays = tier.ceilings.maxBackupRetentionDays ?? tierBackup.retentionDays;
-      const days = Number.parseInt(str(get(find(b, "Cluster"), "spec", "backup", "retentionPolicy")), 10);
+      const days = Number.parseInt(str(get(find(b, "ObjectStore"), "spec", "retentionPolicy")), 10);
       if (maxDays !== undefined && days > maxDays) return `keeps backups ${String(days)} days, tier '${b.tier}' allows ${String(maxDays)}`;
       const floor = tier.ceilings.minBackupIntervalMinutes !== undefined ? tier.ceilings.minBackupIntervalMinutes * 60 : tierBackup.schedule === undefined ? undefined : shortestIntervalSeconds(tierBackup.schedule);
       for (const s of all(b, "ScheduledBackup")) {

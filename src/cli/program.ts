@@ -136,6 +136,14 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .addOption(fileOption())
     .action(async (name: string, opts: LogsOptions) => (await import("./commands/logs.js")).logsCommand(io, global(), name, opts));
 
+  const backup = program.command("backup").description("a tenant database's backups (CloudNativePG with the Barman Cloud plugin)");
+  backup
+    .command("list")
+    .description("each backup of the tenant's database, why it was taken, and the window the archive restores to")
+    .argument("<tenant>", "tenant name")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["wide", "name", "yaml", "json"]))
+    .action(async (name: string, opts: { output?: string }) => (await import("./commands/backup.js")).backupListCommand(io, global(), name, opts));
+
   program
     .command("onboard")
     .description("onboard a tenant: reserve, render, deliver, issue credentials (asks for what is missing at a terminal)")

@@ -46,6 +46,22 @@ async function signed(dir: string, name: string, subject: string, ext: string, c
 }
 
 /**
+ * A self-signed certificate and its key in DIR (NAME.crt, NAME.key), as cert-manager's
+ * SelfSigned issuer makes them: for mutual TLS where each side trusts exactly the other's
+ * certificate. EXT holds the certificate's extensions, one `name=value` a line.
+ */
+export async function selfSigned(dir: string, name: string, subject: string, ext: string): Promise<{ cert: string; key: string }> {
+  const key = join(dir, `${name}.key`);
+  const cert = join(dir, `${name}.crt`);
+  const config = join(dir, `${name}.cnf`);
+  await ecKey(key);
+  // Extensions from this file only: openssl's own config would add a CA's to a self-signed certificate.
+  await writeFile(config, `[req]\ndistinguished_name = dn\nx509_extensions = ext\n[dn]\n[ext]\n${ext}`);
+  await openssl(["req", "-x509", "-new", "-key", key, "-subj", subject, "-days", "30", "-sha256", "-config", config, "-out", cert]);
+  return { cert, key };
+}
+
+/**
  * A real node's client certificate (system:node:<name> in system:nodes), so its kubelet
  * acts with a node's rights under the Node authorizer. Returns the certificate and key paths.
  */

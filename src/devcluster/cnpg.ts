@@ -29,7 +29,8 @@ const POSTGRES_REPOSITORY = "ghcr.io/cloudnative-pg/postgresql";
 /** CloudNativePG's images run PostgreSQL as uid 26; the operator sets it on the pods. */
 const POSTGRES_UID = "26";
 
-async function script(path: string, args: readonly string[] = []): Promise<string[]> {
+/** Runs a build script of this repository; its stdout lines (the paths it prints last). */
+export async function script(path: string, args: readonly string[] = []): Promise<string[]> {
   try {
     const { stdout } = await run("bash", [path, ...args], { maxBuffer: 1 << 20, timeout: 30 * 60_000 });
     return stdout.trim().split("\n");

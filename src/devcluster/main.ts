@@ -2,8 +2,9 @@
 /**
  * `npm run cluster:up` / `npm run cluster:down`: a local cluster for trials, with the
  * platform's CRDs, a real node for the shared pool (pods run, packets are filtered, images
- * come from a local registry) and a stand-in for the cloud that adds a real node when a
- * medium tenant's pool is asked for. LANDLORD_DEVCLUSTER_FAKE_NODES=N adds N simulated
+ * come from a local registry), CloudNativePG with the Barman Cloud plugin, Azurite for its
+ * backups, and a stand-in for the cloud that adds a real node when a medium tenant's pool
+ * is asked for. LANDLORD_DEVCLUSTER_FAKE_NODES=N adds N simulated
  * shared-pool nodes (KWOK) for fleet-scale trials. Prints the kubeconfig path.
  */
 import { existsSync } from "node:fs";
@@ -16,6 +17,9 @@ import { runPoolScaler } from "./pool-scaler.js";
 import { spawnComponent, type Component } from "./processes.js";
 import { startRealNodes } from "./real-node.js";
 import { installCnpg } from "./cnpg.js";
+import { installBarmanCloud } from "./barman-cloud.js";
+import { startAzurite } from "./azurite.js";
+import { DEV_BACKUP_SECRET, runBackupCredentials } from "./backup-credentials.js";
 
 export function defaultCrdsDir(cwd: string): string {
   return process.env.LANDLORD_CRDS_DIR ?? resolve(cwd, "..", "shared", "crds");
@@ -39,6 +43,14 @@ async function up(dir: string): Promise<void> {
   const nodes = await startRealNodes(state, { nodes: [{ name: "real-shared-0", pool: "shared" }], log });
   const { postgresImage } = await installCnpg(state.kubeconfig, nodes.pusher, log);
   log(`databases: set database.imageName: ${postgresImage} in landlord.yaml (the PostgreSQL this machine has)`);
+  await installBarmanCloud(state.kubeconfig, nodes.pusher, log);
+  const azurite = await startAzurite(state, log);
+  spawnComponent(state, "host/backup-credentials", [fileURLToPath(import.meta.url), "backup-credentials", dir], process.execPath);
+  log(
+    `backups: Azurite stands in for each tenant's storage account; set in landlord.yaml under integrations.azure:\n` +
+      `    blobEndpoint: ${azurite.endpoint}/{account}\n    backupConnectionStringSecret: ${DEV_BACKUP_SECRET}\n    backupStorageCidrs: ["${new URL(azurite.endpoint).hostname}/32"]\n` +
+      `  (a stand-in puts Secret ${DEV_BACKUP_SECRET} with its connection string into each tenant namespace; log: ${join(dir, "host_backup-credentials.log")})`,
+  );
   const fake = Number(process.env.LANDLORD_DEVCLUSTER_FAKE_NODES ?? "0");
   if (Number.isInteger(fake) && fake > 0) log(`simulated nodes Ready: ${(await addNodes(kc, { pool: "shared", count: fake })).join(", ")}`);
   const scaler: Component = "host/pool-scaler";
@@ -53,6 +65,7 @@ async function main(): Promise<void> {
   const dir = resolve(process.env.LANDLORD_DEVCLUSTER_DIR ?? ".landlord/devcluster");
   if (verb === "up") await up(dir);
   else if (verb === "pool-scaler") await runPoolScaler(resolve(process.argv[3] ?? dir));
+  else if (verb === "backup-credentials") await runBackupCredentials(resolve(process.argv[3] ?? dir));
   else if (verb === "down") {
     await stopControlPlane(dir, false);
     process.stdout.write(`${resolve(dir, "kubeconfig")} (stopped; logs kept in ${dir})\n`);

@@ -28,11 +28,11 @@ export function adminConfig(kubeconfig: string, context?: string): KubeConfig {
  * Sent as raw JSON: client-node's typed models drop schema fields such as
  * x-kubernetes-int-or-string, and the API server then refuses the CRD.
  */
-export async function installCrds(kc: KubeConfig, dir: string): Promise<string[]> {
+export async function installCrds(kc: KubeConfig, dir: string, only: (file: string) => boolean = () => true): Promise<string[]> {
   const client = new KubeClient(kc, kc.getCurrentContext());
   const path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
   try {
-    const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f) && only(f)).sort();
     const names: string[] = [];
     for (const file of files) {
       const crd = parse(await readFile(join(dir, file), "utf8")) as { kind?: string; metadata?: { name?: string } };

@@ -184,6 +184,7 @@ integrations:
 #       aks-weu-1: { controller: { service: { annotations: { service.beta.kubernetes.io/azure-pip-name: pip-aks-weu-1-ingress } } } }
 #   certManager: { version: v1.21.1 }
 #   cloudnativePg: { version: 0.27.1 }
+#   barmanCloud: { version: 0.8.0 }          # chart plugin-barman-cloud: CloudNativePG's backups (needs cert-manager)
 #   externalSecrets: { version: 2.9.0 }
 #   monitoring: { version: 77.8.0 }        # kube-prometheus-stack
 #   # any add-on: enabled: false leaves it to the operator

@@ -76,7 +76,7 @@ export function renderObjects(ctx: RenderContext, app?: PackagedApp): KubeObject
     ...serviceAccounts(ctx),
     ...rbac(ctx),
     ...secretObjects(ctx),
-    ...databaseObjects(t, ctx.cloud),
+    ...databaseObjects(ctx),
     configMap(t),
     deployment(ctx),
     service(t),

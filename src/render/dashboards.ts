@@ -21,6 +21,7 @@ import type { ResolvedTenant } from "../spec/resolve.js";
 import type { TierSlo } from "../spec/monitoring-schema.js";
 import { APP } from "./object.js";
 import { SLO_RECORD } from "./kubernetes/slo.js";
+import { BACKUP_TIMESTAMP_METRIC } from "./kubernetes/database.js";
 
 /** Grafana's dashboard JSON schemaVersion the panels below are written for (Grafana 10/11). */
 export const DASHBOARD_SCHEMA_VERSION = 39;
@@ -113,7 +114,7 @@ function panelSpecs(t: ResolvedTenant): PanelSpec[] {
       title: "Newest backup age",
       unit: "s",
       w: 6,
-      queries: [{ expr: `time() - max(cnpg_collector_last_available_backup_timestamp{${sel}})` }],
+      queries: [{ expr: `time() - max(${BACKUP_TIMESTAMP_METRIC}{${sel}})` }],
       thresholds: [{ color: "green", value: null }, { color: "red", value: 2 * 86400 }],
     },
     {

@@ -158,6 +158,38 @@ export const objectsStatusView = z.object({
   ),
 });
 
+const recoveryWindowView = z.object({
+  firstRecoverabilityPoint: z.string().optional().describe("the earliest time the archive restores to"),
+  lastSuccessfulBackupTime: z.string().optional(),
+  lastFailedBackupTime: z.string().optional(),
+});
+
+export const backupsView = z.object({
+  tenant: z.string(),
+  namespace: z.string(),
+  cluster: z.string(),
+  archive: z.object({ destinationPath: z.string(), serverName: z.string() }),
+  recoveryWindow: recoveryWindowView.optional().describe("absent until the Barman Cloud plugin has listed the archive"),
+  backups: z.array(
+    z.object({
+      name: z.string(),
+      origin: z.enum(["scheduled", "final", "move", "on-demand"]),
+      createdAt: z.string().optional(),
+      method: z.string().optional(),
+      plugin: z.string().optional(),
+      labels: z.record(z.string(), z.string()),
+      phase: z.string().optional().describe("CloudNativePG's phase: pending, started, running, completed, failed"),
+      startedAt: z.string().optional(),
+      stoppedAt: z.string().optional(),
+      backupId: z.string().optional(),
+      serverName: z.string().optional(),
+      beginWal: z.string().optional(),
+      endWal: z.string().optional(),
+      error: z.string().optional(),
+    }),
+  ),
+});
+
 export const rolloutIdParams = z.strictObject({ id: z.string().min(1).max(100).describe("rollout id (ro-...)") });
 export const invoiceParams = z.strictObject({ name: z.string().min(1).max(63).describe("tenant name"), id: z.string().min(1).max(100).describe("invoice or credit note number") });
 

@@ -1,7 +1,7 @@
 /**
  * What a tenant can consume at its peak, against its quota. The peak counts the HPA
  * ceiling plus one surge pod of a rolling update, every database instance plus one
- * CloudNativePG join/bootstrap job pod, and the pooler: if this fits, quota admission
+ * CloudNativePG join/bootstrap job pod (each with the backup plugin's sidecar), and the pooler: if this fits, quota admission
  * never blocks a scale-up, a rollout or a failover.
  */
 import type { EffectiveConfig, Resources } from "./layer-schema.js";
@@ -23,6 +23,7 @@ export function peakFootprint(c: EffectiveConfig): Footprint {
   const groups: [number, Resources][] = [
     [appPods, c.app.resources],
     [dbPods, c.database.resources],
+    [dbPods, c.database.backup.sidecarResources],
     [poolerPods, c.database.pooler.resources],
   ];
   const sum = (pick: (r: Resources) => bigint) => groups.reduce((acc, [n, r]) => acc + BigInt(n) * pick(r), 0n);

@@ -160,6 +160,7 @@ export function checkEffective(c: EffectiveConfig, report: (path: string, messag
     ["app.resources", c.app.resources],
     ["database.resources", c.database.resources],
     ["database.pooler.resources", c.database.pooler.resources],
+    ["database.backup.sidecarResources", c.database.backup.sidecarResources],
   ] as const) {
     if (cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {
       out.push(report(`${path}.requests.cpu`, `cpu request ${r.requests.cpu} is above its limit ${r.limits.cpu}`, "lower the request or raise the limit"));

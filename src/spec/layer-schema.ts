@@ -82,7 +82,16 @@ const CNPG_MANAGED_PARAMETER = new RegExp(
 const backupSchedule = cron6.refine((s) => shortestIntervalSeconds(s) >= MIN_BACKUP_INTERVAL_SECONDS, {
   error: explain("the backup schedule runs more often than once an hour", "write e.g. '0 0 2 * * *' (daily at 02:00) or '0 0 * * * *' (hourly); WAL archiving covers the time between base backups"),
 });
-const backup = z.strictObject({ schedule: backupSchedule, retentionDays: count("retentionDays", 1, 3650) });
+/**
+ * What the Barman Cloud plugin's sidecar may use in every database pod (and in a restore's job
+ * pod): it compresses and uploads WAL and base backups. Counted in the quota like the pods' own.
+ */
+export const BACKUP_SIDECAR_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } } as const;
+const backup = z.strictObject({
+  schedule: backupSchedule,
+  retentionDays: count("retentionDays", 1, 3650),
+  sidecarResources: resources,
+});
 const pooler = z.strictObject({ enabled: z.boolean(), instances: count("pooler instances", 1, 10), resources });
 const poolerLayer = pooler.extend({ resources: resourcesLayer }).partial();
 
@@ -108,7 +117,7 @@ export const databaseLayer = databaseSchema
   .extend({
     storage: databaseSchema.shape.storage.partial(),
     resources: resourcesLayer,
-    backup: backup.partial(),
+    backup: backup.extend({ sidecarResources: resourcesLayer }).partial(),
     pooler: poolerLayer,
   })
   .partial();
@@ -144,5 +153,14 @@ export const layerSchema = z
   .partial();
 
 export type EffectiveConfig = z.infer<typeof effectiveSchema>;
+
+/**
+ * What Landlord supplies under landlord.yaml's defaults: settings that came after most
+ * platforms wrote their file, so an existing file stays valid (shown as "built-in" where
+ * describe names each value's layer).
+ */
+export const BUILT_IN_LAYER: ConfigLayer = {
+  database: { backup: { sidecarResources: { requests: { ...BACKUP_SIDECAR_RESOURCES.requests }, limits: { ...BACKUP_SIDECAR_RESOURCES.limits } } } },
+};
 export type ConfigLayer = z.infer<typeof layerSchema>;
 export type Resources = z.infer<typeof resources>;

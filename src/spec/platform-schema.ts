@@ -17,7 +17,16 @@ import { ROLLOUT_DEFAULTS, rolloutSchema } from "../rollout/config-schema.js";
 import { COMPLIANCE_TAGS } from "./tenant-schema.js";
 
 /** Upstream's repositories for the images the platform's operators run in tenant namespaces. */
-export const PLATFORM_IMAGE_REPOSITORIES = ["ghcr.io/cloudnative-pg/cloudnative-pg", "ghcr.io/cloudnative-pg/pgbouncer", "quay.io/jetstack/cert-manager-acmesolver"] as const;
+export const PLATFORM_IMAGE_REPOSITORIES = [
+  "ghcr.io/cloudnative-pg/cloudnative-pg",
+  "ghcr.io/cloudnative-pg/pgbouncer",
+  // The Barman Cloud plugin adds it to every database pod to archive WAL and take backups.
+  "ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar",
+  "quay.io/jetstack/cert-manager-acmesolver",
+] as const;
+
+/** Azure's public cloud; `{account}` stands for a tenant's storage account name. */
+export const DEFAULT_BLOB_ENDPOINT = "https://{account}.blob.core.windows.net";
 
 /** Host labels a platform commonly serves itself under its zone: its portal, API, dashboards, mail. */
 export const RESERVED_HOST_LABELS = ["www", "api", "portal", "app", "apps", "admin", "auth", "login", "sso", "oauth", "id", "grafana", "prometheus", "alertmanager", "argocd", "status", "docs", "help", "support", "mail", "smtp", "imap", "mx", "ns", "ns1", "ns2", "autodiscover", "autoconfig", "cdn", "static"] as const;
@@ -233,6 +242,21 @@ const integrations = z.strictObject({
      * Without them the backup and WAL uploads cannot authenticate (issue 22, defect 2).
      */
     entraIdCidrs: z.array(z.cidrv4()).default([]),
+    /**
+     * Where tenants' storage accounts serve blobs, `{account}` standing for the account:
+     * another Azure cloud (https://{account}.blob.core.usgovcloudapi.net), or on a dev cluster
+     * an emulator in path style (http://10.250.0.253:10000/dev/{account}: one emulator
+     * account, a container per tenant). Its port joins the database pods' storage egress.
+     */
+    blobEndpoint: z
+      .url({ protocol: /^https?$/, error: explain("blobEndpoint is an http(s) URL", `write e.g. '${DEFAULT_BLOB_ENDPOINT}'`) })
+      .refine((u) => u.includes("{account}"), { error: explain("blobEndpoint has no {account} placeholder, so every tenant would write one storage account", `write e.g. '${DEFAULT_BLOB_ENDPOINT}'`) })
+      .default(DEFAULT_BLOB_ENDPOINT),
+    /**
+     * A Secret in each tenant namespace whose AZURE_STORAGE_CONNECTION_STRING the backups use
+     * instead of the workload identity: for a storage emulator only (validate warns).
+     */
+    backupConnectionStringSecret: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: explain("backupConnectionStringSecret is a Secret name", "write e.g. 'backup-storage'") }).optional(),
     resourceGroupPrefix: z.string().regex(/^[-\w.()]{1,40}$/),
     storageAccountPrefix: z.string().regex(/^[a-z0-9]{1,8}$/, {
       error: explain("storageAccountPrefix is 1-8 lowercase letters or digits", "write e.g. 'llbk'"),
@@ -454,6 +478,8 @@ export const platformSchema = z.strictObject({
           .prefault({}),
         certManager: z.strictObject(pinned("https://charts.jetstack.io", "cert-manager", "v1.21.1", "cert-manager")).prefault({}),
         cloudnativePg: z.strictObject(pinned("https://cloudnative-pg.github.io/charts", "cloudnative-pg", "0.27.1", "cnpg")).prefault({}),
+        // The Barman Cloud plugin (app v0.15.0) that archives and backs up every tenant's database.
+        barmanCloud: z.strictObject(pinned("https://cloudnative-pg.github.io/charts", "plugin-barman-cloud", "0.8.0", "barman-cloud")).prefault({}),
         externalSecrets: z.strictObject(pinned("https://charts.external-secrets.io", "external-secrets", "2.9.0", "external-secrets")).prefault({}),
         monitoring: z.strictObject(pinned("https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack", "77.8.0", "kube-prometheus-stack")).prefault({}),
       })

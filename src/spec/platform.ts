@@ -2,7 +2,7 @@
 import type { InputProblem } from "../errors.js";
 import type { SourceDocument } from "./documents.js";
 import { checkEffective, checkLayer } from "./guardrails.js";
-import { effectiveSchema, type ConfigLayer, type EffectiveConfig } from "./layer-schema.js";
+import { BUILT_IN_LAYER, effectiveSchema, type ConfigLayer, type EffectiveConfig } from "./layer-schema.js";
 import { mergeLayers, type MergeResult } from "./merge.js";
 import { platformSchema, type PlatformConfig, type Tier } from "./platform-schema.js";
 import { issuesToProblems, joinPath } from "./problems.js";
@@ -47,6 +47,7 @@ export function parsePlatform(doc: SourceDocument): Result<PlatformContext> {
     const layer = layerOf(tier);
     problems.push(...checkLayer({ layer, file, at }));
     const merged = mergeLayers([
+      { source: "built-in", value: BUILT_IN_LAYER },
       { source: "defaults", value: config.defaults },
       { source: `tier/${name}`, value: layer },
     ]);

@@ -106,9 +106,10 @@ export class CrdValidator {
   }
 
   /** Loads every *.yaml CRD in a directory. */
+  /** Every CRD file in the folder and its subfolders (a CRD set is often kept per operator). */
   static async fromDirectory(dir: string): Promise<CrdValidator> {
     const v = new CrdValidator();
-    const files = (await readdir(dir)).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml")).sort();
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml")).sort();
     for (const f of files) {
       const text = await readFile(join(dir, f), "utf8");
       v.add(parse(text, { maxAliasCount: -1 }));

@@ -110,7 +110,7 @@ describe("landlord audit", () => {
     // class 4: served on the portal's host.
     edit(5, (o) => patch(o, "Ingress", (i) => ((i.spec as { rules: { host: string }[] }).rules[0] = { ...((i.spec as { rules: { host: string }[] }).rules[0] ?? { host: "" }), host: "portal.apps.example.com" })));
     // class 5: ten years of backups on small, and a base backup every second.
-    edit(6, (o) => patch(o, "Cluster", (c) => (((c.spec as { backup: Record<string, unknown> }).backup).retentionPolicy = "3650d")));
+    edit(6, (o) => patch(o, "ObjectStore", (c) => ((c.spec as Record<string, unknown>).retentionPolicy = "3650d")));
     edit(9, (o) => patch(o, "ScheduledBackup", (b) => ((b.spec as Record<string, unknown>).schedule = "* * * * * *")));
     // class 7: t7 bills as tenant t8.
     edit(7, (o) => patch(o, "Namespace", (n) => (((n.metadata as { labels: Record<string, string> }).labels)["landlord.dev/customer"] = "t8")));

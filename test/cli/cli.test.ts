@@ -49,7 +49,7 @@ describe("landlord validate", () => {
   test("passes on the init example, checking CRDs when given", async () => {
     const r = await landlord(dir, "validate", "--crds", CRDS_DIR);
     expect(r).toMatchObject({ code: 0 });
-    expect(r.stdout).toMatch(/1 tenant valid; 37 rendered objects checked against Kubernetes schemas and \d+ CRD versions/);
+    expect(r.stdout).toMatch(/1 tenant valid; 38 rendered objects checked against Kubernetes schemas and \d+ CRD versions/);
     expect(r.stderr).toMatch(/^warning: database pods cannot reach the API server on clusters without apiServerCidrs \(aks-weu-1\)/m);
     expect(r.stderr).toMatch(/^warning: database backups cannot leave the cluster: set integrations\.azure\.backupStorageCidrs/m);
     expect(r.stderr).toMatch(/^warning: database pods cannot sign in to Azure \(workload identity\): set integrations\.azure\.entraIdCidrs/m);
@@ -91,7 +91,7 @@ describe("landlord render", () => {
     const r = await landlord(dir, "render");
     expect(r.code).toBe(0);
     const docs = parseAllDocuments(r.stdout);
-    expect(Array.isArray(docs) && docs.length).toBe(37);
+    expect(Array.isArray(docs) && docs.length).toBe(38);
     expect(r.stdout.startsWith("apiVersion: v1\nkind: Namespace\n")).toBe(true);
   });
 
@@ -99,7 +99,7 @@ describe("landlord render", () => {
     const r = await landlord(dir, "render", "-o", "json");
     const list = JSON.parse(r.stdout) as { kind: string; items: unknown[] };
     expect(list.kind).toBe("List");
-    expect(list.items).toHaveLength(37);
+    expect(list.items).toHaveLength(38);
   });
 
   test("--out writes one folder per tenant, byte-identical on a second run", async () => {

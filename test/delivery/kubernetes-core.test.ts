@@ -71,6 +71,18 @@ describe("readiness", () => {
     expect(readinessOf("ConfigMap", {})).toBeUndefined();
     expect(readinessOf("Namespace", undefined)).toEqual({ ready: false, reason: "not found" });
   });
+
+  it("holds a Ready database whose WAL does not reach its archive plugin, and names why", () => {
+    const spec = { plugins: [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true }] };
+    const ready = { type: "Ready", status: "True" };
+    expect(readinessOf("Cluster", { spec, status: { conditions: [ready] } })).toEqual({ ready: false, reason: "WAL archiving not started yet" });
+    const failing = { type: "ContinuousArchiving", status: "False", message: "unexpected failure invoking barman-cloud-wal-archive: exit status 4" };
+    expect(readinessOf("Cluster", { spec, status: { conditions: [ready, failing] } })).toEqual({ ready: false, reason: `WAL archiving failing: ${failing.message}` });
+    expect(readinessOf("Cluster", { spec, status: { conditions: [ready, { type: "ContinuousArchiving", status: "True" }] } })).toEqual({ ready: true });
+    // No archiver (or a disabled one): Ready is enough.
+    expect(readinessOf("Cluster", { spec: { plugins: [{ ...spec.plugins[0], enabled: false }] }, status: { conditions: [ready] } })).toEqual({ ready: true });
+    expect(readinessOf("Cluster", { status: { conditions: [ready] } })).toEqual({ ready: true });
+  });
 });
 
 describe("retries", () => {

@@ -71,13 +71,13 @@ beforeEach(async () => {
 });
 
 describe("every cluster gets the add-ons its tenants depend on", () => {
-  test("shared and dedicated clusters each get the five add-ons, from the charts and versions pinned in landlord.yaml; everything validates against the Argo CD CRDs", async () => {
+  test("shared and dedicated clusters each get the six add-ons, from the charts and versions pinned in landlord.yaml; everything validates against the Argo CD CRDs", async () => {
     const ctx = platform(platformText());
     await writeFleet(ctx, dir, [["acme", {}], ["initech", { tier: "large" }]]);
     const crds = await sharedCrds();
     for (const cluster of ["aks-weu-1", "aks-initech"]) {
       const apps = await addonApps(dir, cluster);
-      expect(apps.map(addonOf), cluster).toEqual(["cert-manager", "cloudnative-pg", "external-secrets", "ingress", "monitoring"]);
+      expect(apps.map(addonOf), cluster).toEqual(["barman-cloud", "cert-manager", "cloudnative-pg", "external-secrets", "ingress", "monitoring"]);
       for (const a of apps) {
         const s = spec(a);
         expect(s.destination.name).toBe(cluster);
@@ -111,7 +111,7 @@ describe("every cluster gets the add-ons its tenants depend on", () => {
       const cluster = p.metadata.labels["landlord.dev/cluster"] ?? "";
       const listed = await addonApps(dir, cluster);
       expect(s.source.path).toBe(`platform/clusters/${cluster}/addons`);
-      expect(listed).toHaveLength(5);
+      expect(listed).toHaveLength(6);
       // The parent runs where Argo CD runs: its cascade (the resources finalizer) cannot hang on a destroyed cluster.
       expect((p.metadata as { finalizers?: string[] }).finalizers).toEqual(["resources-finalizer.argocd.argoproj.io"]);
       for (const a of listed) expect((a.metadata as { finalizers?: string[] }).finalizers).toBeUndefined();
@@ -124,7 +124,7 @@ describe("every cluster gets the add-ons its tenants depend on", () => {
     const apps = await addonApps(dir, "aks-initech");
     const wave = (id: string) => Number(annotations(apps.find((a) => addonOf(a) === id) as KubeObject)[SYNC_WAVE]);
     const [t] = fleet(ctx, [tenantFile("initech", { tier: "large" })]);
-    const owners: Record<string, string> = { "cert-manager.io": "cert-manager", "postgresql.cnpg.io": "cloudnative-pg", "external-secrets.io": "external-secrets", "monitoring.coreos.com": "monitoring" };
+    const owners: Record<string, string> = { "cert-manager.io": "cert-manager", "postgresql.cnpg.io": "cloudnative-pg", "barmancloud.cnpg.io": "barman-cloud", "external-secrets.io": "external-secrets", "monitoring.coreos.com": "monitoring" };
     const groups = new Set(renderBundle(ctx.config, t as NonNullable<typeof t>).objects.map((o) => o.apiVersion.split("/")[0] ?? ""));
     const crdGroups = [...groups].filter((g) => g.includes("."));
     const usedByTenant = crdGroups.filter((g) => !g.endsWith(".k8s.io"));
@@ -137,6 +137,8 @@ describe("every cluster gets the add-ons its tenants depend on", () => {
     expect(wave("ingress")).toBeGreaterThan(wave("monitoring"));
     expect(wave("ingress")).toBeLessThan(0);
     expect(String(wave("cert-manager"))).toBe(ADDON_WAVES.crdOwner);
+    // The plugin's chart makes its TLS with cert-manager's kinds.
+    expect(wave("barman-cloud")).toBeGreaterThan(wave("cert-manager"));
   });
 
   test("the add-ons' project allows exactly their repositories, namespaces and cluster-scoped kinds; no wildcard cluster kind", async () => {
@@ -197,8 +199,8 @@ describe("landlord.yaml drives the add-ons", () => {
     const after = platform(platformText([[["addons", "certManager", "version"], "v1.21.2"], [["addons", "externalSecrets", "enabled"], false]]));
     await writeFleet(after, dir, [["acme", {}]]);
     const apps = await addonApps(dir, "aks-weu-1");
-    expect(apps.map(addonOf)).toEqual(["cert-manager", "cloudnative-pg", "ingress", "monitoring"]);
-    expect(spec(apps[0] as KubeObject).source.targetRevision).toBe("v1.21.2");
+    expect(apps.map(addonOf)).toEqual(["barman-cloud", "cert-manager", "cloudnative-pg", "ingress", "monitoring"]);
+    expect(spec(apps[1] as KubeObject).source.targetRevision).toBe("v1.21.2");
     const project = (await read(dir, "argocd/clusters/aks-weu-1/addons-project.yaml")).spec as { sourceRepos: string[] };
     expect(project.sourceRepos).not.toContain(before.config.addons.externalSecrets.repoURL);
   });
@@ -231,6 +233,6 @@ describe("the init template", () => {
     expect(ctx.config.integrations.gitops?.clusterRegistration?.argocdPrincipalId).toBe("00000000-0000-0000-0000-000000000000");
     // The pins in the template's comments are the defaults.
     const defaults = platform().config.addons;
-    for (const key of ["ingress", "certManager", "cloudnativePg", "externalSecrets", "monitoring"] as const) expect(ctx.config.addons[key].version, key).toBe(defaults[key].version);
+    for (const key of ["ingress", "certManager", "cloudnativePg", "barmanCloud", "externalSecrets", "monitoring"] as const) expect(ctx.config.addons[key].version, key).toBe(defaults[key].version);
   });
 });

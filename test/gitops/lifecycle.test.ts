@@ -143,7 +143,7 @@ describe("issue 10, item 4: offboarding in GitOps mode", () => {
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "Backup",
       metadata: { name: "db-final-0123abcd", namespace: "tenant-acme", labels: {} },
-      spec: { cluster: { name: "db" }, method: "barmanObjectStore" },
+      spec: { cluster: { name: "db" }, method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" } },
     };
     await delivery.applyExtra("acme", [backup], "final-backup");
     await expect(delivery.remove("acme")).rejects.toThrow(/final backup db-final-0123abcd of acme is committed, but .* nothing was removed/);

@@ -31,7 +31,7 @@ const backup = (tenantName: string, name: string): KubeObject => ({
   apiVersion: "postgresql.cnpg.io/v1",
   kind: "Backup",
   metadata: { name, namespace: `tenant-${tenantName}`, labels: {} },
-  spec: { cluster: { name: "db" }, method: "barmanObjectStore" },
+  spec: { cluster: { name: "db" }, method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" } },
 });
 
 /** Namespaces on fake clusters; each deletion records what the remote held at that moment. */

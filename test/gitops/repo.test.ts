@@ -184,7 +184,7 @@ describe("offboarding through GitopsDelivery: removal waits for the final Backup
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "Backup",
     metadata: { name, namespace: "tenant-acme", labels: {} },
-    spec: { cluster: { name: "db" }, method: "barmanObjectStore" },
+    spec: { cluster: { name: "db" }, method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" } },
   });
 
   test.each([

@@ -58,7 +58,7 @@ describe("cluster add-ons on a real API server", () => {
     const addons = await Promise.all((await ls("platform/clusters")).filter((f) => !f.endsWith("kustomization.yaml")).map(read));
     expect(projects.map((p) => p.metadata.name).sort()).toEqual(["addons-aks-initech", "addons-aks-weu-1"]);
     expect(parents.map((p) => p.metadata.name).sort()).toEqual(["addons-aks-initech", "addons-aks-weu-1"]);
-    expect(addons).toHaveLength(10);
+    expect(addons).toHaveLength(12);
 
     const applier = new Applier(client);
     const accepted: KubeObject[] = [];
@@ -67,7 +67,7 @@ describe("cluster add-ons on a real API server", () => {
       expect(live.metadata.name, `${o.kind}/${o.metadata.name}`).toBe(o.metadata.name);
       accepted.push(live);
     }
-    expect(accepted).toHaveLength(1 + 2 + 2 + 10);
+    expect(accepted).toHaveLength(1 + 2 + 2 + 12);
     // The chart values survive the API server's pruning of unknown fields (valuesObject keeps them).
     const ingress = accepted.find((o) => o.kind === "Application" && o.metadata.name === "aks-initech-ingress");
     const values = (ingress?.spec as { source: { helm: { valuesObject: { controller: { service: { annotations: Record<string, string> } } } } } }).source.helm.valuesObject;

@@ -22,7 +22,7 @@ import { realNodesPlatformText } from "../../src/devcluster/platform.js";
 import { deleteNamespaces, ensureNamespace, nodesAdmin, nodesCluster, outsideListener } from "./support/nodes.js";
 
 // Database pods may open HTTPS to the API server (the instance manager needs it): its address on the node network.
-const ctx = platform(`${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}  isolationProbeImage: ${NETCHECK_IMAGE}\n`);
+const ctx = platform(`${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"), { azurite: inject("nodesAzurite") })}  isolationProbeImage: ${NETCHECK_IMAGE}\n`);
 const a = uniqueName("pa");
 const b = uniqueName("pb");
 const c = uniqueName("pc");
@@ -105,7 +105,7 @@ describe("isolation on real nodes", () => {
 
   it("says why no packet was sent when the cluster's guardrails refuse the probe's image", async () => {
     // A probe image whose repository the cluster's allow-list does not hold (it was bootstrapped with another).
-    const other = platform(`${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}  isolationProbeImage: registry.example.com/landlord/unlisted:1\n`);
+    const other = platform(`${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"), { azurite: inject("nodesAzurite") })}  isolationProbeImage: registry.example.com/landlord/unlisted:1\n`);
     const r = await auditPackets(nodesAdmin().kc, bundles.slice(0, 1), other.config, {});
     expect(r.skipped).toMatch(/admission refused the probe image registry\.example\.com\/landlord\/unlisted:1: .*run landlord bootstrap/);
   });

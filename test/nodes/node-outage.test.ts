@@ -41,7 +41,7 @@ describe("a real node's kubelet and containerd stopped for 30 s during an onboar
   it("completes after they return, says what it waits for meanwhile, and makes nothing twice", { timeout: 600_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "landlord-nodeout-"));
     await mkdir(join(dir, "tenants"));
-    await writeFile(join(dir, "landlord.yaml"), `${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}\ndelivery:\n  mode: kubernetes\n  kubernetes:\n    contexts: { aks-weu-1: landlord-dev }\n    readyTimeoutSeconds: 400\n`);
+    await writeFile(join(dir, "landlord.yaml"), `${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"), { azurite: inject("nodesAzurite") })}\ndelivery:\n  mode: kubernetes\n  kubernetes:\n    contexts: { aks-weu-1: landlord-dev }\n    readyTimeoutSeconds: 400\n`);
     await copyFile(inject("nodesKubeconfig"), join(dir, "kubeconfig"));
     await writeFile(join(dir, "tenants", `${name}.yaml`), stringify(tenantDoc(name)));
 

@@ -3,14 +3,17 @@
  * running as its release manifest installs it, PostgreSQL from this machine's packages in
  * a node-local volume, the example app connecting to it through the Secret the operator
  * made. Onboarding ends only when the database is Ready and the app answers its readiness
- * probe against it; then real requests write rows and the app's own log lines come back
- * through `landlord logs`.
+ * probe against it and its WAL reaches its archive (the Barman Cloud plugin's sidecar, into
+ * Azurite); then real requests write rows, the app's own log lines come back through
+ * `landlord logs`, and the scheduled backup lands beside the WAL and shows in `landlord backup list`.
  */
 import { mkdir, mkdtemp, writeFile, copyFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { listBlobs } from "../../src/devcluster/azurite.js";
+import { sleep } from "../../src/util/sleep.js";
 import { stringify } from "yaml";
 import { tenantDoc } from "../support/fixtures.js";
 import { uniqueName } from "../kubernetes/support/live.js";
@@ -93,6 +96,43 @@ describe("a small and a medium tenant on real nodes with CloudNativePG", () => {
       expect((await fetch(await appUrl(t, "/ready"))).status).toBe(200);
     }
   });
+
+  it("lands the scheduled base backup and WAL in the tenant's own container, and lists it with landlord backup list", async () => {
+    const crd = nodesAdmin().kc.makeApiClient(CustomObjectsApi);
+    const store = (await crd.getNamespacedCustomObject({ group: "barmancloud.cnpg.io", version: "v1", namespace: `tenant-${name}`, plural: "objectstores", name: "db-backups" })) as {
+      spec: { configuration: { destinationPath: string } };
+    };
+    // The emulator's path style: http://HOST:PORT/<emulator account>/<tenant's storage account>/cnpg-backups.
+    const [, , container, folder] = new URL(store.spec.configuration.destinationPath).pathname.split("/");
+    expect(container).toMatch(new RegExp(`^llbk${name.replace(/[^a-z0-9]/g, "").slice(0, 6)}`));
+    type Listed = { items: { metadata: { name: string }; spec: { origin: string; method: string }; status: { phase?: string; error?: string } }[] };
+    let listed: Listed = { items: [] };
+    const deadline = Date.now() + 300_000;
+    while (!listed.items.some((b) => b.spec.origin === "scheduled" && b.status.phase === "completed")) {
+      const failed = listed.items.find((b) => b.status.phase === "failed");
+      if (failed !== undefined) throw new Error(`backup ${failed.metadata.name} failed: ${failed.status.error ?? ""}`);
+      if (Date.now() > deadline) throw new Error(`no completed scheduled backup after 300 s: ${JSON.stringify(listed)}`);
+      await sleep(3_000);
+      const out = await landlord("backup", "list", name, "-o", "json");
+      expect(out.code, out.stderr).toBe(0);
+      listed = JSON.parse(out.stdout) as Listed;
+    }
+    expect(listed.items.find((b) => b.spec.origin === "scheduled")?.spec.method).toBe("plugin");
+    // The plugin added its sidecar to the instance pod with the resources the ObjectStore carries (database.backup.sidecarResources).
+    const pod = await nodesAdmin().core.readNamespacedPod({ namespace: `tenant-${name}`, name: "db-1" });
+    const sidecar = pod.spec?.initContainers?.find((c) => c.name === "plugin-barman-cloud");
+    expect(sidecar?.restartPolicy).toBe("Always");
+    expect(sidecar?.imagePullPolicy).toBe("Always");
+    // (The namespace LimitRange adds ephemeral storage.)
+    expect(sidecar?.resources).toMatchObject({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } });
+    const base = await listBlobs(inject("nodesAzurite"), container ?? "", `${folder ?? ""}/db/base/`);
+    const wals = await listBlobs(inject("nodesAzurite"), container ?? "", `${folder ?? ""}/db/wals/`);
+    expect(base.filter((b) => b.endsWith("/backup.info")).length, base.join(", ")).toBeGreaterThanOrEqual(1);
+    expect(wals.some((w) => /\/[0-9A-F]{24}\.gz$/.test(w)), wals.join(", ")).toBe(true);
+    const table = await landlord("backup", "list", name);
+    expect(table.stdout).toMatch(/^NAME\s+ORIGIN\s+PHASE/m);
+    expect(table.stdout).toMatch(/\sscheduled\s+completed\s/);
+  }, 400_000);
 
   it("prints the app's own log lines through landlord logs", async () => {
     const logs = await landlord("logs", name);

@@ -123,8 +123,8 @@ describe("refusals name the chart, the object and the field", () => {
 
   it("more than the quota at maximum scale", async () => {
     const msg = await refusal(render({ web: { maxReplicas: 12, resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } } } }));
-    expect(msg).toContain("example-shop/templates/web.yaml: Deployment/web spec.template.spec.containers[*].resources: at its peak the package needs memory requests of 7904Mi, above the tenant's quota of 6Gi: Deployment/web (13 pods: HPA maxReplicas 12 + 1 surge) 6656Mi, the tenant's database and pooler 1Gi, Deployment/worker (2 pods: replicas 1 + 1 surge) 128Mi, Job/migrate (1 pod: parallelism) 64Mi, CronJob/cleanup (1 pod per run, one run at a time) 32Mi");
-    expect(msg).toMatch(/cpu requests of 3910m, above the tenant's quota of 3/);
+    expect(msg).toContain("example-shop/templates/web.yaml: Deployment/web spec.template.spec.containers[*].resources: at its peak the package needs memory requests of 8032Mi, above the tenant's quota of 6Gi: Deployment/web (13 pods: HPA maxReplicas 12 + 1 surge) 6656Mi, the tenant's database (with its backup sidecar) and pooler 1152Mi, Deployment/worker (2 pods: replicas 1 + 1 surge) 128Mi, Job/migrate (1 pod: parallelism) 64Mi, CronJob/cleanup (1 pod per run, one run at a time) 32Mi");
+    expect(msg).toMatch(/cpu requests of 4010m, above the tenant's quota of 3/);
   });
 
   it("values the chart's own templates reject, with helm's message", async () => {

@@ -54,7 +54,10 @@ export async function validateCommand(io: CliIo, global: GlobalOptions, opts: { 
   if (config.integrations.azure.backupStorageCidrs.length === 0) {
     io.stderr("warning: database backups cannot leave the cluster: set integrations.azure.backupStorageCidrs (the backup storage's private endpoint ranges) to open HTTPS to them\n");
   }
-  if (config.integrations.azure.entraIdCidrs.length === 0) {
+  const emulatorSecret = config.integrations.azure.backupConnectionStringSecret;
+  if (emulatorSecret !== undefined) {
+    io.stderr(`warning: database backups authenticate with the connection string in each tenant namespace's Secret '${emulatorSecret}' (integrations.azure.backupConnectionStringSecret), not the workload identity: meant for a storage emulator; remove it for Azure\n`);
+  } else if (config.integrations.azure.entraIdCidrs.length === 0) {
     io.stderr("warning: database pods cannot sign in to Azure (workload identity): set integrations.azure.entraIdCidrs (the AzureActiveDirectory service tag's ranges, `az network list-service-tags`, or your egress firewall's address) so backups and WAL archiving can authenticate\n");
   }
   for (const w of privateNetworkWarnings(config, [...fleet.tenants()].some((t) => t.tier.tier.isolation === "cluster"))) io.stderr(`warning: ${w}\n`);

@@ -65,6 +65,6 @@ export class UnservedKindError extends Error {
     readonly apiVersion: string,
     readonly kind: string,
   ) {
-    super(`the cluster does not serve ${kind} (${apiVersion}): install its CRD (CloudNativePG, cert-manager, External Secrets, prometheus-operator) before onboarding tenants`);
+    super(`the cluster does not serve ${kind} (${apiVersion}): install its CRD (CloudNativePG, its Barman Cloud plugin, cert-manager, External Secrets, prometheus-operator) before onboarding tenants`);
   }
 }

@@ -59,7 +59,13 @@ export function readinessOf(kind: string, live: Live | undefined): { ready: bool
     }
     case "Cluster": {
       const ready = condition(live, "Ready");
-      if (ready?.status === "True") return { ready: true };
+      if (ready?.status === "True") {
+        // A database whose WAL does not reach its archive serves, but cannot be restored: not alive yet.
+        const plugins = ((live.spec ?? {}) as { plugins?: { isWALArchiver?: boolean; enabled?: boolean }[] }).plugins ?? [];
+        if (!plugins.some((p) => p.isWALArchiver === true && p.enabled !== false)) return { ready: true };
+        const archiving = condition(live, "ContinuousArchiving");
+        return archiving?.status === "True" ? { ready: true } : { ready: false, reason: `WAL archiving ${archiving === undefined ? "not started yet" : `failing: ${archiving.message ?? archiving.reason ?? "no message"}`}` };
+      }
       // CloudNativePG's phase says which stage it is in ("Setting up primary", "Waiting for the instances to become active").
       const phase = typeof status.phase === "string" && status.phase !== "" ? status.phase : undefined;
       const why = typeof status.phaseReason === "string" && status.phaseReason !== "" ? `: ${status.phaseReason}` : "";

@@ -77,6 +77,15 @@ const DEFINITIONS: Record<AddonKey, AddonDefinition> = {
     defaultChart: "cloudnative-pg",
     base: () => ({ crds: { create: true } }),
   },
+  barmanCloud: {
+    id: "barman-cloud",
+    // Its chart makes its TLS with cert-manager's kinds, and CloudNativePG finds plugins in its own namespace.
+    wave: ADDON_WAVES.dependent,
+    namespace: (p) => p.integrations.cnpg.namespace,
+    clusterKinds: [CRD, ...RBAC],
+    defaultChart: "plugin-barman-cloud",
+    base: () => ({}),
+  },
   externalSecrets: {
     id: "external-secrets",
     wave: ADDON_WAVES.crdOwner,
@@ -123,7 +132,7 @@ const DEFINITIONS: Record<AddonKey, AddonDefinition> = {
 };
 
 /** Install order of the add-ons (also the order of their files). */
-export const ADDON_KEYS: readonly AddonKey[] = ["certManager", "cloudnativePg", "externalSecrets", "monitoring", "ingress"];
+export const ADDON_KEYS: readonly AddonKey[] = ["certManager", "cloudnativePg", "externalSecrets", "monitoring", "barmanCloud", "ingress"];
 
 export interface AddonSettings {
   readonly platform: PlatformConfig;

@@ -6,6 +6,7 @@ import type { ResolvedTenant } from "../../spec/resolve.js";
 import { APP, DB, LABEL, meta, type KubeObject, type RenderContext } from "../object.js";
 import { maintenanceTimeIntervals } from "../alertmanager.js";
 import { sloRuleGroups } from "./slo.js";
+import { BACKUP_TIMESTAMP_METRIC } from "./database.js";
 
 export interface AlertRule {
   alert: string;
@@ -46,7 +47,7 @@ export function alertRules(t: ResolvedTenant): AlertRule[] {
     },
     {
       alert: "TenantBackupStale",
-      expr: `time() - max(cnpg_collector_last_available_backup_timestamp{${sel}}) > 2 * 86400`,
+      expr: `time() - max(${BACKUP_TIMESTAMP_METRIC}{${sel}}) > 2 * 86400`,
       for: "30m",
       labels: labels("warning"),
       annotations: { summary: `${name}: no database backup in 48 hours`, description: "The newest available backup is older than two days." },

@@ -30,6 +30,13 @@ export function databaseEgressCidrs({ t, platform }: Pick<RenderContext, "t" | "
   return [...(cluster?.apiServerCidrs ?? []), ...azure.backupStorageCidrs, ...azure.entraIdCidrs];
 }
 
+/** The blob endpoint's port when it is not HTTPS's (an emulator on a dev cluster). */
+function blobPorts(platform: RenderContext["platform"]): number[] {
+  const url = new URL(platform.integrations.azure.blobEndpoint);
+  const port = url.port === "" ? (url.protocol === "http:" ? 80 : 443) : Number(url.port);
+  return port === 443 ? [] : [port];
+}
+
 export function networkPolicies(ctx: RenderContext): KubeObject[] {
   const { t, platform } = ctx;
   const i = platform.integrations;
@@ -124,10 +131,7 @@ export function networkPolicies(ctx: RenderContext): KubeObject[] {
             egress: [
               {
                 to: egressCidrs.map((cidr) => ({ ipBlock: { cidr } })),
-                ports: [
-                  { protocol: "TCP", port: 443 },
-                  { protocol: "TCP", port: 6443 },
-                ],
+                ports: [443, 6443, ...blobPorts(platform)].map((port) => ({ protocol: "TCP", port })),
               },
             ],
           }),

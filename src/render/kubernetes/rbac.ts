@@ -32,6 +32,7 @@ const VIEW_RULES: Rule[] = [
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "networkpolicies"], verbs: READ },
   { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: READ },
   { apiGroups: ["postgresql.cnpg.io"], resources: ["clusters", "backups", "scheduledbackups", "poolers"], verbs: READ },
+  { apiGroups: ["barmancloud.cnpg.io"], resources: ["objectstores"], verbs: READ },
   { apiGroups: ["cert-manager.io"], resources: ["certificates"], verbs: READ },
   { apiGroups: ["monitoring.coreos.com"], resources: ["servicemonitors", "podmonitors", "prometheusrules"], verbs: READ },
 ];

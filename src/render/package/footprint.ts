@@ -121,7 +121,7 @@ export function contributions(objects: readonly Json[]): Contribution[] {
 export function platformContribution(c: EffectiveConfig): Contribution {
   const noApp: EffectiveConfig = { ...c, app: { ...c.app, autoscaling: { ...c.app.autoscaling, maxReplicas: -1 } } };
   const peak = peakFootprint(noApp);
-  return { key: "", what: "the tenant's database and pooler", field: "database", pods: peak.pods, pvcs: peak.pvcs, cpuMillis: peak.requestsCpuMillis, memoryBytes: peak.requestsMemoryBytes, limitsMemoryBytes: peak.limitsMemoryBytes, storageBytes: peak.storageBytes };
+  return { key: "", what: "the tenant's database (with its backup sidecar) and pooler", field: "database", pods: peak.pods, pvcs: peak.pvcs, cpuMillis: peak.requestsCpuMillis, memoryBytes: peak.requestsMemoryBytes, limitsMemoryBytes: peak.limitsMemoryBytes, storageBytes: peak.storageBytes };
 }
 
 export interface QuotaProblem {

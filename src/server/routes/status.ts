@@ -1,14 +1,15 @@
 /**
  * Per-object status of a tenant on its cluster (delivery.mode kubernetes), as `landlord
  * status` reports it: applied, ready (with the reason when not), drifted (the field that
- * was changed by hand).
+ * was changed by hand); and its database's backups, as `landlord backup list` does.
  */
 import { ConflictError } from "../../errors.js";
 import { storedTenant } from "../../workflows/tenant/services.js";
 import type { ServerContext } from "../context.js";
 import { requireTenantAccess } from "../principal.js";
 import { route, type ApiRoute } from "../route.js";
-import { objectsStatusView, tenantNameParams } from "../schemas.js";
+import { backupsView, objectsStatusView, tenantNameParams } from "../schemas.js";
+import { listTenantBackups } from "../../workflows/tenant/backups.js";
 
 export function statusRoutes(ctx: ServerContext): ApiRoute[] {
   const { rt } = ctx;
@@ -44,6 +45,19 @@ export function statusRoutes(ctx: ServerContext): ApiRoute[] {
           };
         });
         return { body: { tenant: record.name, phase: record.phase, cluster: bundle.placement.cluster, objects } };
+      },
+    }),
+    route({
+      method: "GET",
+      url: "/api/v1/tenants/:name/backups",
+      summary: "The tenant database's backups on its cluster, and the window its archive restores to (delivery.mode kubernetes)",
+      tag: "tenants",
+      access: "scoped",
+      params: tenantNameParams,
+      response: backupsView,
+      async handler({ principal, params }) {
+        requireTenantAccess(principal, params.name);
+        return { body: await listTenantBackups(rt.services, await rt.store.tenants.require(params.name)) };
       },
     }),
   ];

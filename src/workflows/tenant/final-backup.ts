@@ -4,6 +4,7 @@
  * re-run after a crash meets its own Backup again instead of taking a second one.
  */
 import type { ApplyResult } from "../../delivery/delivery.js";
+import { BARMAN_PLUGIN } from "../../render/kubernetes/database.js";
 import { DB, LABEL, type KubeObject } from "../../render/object.js";
 import type { TenantServices } from "./services.js";
 
@@ -18,7 +19,7 @@ export function finalBackupObject(s: TenantServices, tenant: string, workflowId:
       namespace: `${s.platform.config.platform.namespacePrefix}${tenant}`,
       labels: { [LABEL.managedBy]: "landlord", [LABEL.tenant]: tenant },
     },
-    spec: { cluster: { name: DB }, method: "barmanObjectStore" },
+    spec: { cluster: { name: DB }, method: "plugin", pluginConfiguration: { name: BARMAN_PLUGIN } },
   };
 }
 

@@ -12,7 +12,7 @@ export function sourceTenant(s: TenantServices, input: MoveInput, incarnation: s
 }
 
 export function sourceArchive(s: TenantServices, input: MoveInput, incarnation: string | null): BackupArchive {
-  return backupArchive(sourceTenant(s, input, incarnation));
+  return backupArchive(s.platform.config, sourceTenant(s, input, incarnation));
 }
 
 /**
@@ -27,5 +27,5 @@ export function targetServerName(workflowId: string): string {
 
 /** The target bundle with its database bootstrapped from the source's archive instead of an empty initdb. */
 export function recoveredBundle(bundle: Bundle, from: BackupArchive): Bundle {
-  return { ...bundle, objects: bundle.objects.map((o) => (o.kind === "Cluster" && o.apiVersion.startsWith("postgresql.cnpg.io/") ? withRecovery(o, from) : o)) };
+  return { ...bundle, objects: withRecovery(bundle.objects, from) };
 }

@@ -62,7 +62,7 @@ export function moveWorkflow(s: TenantServices, probe?: DatabaseProbe) {
             objects: restored.objects.length,
             hash: bundleHash(bundle),
             restoredHash: bundleHash(restored),
-            archive: { destinationPath: source.destinationPath, restoresFrom: source.serverName, archivesTo: backupArchive(tenant).serverName },
+            archive: { destinationPath: source.destinationPath, restoresFrom: source.serverName, archivesTo: backupArchive(s.platform.config, tenant).serverName },
           };
         },
       },

@@ -30,6 +30,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const crds = process.env.LANDLORD_CRDS_DIR ?? resolve("..", "shared", "crds");
   if (!existsSync(crds)) throw new Error(`CRDs not found at ${crds}: put ../shared beside the repository or set LANDLORD_CRDS_DIR`);
   await installCrds(kc, crds);
+  // Every bundle has an ObjectStore (the Barman Cloud plugin's). CloudNativePG's Backup kind stays
+  // absent here: these tests show a final backup refused, never faked, where its operator is missing.
+  await installCrds(kc, join(crds, "more"), (f) => f.startsWith("barmancloud.cnpg.io_"));
   // Large fake nodes: every file's tenants stay until the run ends (twenty of them for the rollout alone), and pods must still fit.
   await addNodes(kc, { pool: "shared", count: 3, cpu: "64", memory: "256Gi" });
   // The platform's admission guardrails, for the platform every test here uses (the init template).

@@ -1,7 +1,8 @@
 /**
  * Starts one control plane with real nodes (containerd, kubelet, CNI, kube-proxy, CoreDNS,
- * kube-network-policies, node-local volumes, a local registry) and CloudNativePG for every
- * test file under test/nodes, with the platform CRDs and admission guardrails; stops it at the end. Never skipped: on a machine
+ * kube-network-policies, node-local volumes, a local registry), CloudNativePG with the Barman
+ * Cloud plugin and Azurite for backups, for every test file under test/nodes, with the
+ * platform CRDs and admission guardrails; stops it at the end. Never skipped: on a machine
  * that cannot run containers this fails and names what is missing.
  */
 import { existsSync, mkdtempSync } from "node:fs";
@@ -11,6 +12,9 @@ import type { TestProject } from "vitest/node";
 import { startControlPlane, stopControlPlane } from "../../../src/devcluster/control-plane.js";
 import { startRealNodes } from "../../../src/devcluster/real-node.js";
 import { installCnpg } from "../../../src/devcluster/cnpg.js";
+import { installBarmanCloud } from "../../../src/devcluster/barman-cloud.js";
+import { startAzurite, type Azurite } from "../../../src/devcluster/azurite.js";
+import { runBackupCredentials } from "../../../src/devcluster/backup-credentials.js";
 import { adminConfig, installCrds, waitSeeded } from "../../../src/devcluster/seed.js";
 import { Applier } from "../../../src/delivery/kubernetes/applier.js";
 import { KubeClient } from "../../../src/delivery/kubernetes/client.js";
@@ -25,6 +29,8 @@ declare module "vitest" {
     nodesKubeconfig: string;
     /** The PostgreSQL image the nodes serve (CloudNativePG's name, this machine's Debian PostgreSQL). */
     nodesPostgresImage: string;
+    /** Azurite's blob endpoint (http://HOST:PORT/ACCOUNT, reached by pods and tests), its account and this run's test-only key. */
+    nodesAzurite: Azurite;
   }
 }
 
@@ -33,6 +39,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const log = (l: string) => process.stderr.write(`[real nodes] ${l}\n`);
   const state = await startControlPlane({ dir, log, realNodes: true });
+  const stopCredentials = new AbortController();
+  let credentials: Promise<void> = Promise.resolve();
   try {
     const kc = adminConfig(state.kubeconfig);
     await waitSeeded(kc);
@@ -44,12 +52,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const nodes = await startRealNodes(state, { nodes: [{ name: "real-shared-0", pool: "shared" }], log });
     const { postgresImage } = await installCnpg(state.kubeconfig, nodes.pusher, log);
     project.provide("nodesPostgresImage", postgresImage);
+    // Backups: the Barman Cloud plugin beside the operator, and Azure Blob Storage to write to.
+    await installBarmanCloud(state.kubeconfig, nodes.pusher, log);
+    project.provide("nodesAzurite", await startAzurite(state, log));
+    // As on the dev cluster: each tenant namespace gets the emulator's connection string (no workload identity here).
+    credentials = runBackupCredentials(dir, stopCredentials.signal, log);
     const client = new KubeClient(kc, kc.getCurrentContext());
     // The guardrails as a platform that names its isolation probe renders them: the probe's
     // repository is on the allow-list (policy.isolationProbeImage), as on any audited cluster.
     await new Applier(client).applyPlatform(clusterBootstrap(platform(`${PLATFORM_TEMPLATE}  isolationProbeImage: ${NETCHECK_IMAGE}\n`).config), { force: false, repairDrift: true, dryRun: false, parallelism: 4 });
     client.close();
   } catch (err) {
+    stopCredentials.abort();
+    await credentials.catch(() => undefined);
     await stopControlPlane(dir, false).catch(() => undefined);
     throw err;
   }
@@ -57,6 +72,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("nodesClusterDir", dir);
   project.provide("nodesKubeconfig", state.kubeconfig);
   return async () => {
+    stopCredentials.abort();
+    await credentials.catch(() => undefined);
     await stopControlPlane(dir, process.env.LANDLORD_KEEP_CLUSTER === undefined);
   };
 }

@@ -12,9 +12,9 @@ import { sleep } from "../../../src/util/sleep.js";
 import { realNodesPlatformText } from "../../../src/devcluster/platform.js";
 import { PLATFORM_TEMPLATE } from "../../../src/init/templates.js";
 
-/** landlord.yaml for a workspace that delivers to the real-node cluster (its PostgreSQL image, its API server address). */
+/** landlord.yaml for a workspace that delivers to the real-node cluster (its PostgreSQL image, its API server address, Azurite for backups). */
 export function realNodesLandlordYaml(extra = ""): string {
-  return `${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"))}
+  return `${realNodesPlatformText(PLATFORM_TEMPLATE, inject("nodesPostgresImage"), { azurite: inject("nodesAzurite") })}
 delivery:
   mode: kubernetes
   kubernetes:

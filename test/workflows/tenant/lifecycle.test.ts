@@ -148,7 +148,7 @@ describe.each(BACKENDS)("tenant lifecycle on $name", (factory) => {
       apiVersion: "postgresql.cnpg.io/v1",
       kind: "Backup",
       metadata: { name: backupName, namespace: `tenant-${name}` },
-      spec: { cluster: { name: "db" }, method: "barmanObjectStore" },
+      spec: { cluster: { name: "db" }, method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" } },
     });
     expect(delivery.calls).toMatchObject({ applyExtra: 1, remove: 1 });
     expect(out["wait-gone"]?.["skipped"]).toMatch(/not observable without a cluster/);

@@ -33,7 +33,21 @@ import { finishedStatus, foldersUnder, harness, onboard, type Harness } from "./
 
 const MOVE_STEPS = ["validate", "render", "final-backup", "fingerprint-source", "restore", "wait-ready", "verify", "cut-over", "remove-source", "done"];
 
-type ClusterSpec = { backup: { barmanObjectStore: Record<string, unknown> }; externalClusters?: { barmanObjectStore: Record<string, unknown> }[]; bootstrap: Record<string, unknown> };
+type PluginEntry = { name: string; isWALArchiver?: boolean; parameters: Record<string, string> };
+type ClusterSpec = { plugins: PluginEntry[]; externalClusters?: { name: string; plugin: PluginEntry }[]; bootstrap: Record<string, unknown> };
+
+/** The archiving plugin's parameters of a rendered Cluster (its barmanObjectName and serverName). */
+function archiving(cluster: KubeObject & { spec: ClusterSpec }): Record<string, string> {
+  const entry = cluster.spec.plugins.find((p) => p.name === "barman-cloud.cloudnative-pg.io" && p.isWALArchiver === true);
+  if (!entry) throw new Error("no archiving plugin on the Cluster");
+  return entry.parameters;
+}
+
+function storeOf(objects: readonly KubeObject[], name: string): { destinationPath: string } {
+  const store = objects.find((o) => o.kind === "ObjectStore" && o.metadata.name === name);
+  if (!store) throw new Error(`no ObjectStore ${name} rendered`);
+  return (store.spec as { configuration: { destinationPath: string } }).configuration;
+}
 
 function clusterOf(objects: readonly KubeObject[]): KubeObject & { spec: ClusterSpec } {
   const cluster = objects.find((o) => o.kind === "Cluster");
@@ -56,12 +70,14 @@ describe("the restored Cluster", () => {
 
   test("bootstraps from the source's archive and is valid against the CloudNativePG Cluster CRD", async () => {
     const target = renderBundle(ctx.config, moved());
-    const restored = recoveredBundle(target, backupArchive(medium));
+    const restored = recoveredBundle(target, backupArchive(ctx.config, medium));
     const cluster = clusterOf(restored.objects);
     expect(cluster.spec).toMatchObject({
       bootstrap: { recovery: { source: "origin", database: "app", owner: "app" } },
-      externalClusters: [{ name: "origin", barmanObjectStore: { destinationPath: backupDestination(medium), serverName: "db", azureCredentials: { inheritFromAzureAD: true } } }],
+      externalClusters: [{ name: "origin", plugin: { name: "barman-cloud.cloudnative-pg.io", parameters: { barmanObjectName: "db-backups", serverName: "db" } } }],
     });
+    // The same container: the tenant's own ObjectStore (workload identity) reads the source's folder.
+    expect(storeOf(restored.objects, "db-backups")).toMatchObject({ destinationPath: backupDestination(ctx.config, medium), azureCredentials: { inheritFromAzureAD: true } });
     expect(cluster.spec.bootstrap).not.toHaveProperty("initdb");
     expect(validateObjects(restored.objects, await sharedCrds())).toEqual([]);
     // Everything but the Cluster is the target's plain render, and the plain render is untouched.
@@ -71,28 +87,39 @@ describe("the restored Cluster", () => {
 
   test("archives into a folder of its own while it restores from the source's, and never skips CloudNativePG's empty-archive check", () => {
     const target = moved();
-    const cluster = clusterOf(recoveredBundle(renderBundle(ctx.config, target), backupArchive(medium)).objects);
-    const own = cluster.spec.backup.barmanObjectStore;
-    const origin = cluster.spec.externalClusters?.[0]?.barmanObjectStore;
-    // Same container (the tenant's storage account is its name's), different folders.
-    expect(own.destinationPath).toBe(origin?.destinationPath);
+    const objects = recoveredBundle(renderBundle(ctx.config, target), backupArchive(ctx.config, medium)).objects;
+    const cluster = clusterOf(objects);
+    const own = archiving(cluster);
+    const origin = cluster.spec.externalClusters?.[0]?.plugin.parameters;
+    // Same container (the tenant's storage account is its name's) through the same ObjectStore, different folders.
+    expect(own.barmanObjectName).toBe("db-backups");
+    expect(origin?.barmanObjectName).toBe("db-backups");
     expect(origin?.serverName).toBe("db");
     expect(own.serverName).toBe("db-5f0c9a7e");
     expect(own.serverName).not.toBe(origin?.serverName);
-    expect(backupArchive(target)).toEqual({ destinationPath: backupDestination(medium), serverName: "db-5f0c9a7e" });
+    expect(backupArchive(ctx.config, target)).toEqual({ destinationPath: backupDestination(ctx.config, medium), serverName: "db-5f0c9a7e" });
     expect(cluster.metadata.annotations ?? {}).not.toHaveProperty("cnpg.io/skipEmptyWalArchiveCheck");
     expect(JSON.stringify(cluster)).not.toContain("skipEmptyWalArchiveCheck");
+  });
+
+  test("reads an archive in another container through an ObjectStore of its own, with the tenant's credentials", async () => {
+    const elsewhere = { destinationPath: "https://llbkother0000000.blob.core.windows.net/cnpg-backups", serverName: "db" };
+    const restored = recoveredBundle(renderBundle(ctx.config, moved()), elsewhere);
+    expect(clusterOf(restored.objects).spec.externalClusters).toEqual([{ name: "origin", plugin: { name: "barman-cloud.cloudnative-pg.io", parameters: { barmanObjectName: "db-origin-backups", serverName: "db" } } }]);
+    expect(storeOf(restored.objects, "db-origin-backups")).toMatchObject({ destinationPath: elsewhere.destinationPath, azureCredentials: { inheritFromAzureAD: true } });
+    expect(storeOf(restored.objects, "db-backups").destinationPath).toBe(backupDestination(ctx.config, moved()));
+    expect(validateObjects(restored.objects, await sharedCrds())).toEqual([]);
   });
 
   test("is refused when it would archive into the folder it restores from", () => {
     // Both rendered at the Cluster's default folder: the old shape of a move.
     const sameFolder = renderBundle(ctx.config, large);
-    expect(() => recoveredBundle(sameFolder, backupArchive(medium))).toThrow(/would archive into https:\/\/\S+\/db, the folder it restores from and the running source still writes/);
+    expect(() => recoveredBundle(sameFolder, backupArchive(ctx.config, medium))).toThrow(/would archive into https:\/\/\S+\/db, the folder it restores from and the running source still writes/);
   });
 
   test("a tenant never moved renders no serverName (CloudNativePG's default, the Cluster's name): its objects are unchanged", () => {
-    expect(clusterOf(renderBundle(ctx.config, medium).objects).spec.backup.barmanObjectStore).not.toHaveProperty("serverName");
-    expect(backupArchive(medium).serverName).toBe("db");
+    expect(archiving(clusterOf(renderBundle(ctx.config, medium).objects))).toEqual({ barmanObjectName: "db-backups" });
+    expect(backupArchive(ctx.config, medium).serverName).toBe("db");
   });
 
   test("the folder stays with the Cluster: kept while the tenant stays on its cluster, not carried to another", () => {
@@ -104,7 +131,7 @@ describe("the restored Cluster", () => {
     };
     // medium -> small re-places the tenant on the same shared cluster: same namespace, same Cluster.
     expect(resolve("small").placement).toMatchObject({ cluster: medium.placement.cluster, backupServerName: "db-11111111" });
-    expect(clusterOf(renderBundle(ctx.config, resolve("medium")).objects).spec.backup.barmanObjectStore).toMatchObject({ serverName: "db-11111111" });
+    expect(archiving(clusterOf(renderBundle(ctx.config, resolve("medium")).objects))).toMatchObject({ serverName: "db-11111111" });
     // Another cluster is another Cluster: the move that takes it there names its folder.
     expect(resolve("large").placement).not.toHaveProperty("backupServerName");
   });
@@ -191,14 +218,14 @@ describe.each(BACKENDS)("a tier move in directory delivery on $name", (factory) 
     const folder = `db-${(wf?.id ?? "").slice(0, 8)}`;
     expect(clusterOf(docs).spec).toMatchObject({
       bootstrap: { recovery: { source: "origin" } },
-      backup: { barmanObjectStore: { serverName: folder } },
-      externalClusters: [{ name: "origin", barmanObjectStore: { serverName: "db" } }],
+      externalClusters: [{ name: "origin", plugin: { parameters: { serverName: "db" } } }],
     });
+    expect(archiving(clusterOf(docs))).toMatchObject({ serverName: folder });
     expect(written).not.toContain("skipEmptyWalArchiveCheck");
     expect(out.render).toMatchObject({ archive: { restoresFrom: "db", archivesTo: folder } });
     // The store keeps the folder with the placement: every later render archives there.
     expect(after.placement).toMatchObject({ backupServerName: folder });
-    expect(clusterOf((await renderStored(h.services, name, after.spec)).bundle.objects).spec.backup.barmanObjectStore).toMatchObject({ serverName: folder });
+    expect(archiving(clusterOf((await renderStored(h.services, name, after.spec)).bundle.objects))).toMatchObject({ serverName: folder });
     expect(await readFile(join(h.outDir, name, "move-backup.yaml"), "utf8")).toMatch(/kind: Backup/);
     // Moved and delivered: the same spec again is nothing to do.
     expect(await submitUpdate(h.services, h.engine, tenantDoc(name, { tier: "large" }), "tester", new Date())).toBeUndefined();
@@ -209,10 +236,9 @@ describe.each(BACKENDS)("a tier move in directory delivery on $name", (factory) 
     expect(finishedStatus(await runTenantWorkflow(h.services, h.engine, back?.id ?? ""))).toBe("Succeeded");
     const again = `db-${(back?.id ?? "").slice(0, 8)}`;
     expect(again).not.toBe(folder);
-    expect(clusterOf(parseAllDocuments(await readFile(join(h.outDir, name, "kubernetes.yaml"), "utf8")).map((d) => d.toJS() as KubeObject)).spec).toMatchObject({
-      backup: { barmanObjectStore: { serverName: again } },
-      externalClusters: [{ barmanObjectStore: { serverName: folder } }],
-    });
+    const movedBack = clusterOf(parseAllDocuments(await readFile(join(h.outDir, name, "kubernetes.yaml"), "utf8")).map((d) => d.toJS() as KubeObject));
+    expect(archiving(movedBack)).toMatchObject({ serverName: again });
+    expect(movedBack.spec).toMatchObject({ externalClusters: [{ plugin: { parameters: { serverName: folder } } }] });
     expect((await store.tenants.require(name)).placement).toMatchObject({ cluster: "aks-weu-1", backupServerName: again });
   });
 

@@ -179,7 +179,7 @@ describe.each(BACKENDS)("onboarding on $name", (factory) => {
     expect(parse(await git(repoDir, "show", `HEAD:${backupFile}`))).toMatchObject({
       kind: "Backup",
       metadata: { name: backupName, namespace: `tenant-${name}` },
-      spec: { cluster: { name: "db" }, method: "barmanObjectStore" },
+      spec: { cluster: { name: "db" }, method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" } },
     });
     expect((await git(repoDir, "ls-files")).trim().split("\n")).toContain(`tenants/${name}/tenant.yaml`);
     expect((await store.tenants.require(name)).phase).toBe("Offboarding");
