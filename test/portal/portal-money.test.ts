@@ -147,7 +147,8 @@ describe("portal costs, alerts and rollouts in Chromium", () => {
     const { rollout } = await startRollout(rc, "3.0.0", r.rt.services.platform.config.rollout, "test", new Date());
     await page.goto(`${r.url}/#/rollouts/${rollout.id}`);
     await expect.poll(() => page.getByTestId("rollout-state").textContent()).toBe("Running");
-    expect(await page.getByRole("link", { name: rollout.id }).count()).toBe(1);
+    // The list and the rollout's own view load with separate requests: poll the list, do not read it once.
+    await expect.poll(() => page.getByRole("link", { name: rollout.id }).count()).toBe(1);
     const pause = page.getByRole("button", { name: "Pause" });
     await expect.poll(() => pause.isEnabled()).toBe(true);
     await pause.focus();
