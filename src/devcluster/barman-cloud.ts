@@ -15,7 +15,7 @@ import { Applier } from "../delivery/kubernetes/applier.js";
 import { KubeClient } from "../delivery/kubernetes/client.js";
 import type { KubeObject } from "../render/object.js";
 import { selfSigned } from "./certs.js";
-import { CNPG_NAMESPACE, releaseObjects, script } from "./cnpg.js";
+import { builtPaths, CNPG_NAMESPACE, releaseObjects, script } from "./cnpg.js";
 import { HostSetupError } from "./host-network.js";
 import { push, repoFile, type ImagePusher } from "./images.js";
 import { waitDeploymentAvailable } from "./wait.js";
@@ -40,11 +40,7 @@ export interface BarmanCloudParts {
 
 /** The manager binary and the module's manifest of the pinned version (built once per machine). */
 export async function barmanCloudParts(): Promise<BarmanCloudParts> {
-  const lines = await script(repoFile("tools", "barman-cloud", "build.sh"));
-  const [manager, manifest] = lines.slice(-2);
-  if (manager === undefined || manifest === undefined || !existsSync(manager) || !existsSync(manifest)) {
-    throw new HostSetupError(`tools/barman-cloud/build.sh printed no manager and manifest (got ${lines.join(" | ")})`);
-  }
+  const [manager, manifest] = await builtPaths("tools", "barman-cloud", "build.sh");
   return { manager, manifest };
 }
 
@@ -141,7 +137,7 @@ export function pluginObjects(manifest: string): KubeObject[] {
  * needs no restart: it watches Services of its own namespace labelled cnpg.io/pluginName and
  * dials the plugin when a Cluster first asks for it.
  */
-export async function installBarmanCloud(kubeconfig: string, pusher: ImagePusher, log: (line: string) => void): Promise<{ sidecarImage: string; barmanVersion: string }> {
+export async function installBarmanCloud(kubeconfig: string, pusher: ImagePusher, log: (line: string) => void): Promise<void> {
   const parts = await barmanCloudParts();
   await pushPluginImage(pusher, parts.manager);
   const barmanVersion = await pushSidecarImage(pusher, parts.manager);
@@ -156,5 +152,4 @@ export async function installBarmanCloud(kubeconfig: string, pusher: ImagePusher
   }
   await waitDeploymentAvailable(kc, CNPG_NAMESPACE, SERVICE, 240_000);
   log(`Barman Cloud plugin ${BARMAN_CLOUD_VERSION} running in ${CNPG_NAMESPACE}; sidecar ${BARMAN_CLOUD_SIDECAR_IMAGE} with barman ${barmanVersion}`);
-  return { sidecarImage: BARMAN_CLOUD_SIDECAR_IMAGE, barmanVersion };
 }

@@ -40,6 +40,19 @@ export async function script(path: string, args: readonly string[] = []): Promis
   }
 }
 
+/**
+ * A tool script's last two lines, each an existing path (a binary built from an upstream
+ * module, then a file of that module such as its release manifest).
+ */
+export async function builtPaths(...scriptPath: string[]): Promise<[string, string]> {
+  const lines = await script(repoFile(...scriptPath));
+  const [first, second] = lines.slice(-2);
+  if (first === undefined || second === undefined || !existsSync(first) || !existsSync(second)) {
+    throw new HostSetupError(`${scriptPath.join("/")} printed no binary and manifest (got ${lines.join(" | ")})`);
+  }
+  return [first, second];
+}
+
 export interface CnpgParts {
   readonly manager: string;
   readonly releaseManifest: string;
@@ -47,11 +60,7 @@ export interface CnpgParts {
 
 /** The manager binary and the release manifest of the pinned version (built once per machine). */
 export async function cnpgParts(): Promise<CnpgParts> {
-  const lines = await script(repoFile("tools", "cnpg", "build.sh"));
-  const [manager, releaseManifest] = lines.slice(-2);
-  if (manager === undefined || releaseManifest === undefined || !existsSync(manager) || !existsSync(releaseManifest)) {
-    throw new HostSetupError(`tools/cnpg/build.sh printed no manager and release manifest (got ${lines.join(" | ")})`);
-  }
+  const [manager, releaseManifest] = await builtPaths("tools", "cnpg", "build.sh");
   return { manager, releaseManifest };
 }
 
