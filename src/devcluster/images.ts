@@ -72,6 +72,8 @@ export function layer(p: ImagePusher, name: string, files: Record<string, string
 }
 
 export interface ImageConfig {
+  /** More arguments of the entrypoint: one binary serves several images, each naming its command. */
+  readonly command?: readonly string[];
   readonly env?: readonly string[];
   readonly user?: string;
   readonly workdir?: string;
@@ -80,6 +82,7 @@ export interface ImageConfig {
 /** Pushes one folder as a one-layer image under its production reference; returns the digest. */
 export async function push(p: ImagePusher, reference: string, layerDir: string, entrypoint: string, config: ImageConfig = {}): Promise<string> {
   const args = ["image", "push", "--insecure", "--layer", layerDir, "--ref", localReference(p.registry, reference), "--entrypoint", entrypoint, "--user", config.user ?? IMAGE_USER];
+  for (const c of config.command ?? []) args.push("--entrypoint", c);
   for (const e of config.env ?? []) args.push("--env", e);
   if (config.workdir !== undefined) args.push("--workdir", config.workdir);
   try {

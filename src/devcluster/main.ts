@@ -3,7 +3,7 @@
  * `npm run cluster:up` / `npm run cluster:down`: a local cluster for trials, with the
  * platform's CRDs, a real node for the shared pool (pods run, packets are filtered, images
  * come from a local registry), CloudNativePG with the Barman Cloud plugin, Azurite for its
- * backups, and a stand-in for the cloud that adds a real node when a medium tenant's pool
+ * backups, Traefik, cert-manager and Pebble for tenant certificates, and a stand-in for the cloud that adds a real node when a medium tenant's pool
  * is asked for. LANDLORD_DEVCLUSTER_FAKE_NODES=N adds N simulated
  * shared-pool nodes (KWOK) for fleet-scale trials. Prints the kubeconfig path.
  */
@@ -20,6 +20,9 @@ import { installCnpg } from "./cnpg.js";
 import { installBarmanCloud } from "./barman-cloud.js";
 import { startAzurite } from "./azurite.js";
 import { DEV_BACKUP_SECRET, runBackupCredentials } from "./backup-credentials.js";
+import { installTraefik, TRAEFIK_INGRESS } from "./traefik.js";
+import { DEV_CLUSTER_ISSUER, installClusterIssuer, startPebble } from "./pebble.js";
+import { installCertManager } from "./cert-manager.js";
 
 export function defaultCrdsDir(cwd: string): string {
   return process.env.LANDLORD_CRDS_DIR ?? resolve(cwd, "..", "shared", "crds");
@@ -50,6 +53,16 @@ async function up(dir: string): Promise<void> {
     `backups: Azurite stands in for each tenant's storage account; set in landlord.yaml under integrations.azure:\n` +
       `    blobEndpoint: ${azurite.endpoint}/{account}\n    backupConnectionStringSecret: ${DEV_BACKUP_SECRET}\n    backupStorageCidrs: ["${new URL(azurite.endpoint).hostname}/32"]\n` +
       `  (a stand-in puts Secret ${DEV_BACKUP_SECRET} with its connection string into each tenant namespace; log: ${join(dir, "host_backup-credentials.log")})`,
+  );
+  const ingress = await installTraefik(state.kubeconfig, nodes.pusher, log);
+  const pebble = await startPebble(state, ingress, log);
+  await installCertManager(state.kubeconfig, nodes.pusher, [pebble.dnsServer], log);
+  await installClusterIssuer(state.kubeconfig, pebble, TRAEFIK_INGRESS.className, log);
+  log(
+    `certificates: set in landlord.yaml under integrations:\n` +
+      `    ingress: { className: ${TRAEFIK_INGRESS.className}, namespace: ${TRAEFIK_INGRESS.namespace}, podLabels: { app.kubernetes.io/name: traefik } }\n` +
+      `    certManager: { clusterIssuer: ${DEV_CLUSTER_ISSUER} }\n` +
+      `  (tenant hostnames resolve to ${ingress.ip} only in Pebble's DNS server ${pebble.dnsServer}; reach a tenant with curl --resolve HOST:443:${ingress.ip} --cacert <(curl -sk ${pebble.management}/roots/0))`,
   );
   const fake = Number(process.env.LANDLORD_DEVCLUSTER_FAKE_NODES ?? "0");
   if (Number.isInteger(fake) && fake > 0) log(`simulated nodes Ready: ${(await addNodes(kc, { pool: "shared", count: fake })).join(", ")}`);

@@ -83,6 +83,13 @@ describe("readiness", () => {
     expect(readinessOf("Cluster", { spec: { plugins: [{ ...spec.plugins[0], enabled: false }] }, status: { conditions: [ready] } })).toEqual({ ready: true });
     expect(readinessOf("Cluster", { status: { conditions: [ready] } })).toEqual({ ready: true });
   });
+
+  it("takes a Certificate's Ready only once cert-manager has judged its current spec (a new domain is not the old certificate)", () => {
+    const ready = (observedGeneration: number) => ({ type: "Ready", status: "True", observedGeneration });
+    expect(readinessOf("Certificate", { metadata: { generation: 2 }, status: { conditions: [ready(1)] } })).toEqual({ ready: false, reason: "the current spec (generation 2) not judged by cert-manager yet" });
+    expect(readinessOf("Certificate", { metadata: { generation: 2 }, status: { conditions: [ready(2)] } })).toEqual({ ready: true });
+    expect(readinessOf("Certificate", { metadata: { generation: 1 }, status: { conditions: [{ type: "Ready", status: "False", message: "Issuing certificate as Secret does not exist" }] } })).toEqual({ ready: false, reason: "Issuing certificate as Secret does not exist" });
+  });
 });
 
 describe("retries", () => {

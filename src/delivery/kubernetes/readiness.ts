@@ -20,6 +20,7 @@ type Live = Record<string, unknown>;
 interface Condition {
   type?: string;
   status?: string;
+  observedGeneration?: number;
   reason?: string;
   message?: string;
 }
@@ -73,6 +74,8 @@ export function readinessOf(kind: string, live: Live | undefined): { ready: bool
     }
     case "Certificate": {
       const ready = condition(live, "Ready");
+      // Right after an update (a new domain), Ready still speaks of the certificate issued for the old spec.
+      if (ready?.status === "True" && num(ready.observedGeneration) < num(meta.generation)) return { ready: false, reason: `the current spec (generation ${String(num(meta.generation))}) not judged by cert-manager yet` };
       return ready?.status === "True" ? { ready: true } : { ready: false, reason: ready?.message ?? ready?.reason ?? "no Ready condition yet" };
     }
     default:

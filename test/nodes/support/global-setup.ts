@@ -1,7 +1,8 @@
 /**
  * Starts one control plane with real nodes (containerd, kubelet, CNI, kube-proxy, CoreDNS,
  * kube-network-policies, node-local volumes, a local registry), CloudNativePG with the Barman
- * Cloud plugin and Azurite for backups, for every test file under test/nodes, with the
+ * Cloud plugin and Azurite for backups, Traefik as the ingress controller, cert-manager and
+ * Pebble (ACME) with its ClusterIssuer, for every test file under test/nodes, with the
  * platform CRDs and admission guardrails; stops it at the end. Never skipped: on a machine
  * that cannot run containers this fails and names what is missing.
  */
@@ -22,6 +23,9 @@ import { clusterBootstrap } from "../../../src/render/platform/bootstrap.js";
 import { platform } from "../../support/fixtures.js";
 import { PLATFORM_TEMPLATE } from "../../../src/init/templates.js";
 import { NETCHECK_IMAGE } from "../../../src/devcluster/images.js";
+import { installTraefik, TRAEFIK_INGRESS, type IngressAddress } from "../../../src/devcluster/traefik.js";
+import { installClusterIssuer, startPebble, type Pebble } from "../../../src/devcluster/pebble.js";
+import { installCertManager } from "../../../src/devcluster/cert-manager.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -31,6 +35,10 @@ declare module "vitest" {
     nodesPostgresImage: string;
     /** Azurite's blob endpoint (http://HOST:PORT/ACCOUNT, reached by pods and tests), its account and this run's test-only key. */
     nodesAzurite: Azurite;
+    /** Traefik's Service address: where tenant hostnames lead (the test DNS server answers every name with it). */
+    nodesIngress: IngressAddress;
+    /** Pebble's ACME directory, management API, the certificate its listeners serve, and its DNS server. */
+    nodesPebble: Pebble;
   }
 }
 
@@ -57,6 +65,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide("nodesAzurite", await startAzurite(state, log));
     // As on the dev cluster: each tenant namespace gets the emulator's connection string (no workload identity here).
     credentials = runBackupCredentials(dir, stopCredentials.signal, log);
+    // Certificates: tenant hostnames lead to Traefik (Pebble's DNS server says so), Pebble
+    // validates through it, cert-manager issues with the ClusterIssuer landlord.yaml names.
+    const ingress = await installTraefik(state.kubeconfig, nodes.pusher, log);
+    project.provide("nodesIngress", ingress);
+    const pebble = await startPebble(state, ingress, log);
+    project.provide("nodesPebble", pebble);
+    await installCertManager(state.kubeconfig, nodes.pusher, [pebble.dnsServer], log);
+    await installClusterIssuer(state.kubeconfig, pebble, TRAEFIK_INGRESS.className, log);
     const client = new KubeClient(kc, kc.getCurrentContext());
     // The guardrails as a platform that names its isolation probe renders them: the probe's
     // repository is on the allow-list (policy.isolationProbeImage), as on any audited cluster.
