@@ -13,6 +13,7 @@ import type { DashboardsOptions } from "./commands/dashboards.js";
 import type { LogsOptions } from "./commands/logs.js";
 import type { OnboardOptions, UpdateOptions } from "./commands/tenants.js";
 import type { ServeCommandOptions } from "./commands/serve.js";
+import type { RestoreOptions } from "./commands/backup.js";
 import type { OutputFormat } from "./commands/render.js";
 import { describeError, EXIT, exitCodeFor } from "./exit.js";
 import type { CliIo } from "./io.js";
@@ -143,6 +144,20 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .argument("<tenant>", "tenant name")
     .addOption(new Option("-o, --output <format>", "output format").choices(["wide", "name", "yaml", "json"]))
     .action(async (name: string, opts: { output?: string }) => (await import("./commands/backup.js")).backupListCommand(io, global(), name, opts));
+  backup
+    .command("verify")
+    .description("a restore drill: fingerprint the database, restore its archive into <namespace>-restore, compare row counts and checksums, remove the copy")
+    .argument("<tenant>", "tenant name")
+    .action(async (name: string) => (await import("./commands/backup.js")).backupVerifyCommand(io, global(), name));
+
+  program
+    .command("restore")
+    .description("restore a tenant's database to a time: in place (after a backup of it), or as a copy in another namespace")
+    .argument("<tenant>", "tenant name")
+    .option("--to <time>", "RFC 3339 time to restore to, e.g. 2026-12-07T09:30:00Z (default: the newest state the archive holds)")
+    .option("--into <namespace>", "restore a copy into this namespace and leave the tenant alone (with workload identity: <namespace>-restore)")
+    .option("-y, --yes", "confirm an in-place restore without a prompt")
+    .action(async (name: string, opts: RestoreOptions) => (await import("./commands/backup.js")).restoreCommand(io, global(), name, opts));
 
   program
     .command("onboard")

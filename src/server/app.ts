@@ -29,6 +29,7 @@ import { rolloutRoutes } from "./routes/rollouts.js";
 import { oidcRoutes } from "./routes/oidc.js";
 import { sessionRoutes } from "./routes/session.js";
 import { statusRoutes } from "./routes/status.js";
+import { backupRoutes } from "./routes/backups.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { usageRoutes } from "./routes/usage.js";
 import { workflowRoutes } from "./routes/workflows.js";
@@ -54,6 +55,7 @@ export function apiRoutes(ctx: ServerContext): ApiRoute[] {
     ...oidcRoutes(ctx),
     ...tenantRoutes(ctx),
     ...statusRoutes(ctx),
+    ...backupRoutes(ctx),
     ...diffRoutes(ctx),
     ...workflowRoutes(ctx),
     ...auditRoutes(ctx),

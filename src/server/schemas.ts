@@ -27,6 +27,11 @@ export const onboardRequest = z.union([z.strictObject({ spec: z.record(z.string(
 export const updateRequestDoc = z.strictObject({ spec: tenantSchema });
 export const updateRequest = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
 
+export const restoreBody = z.strictObject({
+  to: z.string().max(64).optional().describe("RFC 3339 time to restore to (default: the newest state the archive holds)"),
+  into: z.string().max(63).optional().describe("a namespace for a copy; absent: in place"),
+});
+
 export const offboardQuery = z.strictObject({
   force: z.enum(["true", "false"]).optional().describe("no retention window: data is destroyed now"),
 });
@@ -173,7 +178,7 @@ export const backupsView = z.object({
   backups: z.array(
     z.object({
       name: z.string(),
-      origin: z.enum(["scheduled", "final", "move", "on-demand"]),
+      origin: z.enum(["scheduled", "final", "move", "verify", "restore", "on-demand"]),
       createdAt: z.string().optional(),
       method: z.string().optional(),
       plugin: z.string().optional(),

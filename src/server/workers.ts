@@ -14,6 +14,7 @@ import { LeaderLease } from "./leader.js";
 import type { Metrics } from "./metrics.js";
 import { reconcilePass } from "./reconcile.js";
 import { purgeDue } from "../workflows/tenant/purge.js";
+import { startDueDrill } from "../workflows/tenant/drills.js";
 import { systemClock } from "../workflows/engine/clock.js";
 
 export interface WorkerOptions {
@@ -26,6 +27,8 @@ export interface WorkerOptions {
   readonly reconcileIntervalMs: number;
   /** How often the leader destroys offboarded tenants' cloud resources whose retention ended; 0 turns it off. */
   readonly purgeIntervalMs?: number;
+  /** How often the leader looks for a tenant due a restore drill (database.backup.verifyEveryDays); 0 turns it off. */
+  readonly drillIntervalMs?: number;
   /** At shutdown, how long a step may take to finish before it is interrupted. */
   readonly graceMs: number;
   /** What the reconcile loop takes as now (claims lapse by it); the system clock unless a test sets one. */
@@ -50,6 +53,8 @@ export class Workers {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private purgeTimer: NodeJS.Timeout | undefined;
   private purging: Promise<void> | undefined;
+  private drillTimer: NodeJS.Timeout | undefined;
+  private drilling: Promise<void> | undefined;
   private scanning = false;
   private rescan = false;
   private reconciling: Promise<void> | undefined;
@@ -125,6 +130,7 @@ export class Workers {
         void this.scan();
         this.scheduleReconcile(0);
         this.schedulePurge(0);
+        this.scheduleDrill(this.options.drillIntervalMs ?? 0);
       }
     }
     // Read through a method: the awaits above may have seen stop() begin.
@@ -266,6 +272,33 @@ export class Workers {
     }
   }
 
+  private scheduleDrill(delayMs: number): void {
+    const every = this.options.drillIntervalMs ?? 0;
+    if (every <= 0 || this.stopping) return;
+    clearTimeout(this.drillTimer);
+    this.drillTimer = setTimeout(() => {
+      if (!this.leader || this.stopping) return;
+      this.drilling = this.drillOnce().finally(() => {
+        this.drilling = undefined;
+        this.scheduleDrill(every);
+      });
+    }, delayMs);
+  }
+
+  /** Starts the most overdue tenant's restore drill, if any (src/workflows/tenant/drills.ts); the runner then runs it. */
+  async drillOnce(): Promise<void> {
+    try {
+      const o = await startDueDrill(this.rt.services, this.rt.engine, (this.options.clock ?? systemClock).now(), this.reconcileAbort.signal);
+      if (o === undefined) return;
+      this.metrics.inc("landlord_restore_drills_total", { result: o.result });
+      if (o.result !== "running") this.log(`restore drill ${o.tenant}: ${o.result}: ${o.detail}`);
+      if (o.result === "started") this.poke();
+    } catch (err) {
+      this.metrics.inc("landlord_restore_drills_total", { result: "failed" });
+      this.log(`restore drill: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   /** Stops taking work, lets running steps finish (up to graceMs), then hands the lease back. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -273,6 +306,7 @@ export class Workers {
     clearTimeout(this.pollTimer);
     clearTimeout(this.reconcileTimer);
     clearTimeout(this.purgeTimer);
+    clearTimeout(this.drillTimer);
     this.reconcileAbort.abort();
     // A soft stop: a step under way is never cut (its end is always recorded); the run ends
     // at its next boundary. Only past the grace time are steps themselves interrupted.
@@ -285,6 +319,7 @@ export class Workers {
     clearTimeout(grace);
     await this.reconciling;
     await this.purging;
+    await this.drilling;
     this.unsubscribe();
     if (this.leader) await this.lease.release().catch(() => undefined);
     this.leader = false;

@@ -91,6 +91,8 @@ const backup = z.strictObject({
   schedule: backupSchedule,
   retentionDays: count("retentionDays", 1, 3650),
   sidecarResources: resources,
+  /** How often `serve` runs a restore drill of each tenant (`landlord backup verify`); 0: never on its own. */
+  verifyEveryDays: count("verifyEveryDays", 0, 365),
 });
 const pooler = z.strictObject({ enabled: z.boolean(), instances: count("pooler instances", 1, 10), resources });
 const poolerLayer = pooler.extend({ resources: resourcesLayer }).partial();
@@ -160,7 +162,7 @@ export type EffectiveConfig = z.infer<typeof effectiveSchema>;
  * describe names each value's layer).
  */
 export const BUILT_IN_LAYER: ConfigLayer = {
-  database: { backup: { sidecarResources: { requests: { ...BACKUP_SIDECAR_RESOURCES.requests }, limits: { ...BACKUP_SIDECAR_RESOURCES.limits } } } },
+  database: { backup: { sidecarResources: { requests: { ...BACKUP_SIDECAR_RESOURCES.requests }, limits: { ...BACKUP_SIDECAR_RESOURCES.limits } }, verifyEveryDays: 7 } },
 };
 export type ConfigLayer = z.infer<typeof layerSchema>;
 export type Resources = z.infer<typeof resources>;

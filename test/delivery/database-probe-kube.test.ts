@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Applier } from "../../src/delivery/kubernetes/applier.js";
 import type { KubeClient, KubeRequest } from "../../src/delivery/kubernetes/client.js";
 import { fingerprintPod, kubernetesDatabaseProbe } from "../../src/delivery/kubernetes/database-probe-kube.js";
+import { POINT_FINGERPRINT_STATEMENTS } from "../../src/delivery/kubernetes/database-probe.js";
 import { FINGERPRINT_SQL } from "../../src/delivery/kubernetes/database-probe.js";
 import type { KubeObject } from "../../src/render/object.js";
 import { nodeSelectorAllowed, POOL_LABEL, scheduling, tolerationAllowed } from "../../src/render/kubernetes/scheduling.js";
@@ -39,6 +40,16 @@ describe("the fingerprint pod", () => {
     expect({ nodeSelector: spec.nodeSelector, tolerations: spec.tolerations }).toEqual(scheduling(medium));
     for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) expect(nodeSelectorAllowed(k, v, "fp-medium")).toBe(true);
     for (const t of spec.tolerations ?? []) expect(tolerationAllowed(t, "fp-medium")).toBe(true);
+  });
+
+  it("hands psql each statement as written once the kubelet has expanded the command ($$ becomes $, $(VAR) a variable)", () => {
+    const { command } = specOf(fingerprintPod(small, "p", POINT_FINGERPRINT_STATEMENTS)).containers[0] ?? { command: [] };
+    const statements = command.filter((_, i) => command[i - 1] === "-c");
+    // What the kubelet does to a container command (expansion.go): $$ -> $, and no $( left to expand.
+    const expanded = statements.map((arg) => arg.replace(/\$\$/g, "$"));
+    expect(expanded).toEqual(POINT_FINGERPRINT_STATEMENTS);
+    for (const arg of statements) expect(arg.replace(/\$\$/g, "")).not.toContain("$");
+    expect(POINT_FINGERPRINT_STATEMENTS.some((sql) => sql.includes("$$"))).toBe(true);
   });
 
   it("puts no pool on a tenant without one (small on the shared nodes, large on its own cluster)", () => {

@@ -18,6 +18,7 @@ import { stringify } from "yaml";
 import { tenantDoc } from "../support/fixtures.js";
 import { uniqueName } from "../kubernetes/support/live.js";
 import { runPoolScaler } from "../../src/devcluster/pool-scaler.js";
+import { psqlIn } from "./support/psql.js";
 import { type CliResult, deleteNamespaces, landlordIn, nodesAdmin, nodesCluster, realNodesLandlordYaml } from "./support/nodes.js";
 
 const name = uniqueName("alive");
@@ -60,7 +61,7 @@ describe("a small and a medium tenant on real nodes with CloudNativePG", () => {
   afterAll(async () => {
     stopScaler.abort();
     await scaler;
-    await deleteNamespaces(nodesAdmin().core, [`tenant-${name}`, `tenant-${medium}`]);
+    await deleteNamespaces(nodesAdmin().core, [`tenant-${name}`, `tenant-${medium}`, `tenant-${name}-restore`]);
   }, 200_000);
 
   it("onboards each only once its database is Ready and the app's pods are available", async () => {
@@ -139,4 +140,58 @@ describe("a small and a medium tenant on real nodes with CloudNativePG", () => {
     expect(logs.code).toBe(0);
     expect(logs.stdout).toMatch(/"path":"\/"/);
   });
+
+  it("verifies the archive with a restore drill: a copy restored to the fingerprinted WAL position in a scratch namespace holds the same rows and checksums", async () => {
+    const namespace = `tenant-${name}`;
+    for (let i = 0; i < 4; i++) expect((await fetch(await appUrl(name, "/drill"))).status).toBe(200);
+    const rows = Number(await psqlIn(namespace, "select count(*) from visits"));
+    const out = await landlord("backup", "verify", name);
+    expect(out.code, out.stderr).toBe(0);
+    // Progress shows each step as it runs.
+    for (const step of ["fingerprint-source", "archive", "restore", "wait-ready", "compare", "clean-up"]) expect(out.stderr).toContain(step);
+    const verified = /verified: (\d+) tables, (\d+) rows restored to ([0-9A-F]+\/[0-9A-F]+) match the source/.exec(out.stdout);
+    expect(verified, out.stdout).not.toBeNull();
+    expect(Number(verified?.[1])).toBe(1);
+    expect(Number(verified?.[2])).toBe(rows);
+    // The copy is gone, the tenant untouched; the drill's backup is listed as such.
+    await expect(nodesAdmin().core.readNamespace({ name: `${namespace}-restore` })).rejects.toMatchObject({ code: 404 });
+    expect(Number(await psqlIn(namespace, "select count(*) from visits"))).toBe(rows);
+    const list = JSON.parse((await landlord("backup", "list", name, "-o", "json")).stdout) as { items: { spec: { origin: string }; status: { phase?: string } }[] };
+    expect(list.items.filter((b) => b.spec.origin === "verify").map((b) => b.status.phase)).toEqual(["completed"]);
+  }, 600_000);
+
+  it("restores in place to a time before a deletion: the deleted rows come back, the app keeps its credentials, the new timeline archives into a folder of its own", async () => {
+    const namespace = `tenant-${name}`;
+    for (let i = 0; i < 3; i++) expect((await fetch(await appUrl(name, "/kept"))).status).toBe(200);
+    const before = Number(await psqlIn(namespace, "select count(*) from visits"));
+    await sleep(2_000);
+    const to = new Date().toISOString();
+    await sleep(2_000);
+    await psqlIn(namespace, "delete from visits where path = '/kept'");
+    expect(Number(await psqlIn(namespace, "select count(*) from visits where path = '/kept'"))).toBe(0);
+    const crd = nodesAdmin().kc.makeApiClient(CustomObjectsApi);
+    const store = (await crd.getNamespacedCustomObject({ group: "barmancloud.cnpg.io", version: "v1", namespace, plural: "objectstores", name: "db-backups" })) as { spec: { configuration: { destinationPath: string } } };
+    const [, , container, folder] = new URL(store.spec.configuration.destinationPath).pathname.split("/");
+    const oldBase = await listBlobs(inject("nodesAzurite"), container ?? "", `${folder ?? ""}/db/base/`);
+
+    const out = await landlord("restore", name, "--to", to, "--yes");
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain(`tenant ${name} restored to`);
+    expect(Number(await psqlIn(namespace, "select count(*) from visits where path = '/kept'"))).toBe(3);
+    expect(Number(await psqlIn(namespace, "select count(*) from visits"))).toBe(before);
+    // The app's pods kept running with the credentials they started with, and write again.
+    const visit = (await (await fetch(await appUrl(name, "/"))).json()) as { visits: number };
+    expect(visit.visits).toBe(before + 1);
+    // The restored Cluster archives under a new serverName; the old folder keeps its history (no new base backups).
+    const cluster = (await crd.getNamespacedCustomObject({ group: "postgresql.cnpg.io", version: "v1", namespace, plural: "clusters", name: "db" })) as {
+      spec: { plugins: { parameters: { serverName?: string } }[] };
+    };
+    const serverName = cluster.spec.plugins[0]?.parameters.serverName ?? "";
+    expect(serverName).toMatch(/^db-[0-9a-f]{8}$/);
+    expect((await listBlobs(inject("nodesAzurite"), container ?? "", `${folder ?? ""}/${serverName}/wals/`)).length).toBeGreaterThan(0);
+    const oldBaseAfter = await listBlobs(inject("nodesAzurite"), container ?? "", `${folder ?? ""}/db/base/`);
+    // The restore's own backup (taken before the Cluster was replaced) is the one base backup added to the old folder.
+    expect(oldBaseAfter.filter((b) => b.endsWith("/backup.info")).length).toBe(oldBase.filter((b) => b.endsWith("/backup.info")).length + 1);
+    expect((await landlord("get", "tenant", name, "-o", "json")).stdout).toMatch(/"phase":\s*"Ready"/);
+  }, 900_000);
 });

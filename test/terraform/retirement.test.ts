@@ -32,6 +32,7 @@ const text = (v: unknown): string => JSON.stringify(v ?? "");
 const GONE_WHEN_RETAINED = [
   "azurerm_federated_identity_credential.app",
   "azurerm_federated_identity_credential.database",
+  "azurerm_federated_identity_credential.database_restore",
   "azurerm_kubernetes_cluster_node_pool.tenant",
   "azurerm_kubernetes_cluster.dedicated",
   "azurerm_kubernetes_cluster_node_pool.dedicated_app",
@@ -120,6 +121,9 @@ describe("item 5: two identities, one role each", () => {
     expect(text(all.get("azurerm_federated_identity_credential.app")?.["user_assigned_identity_id"])).toContain("azurerm_user_assigned_identity.app.id");
     expect(text(all.get("azurerm_federated_identity_credential.database")?.["subject"])).toContain("var.workload_identity.database_service_account");
     expect(text(all.get("azurerm_federated_identity_credential.database")?.["user_assigned_identity_id"])).toContain("azurerm_user_assigned_identity.database.id");
+    // The scratch namespace's copy (restore --into, backup verify) reads the archive as the database identity, and nothing else is federated there.
+    expect(text(all.get("azurerm_federated_identity_credential.database_restore")?.["subject"])).toContain("${var.workload_identity.namespace}-restore:${var.workload_identity.database_service_account}");
+    expect(text(all.get("azurerm_federated_identity_credential.database_restore")?.["user_assigned_identity_id"])).toContain("azurerm_user_assigned_identity.database.id");
     expect(all.has("azurerm_user_assigned_identity.workload")).toBe(false);
   });
 

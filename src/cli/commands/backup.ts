@@ -1,10 +1,13 @@
-/** `landlord backup list TENANT`: the tenant database's backups on its cluster and the window they restore to. */
+/** `landlord backup list|verify TENANT` and `landlord restore TENANT`: a tenant database's backups, drills and restores. */
 import type { BackupView, TenantBackups } from "../../workflows/tenant/backups.js";
 import { listTenantBackups } from "../../workflows/tenant/backups.js";
 import type { CliIo } from "../io.js";
 import type { GlobalOptions } from "../load-files.js";
 import { age, printResources, type Printable } from "../output.js";
-import { withReadRuntime } from "./tenants.js";
+import { confirmByName } from "../confirm.js";
+import type { DrillResult } from "../../workflows/tenant/backup-verify.js";
+import { submitBackupVerify, submitRestore } from "../../workflows/tenant/submit-restore.js";
+import { actor, runAndReport, withReadRuntime, withRuntime } from "./tenants.js";
 
 function backupObject(list: TenantBackups): (b: BackupView) => Record<string, unknown> {
   return (b) => ({
@@ -50,4 +53,58 @@ export async function backupListCommand(io: CliIo, global: GlobalOptions, name: 
       );
     }
   });
+}
+
+/** `landlord backup verify TENANT`: a restore drill, shown step by step; the result is the workflow's record. */
+export async function backupVerifyCommand(io: CliIo, global: GlobalOptions, name: string): Promise<void> {
+  let steps = 0;
+  await withRuntime(
+    io,
+    global,
+    async (rt) => {
+      const wf = await submitBackupVerify(rt.services, rt.engine, name, actor(io), new Date());
+      steps = (await rt.store.workflows.steps(wf.id)).length;
+      io.stderr(`restore drill of ${name} (workflow ${wf.id}): fingerprint, archive, restore into a scratch namespace, compare\n`);
+      await runAndReport(io, rt, wf, `restore drill of ${name}`);
+      const result = (await rt.store.workflows.steps(wf.id)).find((st) => st.name === "compare")?.output as DrillResult | undefined;
+      io.stdout(
+        result === undefined
+          ? `restore drill of ${name} finished (workflow ${wf.id})\n`
+          : `backup of ${name} verified: ${String(result.tables)} tables, ${String(result.rows)} rows restored to ${result.lsn} match the source (writes paused ${String(result.pausedMs)} ms for the fingerprint)\n`,
+      );
+    },
+    () => steps,
+  );
+}
+
+export interface RestoreOptions {
+  readonly to?: string;
+  readonly into?: string;
+  readonly yes?: boolean;
+}
+
+/** `landlord restore TENANT [--to TIME] [--into NAMESPACE]`: a copy beside the tenant, or in place after a backup. */
+export async function restoreCommand(io: CliIo, global: GlobalOptions, name: string, opts: RestoreOptions): Promise<void> {
+  const when = opts.to ?? "the newest state its archive holds";
+  if (opts.into === undefined && opts.yes !== true) {
+    await confirmByName(io, name, {
+      flag: "--yes",
+      destroys: "an in-place restore replaces the tenant's database (after a backup of it)",
+      otherwise: "--into NAMESPACE for a copy beside it",
+      question: `restore ${name}'s database in place to ${when}? The app loses its database until the restore is ready.`,
+    });
+  }
+  let steps = 0;
+  await withRuntime(
+    io,
+    global,
+    async (rt) => {
+      const wf = await submitRestore(rt.services, rt.engine, name, { ...(opts.to !== undefined ? { to: opts.to } : {}), ...(opts.into !== undefined ? { into: opts.into } : {}) }, actor(io), new Date());
+      steps = (await rt.store.workflows.steps(wf.id)).length;
+      io.stderr(`restoring ${name} to ${when} ${opts.into === undefined ? "in place" : `into namespace ${opts.into}`} (workflow ${wf.id})\n`);
+      await runAndReport(io, rt, wf, `restore of ${name}`);
+      io.stdout(opts.into === undefined ? `tenant ${name} restored to ${when}\n` : `copy of ${name} at ${when} ready in namespace ${opts.into} (delete it with: kubectl delete namespace ${opts.into})\n`);
+    },
+    () => steps,
+  );
 }

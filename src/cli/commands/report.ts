@@ -14,6 +14,7 @@ import type { GlobalOptions } from "../load-files.js";
 import { deliveredFleet } from "../delivered-fleet.js";
 import { buildMonthReport, monthRange, type CostOptions } from "./cost.js";
 import { table, withRuntime } from "./tenants.js";
+import { lastDrills } from "../../workflows/tenant/drills.js";
 
 export type ReportOptions = Partial<Omit<CostOptions, "output">> & { readonly output: "table" | "json" };
 
@@ -78,7 +79,10 @@ const minutes = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 6
 
 export async function reportCommand(io: CliIo, global: GlobalOptions, opts: ReportOptions): Promise<void> {
   if (opts.month !== undefined) monthRange(opts.month);
-  const onboarding: Durations = await withRuntime(io, global, async (rt) => onboardingTimes(await rt.store.workflows.list({ kinds: ["onboard"] }), opts.month));
+  const { onboarding, drills } = await withRuntime(io, global, async (rt) => ({
+    onboarding: onboardingTimes(await rt.store.workflows.list({ kinds: ["onboard"] }), opts.month) satisfies Durations,
+    drills: await lastDrills(rt.store),
+  }));
   let costs: TierCost[] | undefined;
   let currency = "";
   if (opts.month !== undefined) {
@@ -99,6 +103,7 @@ export async function reportCommand(io: CliIo, global: GlobalOptions, opts: Repo
         ...(costs === undefined ? {} : { costPerCustomer: costs.map((c) => ({ tier: c.tier, tenants: c.tenants, averageCost: money(c.averageCost), averagePrice: money(c.averagePrice), currency })) }),
         isolationIncidents: NOT_MEASURED.isolationIncidents,
         sla: sla ?? NOT_MEASURED.sla,
+        restoreDrills: drills,
       }),
     );
     return;
@@ -112,5 +117,6 @@ export async function reportCommand(io: CliIo, global: GlobalOptions, opts: Repo
   }
   out += `isolation incidents: ${NOT_MEASURED.isolationIncidents}\n`;
   out += sla === undefined ? `SLA per tenant: ${NOT_MEASURED.sla}\n` : `\nSLA per tenant, ${opts.month ?? ""} (UTC):\n${table(sla.map(slaCell), ["TENANT", "TIER", "AVAILABILITY", "PROMISE", "STATUS"])}`;
+  out += drills.length === 0 ? "restore drills: no tenants\n" : `\nrestore drills (newest per tenant; landlord backup verify TENANT runs one):\n${table(drills.map((d) => ({ TENANT: d.tenant, RESULT: d.result, AT: d.at ?? "-", DETAIL: d.detail })), ["TENANT", "RESULT", "AT", "DETAIL"])}`;
   io.stdout(out);
 }

@@ -14,6 +14,7 @@ import { resolveSpec, specName } from "../../workflows/tenant/services.js";
 import { planUpdate, submitOffboard, submitOnboard, submitUpdate, type UpdatePlan } from "../../workflows/tenant/submit.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import { interruptibly, type CliIo } from "../io.js";
+import { confirmByName } from "../confirm.js";
 import { age, printResources, table as printTable, type Printable } from "../output.js";
 import { progressPrinter } from "../progress.js";
 import { namingFile, specFromFile, specsFromPaths } from "../spec-files.js";
@@ -84,7 +85,7 @@ async function withAdvice(rt: Runtime, name: string, err: unknown): Promise<unkn
   return new WorkflowFailedError(`${err.message}\n${formatAdvice(await wayForward(rt.store, t))}`, err.workflowId, err.status, { cause: err });
 }
 
-async function runAndReport(io: CliIo, rt: Runtime, wf: WorkflowRecord, what: string): Promise<void> {
+export async function runAndReport(io: CliIo, rt: Runtime, wf: WorkflowRecord, what: string): Promise<void> {
   const result = await interruptibly(io, (signal) => runTenantWorkflow(rt.services, rt.engine, wf.id, undefined, signal ? { signal } : {}));
   try {
     finishedOrThrow(result, what, wf.id);
@@ -295,9 +296,7 @@ export async function updateCommand(io: CliIo, global: GlobalOptions, name: stri
 
 export async function offboardCommand(io: CliIo, global: GlobalOptions, name: string, opts: { force: boolean; yes: boolean; dryRun?: boolean; backupConfirmed?: string[] }): Promise<void> {
   if (opts.force && !opts.yes && opts.dryRun !== true) {
-    if (!io.prompt) throw new InputError([{ path: "--force", message: "destroys the tenant's data without a retention window and needs confirmation", fix: "add --yes to confirm when not at a terminal" }]);
-    const answer = await io.prompt(`--force destroys ${name}'s data now, with no retention window. Type the tenant name to confirm: `);
-    if (answer !== name) throw new InputError([{ path: "confirmation", message: "did not match the tenant name; nothing was done", fix: `type ${name} exactly, or add --yes` }]);
+    await confirmByName(io, name, { flag: "--force", destroys: "destroys the tenant's data without a retention window", question: `--force destroys ${name}'s data now, with no retention window.` });
   }
   let steps = 0;
   await withRuntime(

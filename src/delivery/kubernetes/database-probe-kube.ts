@@ -12,7 +12,7 @@ import { DB, LABEL, meta, type KubeObject } from "../../render/object.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
 import { sleep } from "../../util/sleep.js";
 import type { Applier } from "./applier.js";
-import { FINGERPRINT_SQL, parseFingerprint, type DatabaseProbe, type Fingerprint } from "./database-probe.js";
+import { COMMIT_MARKER_SQL, FINGERPRINT_SQL, parseFingerprint, parsePointFingerprint, POINT_FINGERPRINT_STATEMENTS, type DatabaseProbe, type Fingerprint, type PointFingerprint } from "./database-probe.js";
 import { KubeApiError } from "./errors.js";
 import { podTrouble } from "./readiness.js";
 
@@ -23,8 +23,8 @@ export interface KubeProbeSettings {
 /** The user the PostgreSQL images run as (CloudNativePG's `postgres`): Pod Security "restricted" wants a non-root one. */
 const POSTGRES_UID = 26;
 
-/** The fingerprint pod for `t` where it is placed, named `name`. */
-export function fingerprintPod(t: ResolvedTenant, name: string): KubeObject {
+/** The fingerprint pod for `t` where it is placed, named `name`; psql runs `statements` in one session, in order. */
+export function fingerprintPod(t: ResolvedTenant, name: string, statements: readonly string[] = [FINGERPRINT_SQL]): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -42,7 +42,9 @@ export function fingerprintPod(t: ResolvedTenant, name: string): KubeObject {
           image: t.effective.database.imageName,
           // Tenant pods pull every time: a copy cached on a shared node is no proof the registry still serves it to this tenant.
           imagePullPolicy: "Always",
-          command: ["psql", "--no-psqlrc", "-At", "-v", "ON_ERROR_STOP=1", "-c", FINGERPRINT_SQL],
+          // -q: BEGIN, SET and DO print no command tags, so the log holds the one value.
+          // The kubelet expands $(VAR) in a command and reduces $$ to $: doubled, a dollar-quoted body reaches psql as written.
+          command: ["psql", "--no-psqlrc", "-qAt", "-v", "ON_ERROR_STOP=1", ...statements.flatMap((sql) => ["-c", sql.replaceAll("$", () => "$$")])],
           // libpq reads the connection from these; the password never appears in the pod spec.
           env: [
             { name: "PGHOST", value: `${DB}-rw` },
@@ -70,12 +72,25 @@ function trouble(pod: PodStatusView): string {
 export function kubernetesDatabaseProbe(applierFor: (cluster: string) => Applier, settings: KubeProbeSettings): DatabaseProbe {
   return {
     async fingerprint(t: ResolvedTenant, signal?: AbortSignal): Promise<Fingerprint> {
+      return parseFingerprint(await runPsql(applierFor, settings, t, [FINGERPRINT_SQL], signal));
+    },
+    async fingerprintAtPoint(t: ResolvedTenant, signal?: AbortSignal): Promise<PointFingerprint> {
+      return parsePointFingerprint(await runPsql(applierFor, settings, t, POINT_FINGERPRINT_STATEMENTS, signal));
+    },
+    async commitMarker(t: ResolvedTenant, signal?: AbortSignal): Promise<void> {
+      await runPsql(applierFor, settings, t, [COMMIT_MARKER_SQL], signal);
+    },
+  };
+}
+
+/** Runs the statements in a pod of the tenant's namespace and returns what psql printed. */
+async function runPsql(applierFor: (cluster: string) => Applier, settings: KubeProbeSettings, t: ResolvedTenant, statements: readonly string[], signal?: AbortSignal): Promise<string> {
       const cluster = t.placement.cluster;
       const client = applierFor(cluster).client;
       const namespace = t.names.namespace;
       const name = `landlord-fingerprint-${randomBytes(4).toString("hex")}`;
       const pods = `/api/v1/namespaces/${namespace}/pods`;
-      await client.send({ method: "POST", path: pods, body: fingerprintPod(t, name), ...(signal ? { signal } : {}) });
+      await client.send({ method: "POST", path: pods, body: fingerprintPod(t, name, statements), ...(signal ? { signal } : {}) });
       try {
         const deadline = Date.now() + settings.timeoutSeconds * 1000;
         for (;;) {
@@ -84,7 +99,7 @@ export function kubernetesDatabaseProbe(applierFor: (cluster: string) => Applier
           if (phase === "Succeeded" || phase === "Failed") {
             const log = await client.sendText({ method: "GET", path: `${pods}/${name}/log`, accept: "text/plain, */*" });
             if (phase === "Failed") throw new Error(`fingerprint pod ${namespace}/${name} on ${cluster} failed: ${log.slice(-500)}`);
-            return parseFingerprint(log);
+            return log;
           }
           if (Date.now() > deadline) throw new Error(`fingerprint pod ${namespace}/${name} on ${cluster} did not finish in ${String(settings.timeoutSeconds)} s (phase ${phase ?? "none"}${trouble(pod)})`);
           await sleep(1_000, signal);
@@ -94,6 +109,4 @@ export function kubernetesDatabaseProbe(applierFor: (cluster: string) => Applier
           if (!(err instanceof KubeApiError && err.status === 404)) throw err;
         });
       }
-    },
-  };
 }

@@ -161,6 +161,32 @@ function archiveOf(cluster: KubeObject, stores: readonly KubeObject[]): BackupAr
   return { destinationPath, serverName: entry.parameters?.serverName ?? cluster.metadata.name };
 }
 
+/** Where a restore stops: a point in time, a WAL position, or the end of the archive. */
+export type RecoveryTarget =
+  | { readonly time: string }
+  /** Exclusive: the record at `lsn` is not replayed (it is the first after the point wanted). */
+  | { readonly lsn: string }
+  | { readonly latest: true };
+
+/**
+ * PostgreSQL's own form, "2026-12-07 09:30:00+00". CloudNativePG 1.28 rewrites an RFC 3339
+ * time into "2026-12-07 09:30:00.000000Z", which PostgreSQL refuses ("invalid value for
+ * parameter recovery_target_time"), so the restore never starts; its own form passes through
+ * unchanged, and its admission webhook parses it.
+ */
+export function postgresTime(iso: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) throw new Error(`recovery target time '${iso}' is not a time`);
+  return `${at.toISOString().slice(0, 19).replace("T", " ")}+00`;
+}
+
+/** CloudNativePG picks the newest base backup that ended before a time or LSN target; no backupID needed for either. */
+function recoveryTargetOf(target: RecoveryTarget): { recoveryTarget?: Record<string, unknown> } {
+  if ("time" in target) return { recoveryTarget: { targetTime: postgresTime(target.time) } };
+  if ("lsn" in target) return { recoveryTarget: { targetLSN: target.lsn, exclusive: true } };
+  return {};
+}
+
 /** The ObjectStore a restore reads: the tenant's own when the archive is in its container, else one beside it. */
 const ORIGIN_STORE = `${DB}-origin-backups`;
 
@@ -172,7 +198,7 @@ const ORIGIN_STORE = `${DB}-origin-backups`;
  * CloudNativePG's check that a new Cluster's archive is empty is what catches it, so it is
  * never skipped (docs/adr/0024).
  */
-export function withRecovery(objects: readonly KubeObject[], from: BackupArchive): KubeObject[] {
+export function withRecovery(objects: readonly KubeObject[], from: BackupArchive, target: RecoveryTarget = { latest: true }): KubeObject[] {
   const stores = objects.filter((o) => o.kind === "ObjectStore" && o.apiVersion.startsWith("barmancloud.cnpg.io/"));
   const own = stores.find((s) => s.metadata.name === OBJECT_STORE);
   if (own === undefined) throw new Error(`no ObjectStore ${OBJECT_STORE} among the objects to restore: render the tenant's bundle first`);
@@ -197,7 +223,7 @@ export function withRecovery(objects: readonly KubeObject[], from: BackupArchive
       ...o,
       spec: {
         ...specOf(o),
-        bootstrap: { recovery: { source: RECOVERY_SOURCE, database: "app", owner: "app" } },
+        bootstrap: { recovery: { source: RECOVERY_SOURCE, database: "app", owner: "app", ...recoveryTargetOf(target) } },
         externalClusters: [
           {
             name: RECOVERY_SOURCE,

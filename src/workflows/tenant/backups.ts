@@ -12,8 +12,8 @@ import type { TenantRecord } from "../../store/index.js";
 import { isKubernetesDelivery } from "./move-source.js";
 import { storedTenant, type TenantServices } from "./services.js";
 
-/** Why a backup exists: the daily schedule, offboarding's or a move's last one, or someone asked. */
-export type BackupOrigin = "scheduled" | "final" | "move" | "on-demand";
+/** Why a backup exists: the daily schedule, offboarding's or a move's last one, a restore drill's or a restore's, or someone asked. */
+export type BackupOrigin = "scheduled" | "final" | "move" | "verify" | "restore" | "on-demand";
 
 export interface BackupView extends LiveBackup {
   readonly origin: BackupOrigin;
@@ -35,6 +35,8 @@ export function originOf(b: LiveBackup): BackupOrigin {
   if (b.labels[SCHEDULE_LABEL] !== undefined) return "scheduled";
   if (b.name.startsWith(`${DB}-final-`)) return "final";
   if (b.name.startsWith(`${DB}-move-`)) return "move";
+  if (b.name.startsWith(`${DB}-verify-`)) return "verify";
+  if (b.name.startsWith(`${DB}-restore-`)) return "restore";
   return "on-demand";
 }
 

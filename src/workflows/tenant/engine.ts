@@ -2,11 +2,13 @@
 import type { DatabaseProbe } from "../../delivery/kubernetes/database-probe.js";
 import { createEngine, type EngineOptions, type WorkflowEngine } from "../engine/index.js";
 import { kubernetesDatabaseProbe } from "../../delivery/kubernetes/database-probe-kube.js";
+import { backupVerifyWorkflow } from "./backup-verify.js";
 import { moveWorkflow } from "./move.js";
 import { isKubernetesDelivery } from "./move-source.js";
 import { offboardWorkflow } from "./offboard.js";
 import { onboardWorkflow } from "./onboard.js";
 import { settleAfterWorkflow } from "./phases.js";
+import { restoreWorkflow } from "./restore.js";
 import type { TenantServices } from "./services.js";
 import { updateWorkflow } from "./update.js";
 
@@ -24,10 +26,11 @@ function defaultProbe(s: TenantServices): DatabaseProbe | undefined {
 
 export function tenantEngine(s: TenantServices, options: TenantEngineOptions = {}): WorkflowEngine {
   const { databaseProbe, ...engineOptions } = options;
+  const probe = databaseProbe ?? defaultProbe(s);
   return createEngine({
     ...engineOptions,
     store: s.store,
-    workflows: [onboardWorkflow(s), updateWorkflow(s), offboardWorkflow(s), moveWorkflow(s, databaseProbe ?? defaultProbe(s))],
+    workflows: [onboardWorkflow(s), updateWorkflow(s), offboardWorkflow(s), moveWorkflow(s, probe), backupVerifyWorkflow(s, probe), restoreWorkflow(s, probe)],
     onFinished: (wf) => settleAfterWorkflow(s.store, wf, new Date()),
   });
 }

@@ -8,7 +8,8 @@ import { BARMAN_PLUGIN } from "../../render/kubernetes/database.js";
 import { DB, LABEL, type KubeObject } from "../../render/object.js";
 import type { TenantServices } from "./services.js";
 
-export type BackupPurpose = "final" | "move";
+/** Why it is taken: before offboarding, before a move, or to archive every write up to now before a restore drill or a restore. */
+export type BackupPurpose = "final" | "move" | "verify" | "restore";
 
 export function finalBackupObject(s: TenantServices, tenant: string, workflowId: string, purpose: BackupPurpose): KubeObject {
   return {
@@ -37,7 +38,7 @@ export interface FinalBackup {
  */
 export async function takeFinalBackup(s: TenantServices, tenant: string, workflowId: string, purpose: BackupPurpose): Promise<FinalBackup> {
   const backup = finalBackupObject(s, tenant, workflowId, purpose);
-  const result = await s.delivery.applyExtra(tenant, [backup], purpose === "final" ? "final-backup" : "move-backup");
+  const result = await s.delivery.applyExtra(tenant, [backup], `${purpose}-backup`);
   if (result.skipped !== undefined) return { backup, result };
   return { backup, result, completion: s.delivery.usesCluster ? "completed" : "not observable without a cluster connection" };
 }

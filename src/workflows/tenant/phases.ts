@@ -14,7 +14,9 @@
  *   updated           Updating                                              Ready         update workflow, step done
  *   request-move      Ready, Failed (was Ready)                             Updating      landlord update, when the spec moves it to another cluster
  *   moved             Updating                                              Ready         move workflow, step done
- *   workflow-stopped  Pending, Provisioning, Updating                       Failed        onboard/update/move workflow failed or cancelled
+ *   request-restore   Ready, Failed (was Ready)                             Updating      landlord restore, in place
+ *   restored          Updating                                              Ready         restore workflow, step done
+ *   workflow-stopped  Pending, Provisioning, Updating                       Failed        onboard/update/move/restore workflow failed or cancelled
  *   request-offboard  Pending, Provisioning, Ready, Updating, Failed,       Offboarding   landlord offboard
  *                     Offboarding
  *   offboarded        Offboarding                                           Offboarded    offboard workflow, step release
@@ -46,6 +48,8 @@ export type PhaseEvent =
   | "updated"
   | "request-move"
   | "moved"
+  | "request-restore"
+  | "restored"
   | "workflow-stopped"
   | "request-offboard"
   | "offboarded";
@@ -68,7 +72,9 @@ export const TRANSITIONS: Readonly<Record<PhaseEvent, Transition>> = {
   updated: { from: ["Updating"], to: "Ready", repeatable: true, by: "update workflow, step done" },
   "request-move": { from: ["Ready", "Failed"], to: "Updating", repeatable: false, by: "landlord update, when the new spec places the tenant on another cluster" },
   moved: { from: ["Updating"], to: "Ready", repeatable: true, by: "move workflow, step done" },
-  "workflow-stopped": { from: ["Pending", "Provisioning", "Updating"], to: "Failed", repeatable: true, by: "an onboard, update or move workflow failed or was cancelled" },
+  "request-restore": { from: ["Ready", "Failed"], to: "Updating", repeatable: false, by: "landlord restore, in place" },
+  restored: { from: ["Updating"], to: "Ready", repeatable: true, by: "restore workflow, step done" },
+  "workflow-stopped": { from: ["Pending", "Provisioning", "Updating"], to: "Failed", repeatable: true, by: "an onboard, update, move or in-place restore workflow failed or was cancelled" },
   "request-offboard": {
     from: ["Pending", "Provisioning", "Ready", "Updating", "Failed", "Offboarding"],
     to: "Offboarding",
@@ -161,6 +167,14 @@ export async function wayForward(repos: Repos, t: TenantRecord): Promise<Advice>
       return { state: "it is live", commands: [`landlord update -f FILE   # change it`, `landlord offboard ${t.name}`] };
     case "Failed":
       if (await wasReady(repos, t)) {
+        const last = (await repos.workflows.list({ tenantName: t.name })).filter((w) => w.kind !== "backup-verify").at(-1);
+        if (last?.kind === "restore") {
+          // Its database may be gone by now: an update would start an empty one, which the archive check refuses.
+          return {
+            state: "its in-place restore failed; it was live before",
+            commands: [`landlord restore ${t.name} --to TIME --yes   # restore again (from the same archive; the tenant's data there is unchanged)`, `landlord workflows describe ${last.id}   # which step failed and why`, `landlord offboard ${t.name}`],
+          };
+        }
         return {
           state: "its last update failed; it was live before",
           commands: [`landlord update -f FILE   # retry, or deliver a corrected spec`, `landlord update ${t.name}   # retry with the stored spec`, `landlord offboard ${t.name}`],

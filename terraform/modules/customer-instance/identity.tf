@@ -49,6 +49,19 @@ resource "azurerm_federated_identity_credential" "database" {
   subject                   = "system:serviceaccount:${var.workload_identity.namespace}:${var.workload_identity.database_service_account}"
 }
 
+# Restores and restore drills read the archive from the tenant's scratch namespace
+# (<namespace>-restore, Landlord's default for `restore --into` and `backup verify`): its
+# Cluster is named like the tenant's, so its service account is the same name there.
+resource "azurerm_federated_identity_credential" "database_restore" {
+  count = local.active ? 1 : 0
+
+  name                      = "kubernetes-${var.tenant_name}-${var.workload_identity.database_service_account}-restore"
+  user_assigned_identity_id = azurerm_user_assigned_identity.database.id
+  audience                  = ["api://AzureADTokenExchange"]
+  issuer                    = local.oidc_issuer_url
+  subject                   = "system:serviceaccount:${var.workload_identity.namespace}-restore:${var.workload_identity.database_service_account}"
+}
+
 resource "azurerm_role_assignment" "app_key_vault_secrets_user" {
   scope                = azurerm_key_vault.this.id
   role_definition_name = "Key Vault Secrets User"

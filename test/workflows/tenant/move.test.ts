@@ -175,6 +175,37 @@ describe("fingerprints", () => {
     expect(FINGERPRINT_SQL).not.toMatch(/;\s*$/);
     expect(parseFingerprint("{}\n")).toEqual({ tables: {} });
   });
+
+  test("the fingerprint at a WAL position waits for a write in flight, holds it, and reads a position after its commit (restore drills)", async () => {
+    const c = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: db });
+    const writer = new pg.Client({ host: "127.0.0.1", port: 5432, user: "postgres", database: db });
+    await c.connect();
+    await writer.connect();
+    await c.query("drop table if exists billing.lines; drop table if exists orders; create table ledger (id serial primary key, note text)");
+    await c.query("insert into ledger (note) select 'row ' || g from generate_series(1, 50) g");
+    // A transaction in flight when the fingerprint starts: it commits 1.5 s later.
+    await writer.query("begin");
+    await writer.query("insert into ledger (note) values ('in flight')");
+    const beforeCommit = (await writer.query<{ lsn: string }>("select pg_current_wal_insert_lsn()::text as lsn")).rows[0]?.lsn ?? "";
+    const probe = pgDatabaseProbe(() => ({ host: "127.0.0.1", port: 5432, user: "postgres", database: db }));
+    const started = Date.now();
+    const point = probe.fingerprintAtPoint(acme);
+    await new Promise((r) => setTimeout(r, 1_500));
+    await writer.query("commit");
+    const fp = await point;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(fp.fingerprint.tables["public.ledger"]?.rows).toBe(51);
+    const after = (await c.query<{ ahead: string }>("select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::text as ahead", [fp.lsn, beforeCommit])).rows[0]?.ahead ?? "0";
+    expect(Number(after)).toBeGreaterThan(0);
+    // The same data read plainly: the point fingerprint is the ordinary one plus its position.
+    expect(fp.fingerprint).toEqual(await probe.fingerprint(acme));
+    // The marker a restore to a time needs: a commit of its own, so the WAL moves on.
+    await probe.commitMarker(acme);
+    const later = (await c.query<{ ahead: string }>("select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::text as ahead", [fp.lsn])).rows[0]?.ahead ?? "0";
+    expect(Number(later)).toBeGreaterThan(0);
+    await writer.end();
+    await c.end();
+  });
 });
 
 describe.each(BACKENDS)("a tier move in directory delivery on $name", (factory) => {
