@@ -17,6 +17,7 @@ import { freePort } from "./ports.js";
 import { isAlive, readState, spawnComponent, stopPid, tail, writeState, type ClusterState, type Component } from "./processes.js";
 import { sleep } from "../util/sleep.js";
 import { claimApiAddress, publishApiServer, releaseApiAddress, stopRealNodes } from "./real-node.js";
+import { releaseLock } from "./host-network.js";
 
 const run = promisify(execFile);
 
@@ -186,9 +187,12 @@ export async function startControlPlane(opts: StartOptions): Promise<ClusterStat
 export async function stopControlPlane(dir: string, remove = false): Promise<void> {
   const state = readState(dir);
   await stopRealNodes(state);
+  // While the API server still runs, the lock is held (holderAlive): no cluster starting now
+  // can claim the address this removes.
+  if (state.apiAddress !== undefined) await releaseApiAddress(state.apiAddress);
   const order: Component[] = ["kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"];
   for (const c of order) await stopPid(state.processes[c]?.pid);
-  if (state.apiAddress !== undefined) await releaseApiAddress(state.apiAddress);
+  releaseLock(state.dir);
   if (remove) rmSync(dir, { recursive: true, force: true });
 }
 

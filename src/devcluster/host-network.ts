@@ -97,6 +97,15 @@ export function takeLock(owner: string, holderAlive: (dir: string) => boolean): 
 }
 
 /**
+ * Gives the machine's real nodes up: last, once the cluster in `owner` holds nothing of the
+ * node network any more (its API address included), so that a cluster starting meanwhile
+ * cannot lose what it claims to a teardown still under way. Another cluster's lock stays.
+ */
+export function releaseLock(owner: string): void {
+  if (existsSync(NODE_NETWORK.lock) && readFileSync(NODE_NETWORK.lock, "utf8").trim() === owner) rmSync(NODE_NETWORK.lock, { force: true });
+}
+
+/**
  * The guard: forwarded packets may only go to the pod bridges, their veths and the
  * stand-in outside; anything else (the machine's own uplink) is dropped before IP
  * forwarding is switched on.
@@ -183,7 +192,6 @@ export async function teardownHostNetwork(state: HostNetworkState | undefined): 
     writeFileSync("/proc/sys/net/ipv4/ip_forward", state.ipForwardBefore);
     // The guard goes with the forwarding; a machine that forwarded before keeps it.
     if (state.ipForwardBefore === "0") await sh("nft", ["delete", "table", "inet", n.guardTable], { allowFail: true });
-    rmSync(n.lock, { force: true });
     rmSync(FORWARD_BEFORE, { force: true });
   }
 }

@@ -11,6 +11,8 @@ import { backupArchive } from "../../src/render/kubernetes/database.js";
 import { scratchBundle, scratchNamespace } from "../../src/render/kubernetes/scratch-restore.js";
 import { submitBackupVerify, submitRestore } from "../../src/workflows/tenant/submit-restore.js";
 import { removeScratch } from "../../src/workflows/tenant/scratch.js";
+import { submitOffboard } from "../../src/workflows/tenant/submit.js";
+import { runTenantWorkflow } from "../../src/workflows/tenant/run-tenant-workflow.js";
 import { lastDrills, startDueDrill } from "../../src/workflows/tenant/drills.js";
 import { renderStored } from "../../src/workflows/tenant/services.js";
 import { tenantDoc } from "../support/fixtures.js";
@@ -27,7 +29,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  for (const ns of [namespace, scratchNamespace(namespace), `${name}-elsewhere`]) await admin().core.deleteNamespace({ name: ns }).catch(() => undefined);
+  for (const ns of [namespace, scratchNamespace(namespace), `${name}-elsewhere`, `${name}-copy`, `${name}-foreign`]) await admin().core.deleteNamespace({ name: ns }).catch(() => undefined);
   await h.close();
 });
 
@@ -109,5 +111,20 @@ describe("the scratch copy on the real API server", () => {
     await expect(removeScratch(h.services, bundle.placement.cluster, `${name}-elsewhere`, name, AbortSignal.timeout(60_000))).rejects.toThrow(/is not a restored copy/);
     expect(await removeScratch(h.services, bundle.placement.cluster, scratchNamespace(namespace), name, AbortSignal.timeout(200_000))).toMatch(/deleted/);
     await expect(admin().core.readNamespace({ name: scratchNamespace(namespace) })).rejects.toMatchObject({ code: 404 });
+  }, 240_000);
+
+  it("goes with the tenant when it is offboarded, each copy of its own and no one else's", async () => {
+    const { bundle, tenant } = await renderStored(h.services, name, (await h.store.tenants.require(name)).spec);
+    const from = backupArchive(h.platform.config, tenant);
+    for (const ns of [scratchNamespace(namespace), `${name}-copy`]) await h.delivery.apply(scratchBundle(bundle, { namespace: ns, from, target: { lsn: "0/5000060" } }));
+    // Another tenant's copy, as its drill would leave it.
+    await admin().core.createNamespace({ body: { metadata: { name: `${name}-foreign`, labels: { "landlord.dev/restore": "true", "landlord.dev/tenant": `${name}x` } } } });
+    const wf = await submitOffboard(h.services, h.engine, name, { actor: "tester", force: true, now: new Date() });
+    expect(finishedStatus(await runTenantWorkflow(h.services, h.engine, wf.id))).toBe("Succeeded");
+    for (const ns of [namespace, scratchNamespace(namespace), `${name}-copy`]) await expect(admin().core.readNamespace({ name: ns })).rejects.toMatchObject({ code: 404 });
+    await expect(admin().core.readNamespace({ name: `${name}-foreign` })).resolves.toBeDefined();
+    const deleted = (await h.store.workflows.steps(wf.id)).find((s) => s.name === "delete")?.output as { copies?: string[]; detail?: string };
+    expect(deleted.copies?.sort()).toEqual([`namespace ${name}-copy deleted (database db in ${name}-copy fenced (fast shutdown), deleted, its pods gone) on aks-weu-1`, `namespace ${scratchNamespace(namespace)} deleted (database db in ${scratchNamespace(namespace)} fenced (fast shutdown), deleted, its pods gone) on aks-weu-1`].sort());
+    expect(deleted.detail).toContain(`deleting namespace ${namespace}`);
   }, 240_000);
 });

@@ -177,6 +177,8 @@ describe("a small and a medium tenant on real nodes with CloudNativePG", () => {
     const out = await landlord("restore", name, "--to", to, "--yes");
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toContain(`tenant ${name} restored to`);
+    // The old instance stopped with a fast shutdown, not waiting out the app's pooled connections.
+    expect(out.stderr).toContain(`database db in ${namespace} fenced (fast shutdown), deleted, its pods gone`);
     expect(Number(await psqlIn(namespace, "select count(*) from visits where path = '/kept'"))).toBe(3);
     expect(Number(await psqlIn(namespace, "select count(*) from visits"))).toBe(before);
     // The app's pods kept running with the credentials they started with, and write again.
@@ -194,4 +196,19 @@ describe("a small and a medium tenant on real nodes with CloudNativePG", () => {
     expect(oldBaseAfter.filter((b) => b.endsWith("/backup.info")).length).toBe(oldBase.filter((b) => b.endsWith("/backup.info")).length + 1);
     expect((await landlord("get", "tenant", name, "-o", "json")).stdout).toMatch(/"phase":\s*"Ready"/);
   }, 900_000);
+
+  it("offboards the medium tenant while its database runs: final backup first, then a fast shutdown, and the namespace is gone", async () => {
+    const namespace = `tenant-${medium}`;
+    const crd = nodesAdmin().kc.makeApiClient(CustomObjectsApi);
+    const store = (await crd.getNamespacedCustomObject({ group: "barmancloud.cnpg.io", version: "v1", namespace, plural: "objectstores", name: "db-backups" })) as { spec: { configuration: { destinationPath: string } } };
+    const [, , container, folder] = new URL(store.spec.configuration.destinationPath).pathname.split("/");
+    const bases = async (): Promise<number> => (await listBlobs(inject("nodesAzurite"), container ?? "", `${folder ?? ""}/db/base/`)).filter((b) => b.endsWith("/backup.info")).length;
+    const before = await bases();
+    const out = await landlord("offboard", medium);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toContain(`database db in ${namespace} fenced (fast shutdown), deleted, its pods gone`);
+    await expect(nodesAdmin().core.readNamespace({ name: namespace })).rejects.toMatchObject({ code: 404 });
+    // The final backup landed in the tenant's container, which outlives the namespace.
+    expect(await bases()).toBe(before + 1);
+  }, 600_000);
 });

@@ -13,6 +13,7 @@ import { RetryableError } from "../../errors.js";
 import type { ApplyResult, Delivery, ReadyResult } from "../delivery.js";
 import { Applier, inventoryOf, withInventory, type ApplyReport, type ObjectOutcome } from "./applier.js";
 import { KubeClient } from "./client.js";
+import { removeNamespace } from "./namespace-removal.js";
 import { ClusterUnavailableError, GuardrailsMissingError, KubeApiError } from "./errors.js";
 import { GUARDRAIL_POLICIES } from "../../render/platform/admission-policies.js";
 import type { KubeconfigResolver } from "./kubeconfig.js";
@@ -172,19 +173,15 @@ export class KubernetesDelivery implements Delivery {
 
   async remove(tenant: string): Promise<ApplyResult> {
     const { cluster, namespace } = await this.locate(tenant);
-    const applier = this.applierFor(cluster);
-    const live = await applier.get("v1", "Namespace", undefined, namespace).catch(transient);
-    if (!live) return { target: namespace, changed: false, detail: `namespace ${namespace} already gone` };
-    const labels = (live.metadata?.labels ?? {});
-    if (labels["landlord.dev/tenant"] !== tenant) {
-      throw new Error(`namespace ${namespace} does not carry landlord.dev/tenant=${tenant}; not deleting what Landlord did not create`);
-    }
-    try {
-      await applier.client.send({ method: "DELETE", path: `/api/v1/namespaces/${encodeURIComponent(namespace)}`, body: { propagationPolicy: "Foreground" } });
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.status === 404)) transient(err);
-    }
-    return { target: namespace, changed: true, detail: `deleting namespace ${namespace} and everything in it` };
+    const result = await removeNamespace(this.applierFor(cluster), namespace, {
+      timeoutMs: this.settings.readyTimeoutSeconds * 1000,
+      wait: false,
+      guard: (live) => {
+        if (live.metadata?.labels?.["landlord.dev/tenant"] !== tenant) throw new Error(`namespace ${namespace} does not carry landlord.dev/tenant=${tenant}; not deleting what Landlord did not create`);
+        return undefined;
+      },
+    }).catch(transient);
+    return { target: namespace, changed: result.existed, detail: result.detail };
   }
 
   async waitGone(tenant: string, signal: AbortSignal): Promise<ReadyResult> {

@@ -5,37 +5,26 @@
  */
 import type { Delivery } from "../../delivery/delivery.js";
 import type { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
-import { KubeApiError } from "../../delivery/kubernetes/errors.js";
-import { RetryableError } from "../../errors.js";
+import { removeNamespace } from "../../delivery/kubernetes/namespace-removal.js";
 import { LABEL } from "../../render/object.js";
-import { sleep } from "../../util/sleep.js";
 
 export function isKubernetesDelivery(d: Delivery): d is KubernetesDelivery {
   return d.kind === "kubernetes" && "applierFor" in d;
 }
 
-const GONE_TIMEOUT_MS = 180_000;
+const GONE_TIMEOUT_MS = 300_000;
 
-/** Deletes the tenant's namespace on `cluster` (only one Landlord labelled for it) and waits until it is gone. */
+/** Deletes the tenant's namespace on `cluster` (only one Landlord labelled for it), its database first, and waits until it is gone. */
 export async function removeOldNamespace(d: KubernetesDelivery, cluster: string, namespace: string, tenant: string, signal: AbortSignal): Promise<{ removed: string; detail: string }> {
-  const applier = d.applierFor(cluster);
   const where = `namespace ${namespace} on ${cluster}`;
-  const live = await applier.get("v1", "Namespace", undefined, namespace, signal);
-  if (!live) return { removed: where, detail: `${where} already gone` };
-  if (live.metadata?.labels?.[LABEL.tenant] !== tenant) {
-    throw new Error(`${where} does not carry ${LABEL.tenant}=${tenant}; not deleting what Landlord did not create`);
-  }
-  if ((live.metadata as { deletionTimestamp?: string }).deletionTimestamp === undefined) {
-    try {
-      await applier.client.send({ method: "DELETE", path: `/api/v1/namespaces/${encodeURIComponent(namespace)}`, body: { propagationPolicy: "Foreground" }, signal });
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.status === 404)) throw err;
-    }
-  }
-  const deadline = Date.now() + GONE_TIMEOUT_MS;
-  while (await applier.get("v1", "Namespace", undefined, namespace, signal)) {
-    if (Date.now() > deadline) throw new RetryableError(`${where} still terminating after ${String(GONE_TIMEOUT_MS / 1000)} s`);
-    await sleep(500, signal);
-  }
-  return { removed: where, detail: `${where} deleted` };
+  const { detail } = await removeNamespace(d.applierFor(cluster), namespace, {
+    signal,
+    timeoutMs: GONE_TIMEOUT_MS,
+    wait: true,
+    guard: (live) => {
+      if (live.metadata?.labels?.[LABEL.tenant] !== tenant) throw new Error(`${where} does not carry ${LABEL.tenant}=${tenant}; not deleting what Landlord did not create`);
+      return undefined;
+    },
+  });
+  return { removed: where, detail: `${detail} on ${cluster}` };
 }

@@ -9,6 +9,7 @@ import { defineWorkflow } from "../engine/index.js";
 import { removeCredentials } from "./credentials.js";
 import { takeFinalBackup } from "./final-backup.js";
 import { offboardInput } from "./input.js";
+import { removeCopies } from "./scratch.js";
 import { renderStored, type Rendered, type TenantServices } from "./services.js";
 import { cloudRetentionRepo } from "../../store/cloud-retention-repo.js";
 
@@ -60,7 +61,10 @@ export function offboardWorkflow(s: TenantServices) {
         async run(ctx) {
           const result = await s.delivery.remove(ctx.tenantName, { confirmedBackups: ctx.input.confirmedBackups });
           ctx.log(result.detail);
-          return result;
+          const placement = (await s.store.tenants.require(ctx.tenantName)).placement;
+          const copies = placement ? await removeCopies(s, placement.cluster, ctx.tenantName, ctx.signal) : [];
+          for (const line of copies) ctx.log(line);
+          return { ...result, ...(copies.length > 0 ? { copies } : {}) };
         },
       },
       {

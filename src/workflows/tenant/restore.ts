@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import type { DatabaseProbe } from "../../delivery/kubernetes/database-probe.js";
+import { stopDatabase } from "../../delivery/kubernetes/database-stop.js";
 import { KubeApiError } from "../../delivery/kubernetes/errors.js";
 import { ConflictError, RetryableError } from "../../errors.js";
 import { backupArchive, withRecovery, type RecoveryTarget } from "../../render/kubernetes/database.js";
@@ -61,8 +62,8 @@ async function liveCluster(s: TenantServices, r: Rendered, signal: AbortSignal):
   return (await d.applierFor(r.bundle.placement.cluster).get("postgresql.cnpg.io/v1", "Cluster", r.tenant.names.namespace, DB, signal)) !== undefined;
 }
 
-/** PostgreSQL's smart shutdown waits up to 180 s for the app's connections to close before a fast one. */
-const GONE_TIMEOUT_MS = 600_000;
+/** The database is fenced first (fast shutdown, database-stop.ts): its pods go in seconds, its volumes soon after. */
+const GONE_TIMEOUT_MS = 300_000;
 
 /**
  * Keeps the app's database credentials across the restore. CloudNativePG's `db-app` Secret
@@ -124,27 +125,21 @@ export function restoreWorkflow(s: TenantServices, probe?: DatabaseProbe) {
             if (err instanceof KubeApiError && err.status === 404) return undefined;
             throw err;
           });
-          try {
-            // Background: in foreground deletion the Cluster stays, CloudNativePG keeps making the
-            // objects the garbage collector removes (service account, role, disruption budget) and
-            // the deletion never ends.
-            await applier.client.send({ method: "DELETE", path, body: { propagationPolicy: "Background" }, signal: ctx.signal });
-          } catch (err) {
-            if (!(err instanceof KubeApiError && err.status === 404)) throw err;
-          }
+          const stopped = await stopDatabase(applier.client, r.tenant.names.namespace, DB, { signal: ctx.signal, timeoutMs: GONE_TIMEOUT_MS });
+          ctx.log(stopped);
           // What it owned outlives it for a while and carries the names the new Cluster's take: a
           // db-1 volume made while the old one is removed is lost with it, a Service or Secret is
           // taken away from under the new Cluster. Wait until the collector has removed them all.
           const deadline = Date.now() + GONE_TIMEOUT_MS;
-          const kinds = ["pods", "persistentvolumeclaims", "services", "secrets", "serviceaccounts"];
+          const kinds = ["persistentvolumeclaims", "services", "secrets", "serviceaccounts"];
           const left = async (): Promise<string[]> => {
             const out: string[] = [];
             for (const kind of kinds) {
               const list = await applier.client.send<{ items?: { metadata: { name: string; labels?: Record<string, string>; ownerReferences?: { uid: string }[] } }[] }>({ method: "GET", path: `/api/v1/namespaces/${ns}/${kind}`, signal: ctx.signal });
               for (const o of list.items ?? []) {
                 const owned = live !== undefined && (o.metadata.ownerReferences ?? []).some((ref) => ref.uid === live.metadata.uid);
-                const instance = (kind === "pods" || kind === "persistentvolumeclaims") && o.metadata.labels?.["cnpg.io/cluster"] === DB;
-                if (owned || instance) out.push(`${kind} ${o.metadata.name}`);
+                const volume = kind === "persistentvolumeclaims" && o.metadata.labels?.["cnpg.io/cluster"] === DB;
+                if (owned || volume) out.push(`${kind} ${o.metadata.name}`);
               }
             }
             return out;
@@ -153,7 +148,7 @@ export function restoreWorkflow(s: TenantServices, probe?: DatabaseProbe) {
             const remaining = (await liveCluster(s, r, ctx.signal)) ? [`Cluster ${DB}`] : await left();
             if (remaining.length === 0) break;
             if (Date.now() > deadline) throw new RetryableError(`${remaining.join(", ")} in ${r.tenant.names.namespace} still being deleted after ${String(GONE_TIMEOUT_MS / 1000)} s`);
-            await sleep(1_000, ctx.signal);
+            await sleep(2_000, ctx.signal);
           }
           return { removed: `Cluster ${DB} in ${r.tenant.names.namespace}, its pods and volumes` };
         },

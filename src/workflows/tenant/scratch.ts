@@ -4,15 +4,14 @@
  * and waited for through the delivery like any bundle, and removed only when Landlord made
  * it for that tenant.
  */
-import { KubeApiError } from "../../delivery/kubernetes/errors.js";
-import { ConflictError, RetryableError } from "../../errors.js";
+import { removeNamespace } from "../../delivery/kubernetes/namespace-removal.js";
+import { ConflictError } from "../../errors.js";
 import type { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
 import type { Bundle } from "../../render/bundle.js";
-import { DB } from "../../render/object.js";
+import { LABEL } from "../../render/object.js";
 import { backupArchive } from "../../render/kubernetes/database.js";
-import { isScratchOf, scratchBundle, scratchNamespace, type RecoveryTarget } from "../../render/kubernetes/scratch-restore.js";
+import { isScratchOf, RESTORE_LABEL, scratchBundle, scratchNamespace, type RecoveryTarget } from "../../render/kubernetes/scratch-restore.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
-import { sleep } from "../../util/sleep.js";
 import { isKubernetesDelivery } from "./move-source.js";
 import { renderStored, type TenantServices } from "./services.js";
 
@@ -52,36 +51,34 @@ const GONE_TIMEOUT_MS = 300_000;
 export async function removeScratch(s: TenantServices, cluster: string, namespace: string, tenant: string, signal: AbortSignal, unlessWorkflow?: string): Promise<string> {
   const d = s.delivery;
   if (!isKubernetesDelivery(d)) return "no cluster connection: nothing to remove";
-  const applier = d.applierFor(cluster);
-  const live = await applier.get("v1", "Namespace", undefined, namespace, signal);
-  if (!live) return `namespace ${namespace} on ${cluster} not there`;
-  const labels = live.metadata?.labels;
-  if (!isScratchOf(labels, tenant)) {
-    throw new Error(`namespace ${namespace} on ${cluster} exists and is not a restored copy of ${tenant} (labels landlord.dev/restore=true, landlord.dev/tenant=${tenant}); nothing was changed. Name another namespace with --into`);
-  }
-  if (unlessWorkflow !== undefined && live.metadata?.annotations?.[SCRATCH_WORKFLOW] === unlessWorkflow) return `namespace ${namespace} is this workflow's own`;
-  // The database first, then the namespace: a namespace being deleted waits out the longest
-  // grace period of the pods it finds before it looks again (CloudNativePG gives PostgreSQL
-  // 30 minutes), although PostgreSQL stops in seconds once its Cluster is gone.
-  const deadline = Date.now() + GONE_TIMEOUT_MS;
-  const ns = encodeURIComponent(namespace);
-  await applier.client.send({ method: "DELETE", path: `/apis/postgresql.cnpg.io/v1/namespaces/${ns}/clusters/${DB}`, signal }).catch((err: unknown) => {
-    if (!(err instanceof KubeApiError && err.status === 404)) throw err;
+  const { existed, detail } = await removeNamespace(d.applierFor(cluster), namespace, {
+    signal,
+    timeoutMs: GONE_TIMEOUT_MS,
+    wait: true,
+    guard: (live) => {
+      if (!isScratchOf(live.metadata?.labels, tenant)) {
+        throw new Error(`namespace ${namespace} on ${cluster} exists and is not a restored copy of ${tenant} (labels landlord.dev/restore=true, landlord.dev/tenant=${tenant}); nothing was changed. Name another namespace with --into`);
+      }
+      return unlessWorkflow !== undefined && live.metadata?.annotations?.[SCRATCH_WORKFLOW] === unlessWorkflow ? `namespace ${namespace} is this workflow's own` : undefined;
+    },
   });
-  while (((await applier.client.send<{ items?: unknown[] }>({ method: "GET", path: `/api/v1/namespaces/${ns}/pods`, signal })).items ?? []).length > 0) {
-    if (Date.now() > deadline) throw new RetryableError(`the database pods of ${namespace} on ${cluster} still stopping after ${String(GONE_TIMEOUT_MS / 1000)} s`);
-    await sleep(1_000, signal);
-  }
-  if ((live.metadata as { deletionTimestamp?: string }).deletionTimestamp === undefined) {
-    try {
-      await applier.client.send({ method: "DELETE", path: `/api/v1/namespaces/${encodeURIComponent(namespace)}`, body: { propagationPolicy: "Foreground" }, signal });
-    } catch (err) {
-      if (!(err instanceof KubeApiError && err.status === 404)) throw err;
-    }
-  }
-  while (await applier.get("v1", "Namespace", undefined, namespace, signal)) {
-    if (Date.now() > deadline) throw new RetryableError(`namespace ${namespace} on ${cluster} still terminating after ${String(GONE_TIMEOUT_MS / 1000)} s`);
-    await sleep(1_000, signal);
-  }
-  return `namespace ${namespace} on ${cluster} deleted`;
+  return existed ? `${detail} on ${cluster}` : `namespace ${namespace} on ${cluster} not there`;
+}
+
+/**
+ * Every restored copy of `tenant` on `cluster` (a failed drill's, kept for inspection, and
+ * those made with --into), removed: offboarding leaves no copy of the customer's data behind.
+ */
+export async function removeCopies(s: TenantServices, cluster: string, tenant: string, signal: AbortSignal): Promise<string[]> {
+  const d = s.delivery;
+  if (!isKubernetesDelivery(d)) return [];
+  const list = await d.applierFor(cluster).client.send<{ items?: { metadata: { name: string } }[] }>({
+    method: "GET",
+    path: "/api/v1/namespaces",
+    query: { labelSelector: `${RESTORE_LABEL}=true,${LABEL.tenant}=${tenant}` },
+    signal,
+  });
+  const out: string[] = [];
+  for (const ns of list.items ?? []) out.push(await removeScratch(s, cluster, ns.metadata.name, tenant, signal));
+  return out;
 }
