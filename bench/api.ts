@@ -31,7 +31,7 @@ import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import pg from "pg";
 import type { CliIo } from "../src/cli/io.js";
-import { openRuntime, type Runtime } from "../src/cli/tenant-services.js";
+import { openRuntime, type Runtime } from "../src/app/runtime.js";
 import { PLATFORM_TEMPLATE } from "../src/init/templates.js";
 import { runTenantWorkflow } from "../src/workflows/tenant/run-tenant-workflow.js";
 import { submitOnboard } from "../src/workflows/tenant/submit.js";

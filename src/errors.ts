@@ -99,12 +99,36 @@ export class InterruptedError extends LandlordError {
 }
 
 /**
+ * Something Landlord depends on cannot be reached now (a cluster's API server down or not
+ * answering): nothing is wrong with the request, and the same call may succeed later.
+ * `retryAfterSeconds`, when known, is how long waiting is worth it. The API answers 503
+ * with Retry-After; the CLI exits 69 (EX_UNAVAILABLE), so a script can tell it from a refusal.
+ */
+export class UnavailableError extends LandlordError {
+  override readonly name: string = "UnavailableError";
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, options?: ErrorOptions & { readonly retryAfterSeconds?: number }) {
+    super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+/**
+ * A service Landlord calls (a cluster's API server) answered, with an error of its own
+ * that is not a decision about the request Landlord was given: the API answers 502.
+ */
+export class UpstreamError extends LandlordError {
+  override readonly name: string = "UpstreamError";
+}
+
+/**
  * A transient failure (timeout, 429, a conflict that clears on its own): the workflow
  * engine retries the step with backoff. Any other error is a decision, not an accident,
  * and fails the workflow at once with its message as the reason. Defined here, not in the
  * engine, so that adapters (delivery, store) can raise it without depending on workflows.
+ * Outside a workflow it reaches the edges as unavailability (503, exit 69): try again later.
  */
-export class RetryableError extends Error {
+export class RetryableError extends LandlordError {
   override readonly name: string = "RetryableError";
 }
 

@@ -1,13 +1,18 @@
 /** Typed errors become exit codes here, at the edge, and nowhere else. */
-import { formatProblem, InputError, InterruptedError, LandlordError, ProgrammingError, StoreError, WorkflowFailedError } from "../errors.js";
+import { formatProblem, InputError, InterruptedError, LandlordError, ProgrammingError, RetryableError, StoreError, UnavailableError, WorkflowFailedError } from "../errors.js";
 import { redactSecrets } from "../util/redact.js";
 
-/** 2 is refused input (nothing was written); 130 is stopped by Ctrl-C/SIGTERM, as shells report SIGINT. */
-export const EXIT = { ok: 0, failure: 1, invalidInput: 2, interrupted: 130 } as const;
+/**
+ * 2 is refused input (nothing was written); 69 is a cluster (or another dependency) that
+ * cannot be reached now, so a script may retry rather than give up (EX_UNAVAILABLE of
+ * sysexits.h); 130 is stopped by Ctrl-C/SIGTERM, as shells report SIGINT.
+ */
+export const EXIT = { ok: 0, failure: 1, invalidInput: 2, unavailable: 69, interrupted: 130 } as const;
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof InputError) return EXIT.invalidInput;
   if (err instanceof InterruptedError) return EXIT.interrupted;
+  if (err instanceof UnavailableError || err instanceof RetryableError) return EXIT.unavailable;
   return EXIT.failure;
 }
 

@@ -1,12 +1,10 @@
 import { createInterface } from "node:readline/promises";
+import type { Host } from "../app/host.js";
 import { InterruptedError } from "../errors.js";
 
 /** The CLI's only contact with the process: streams, working directory, environment, signals. */
-export interface CliIo {
+export interface CliIo extends Host {
   readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
   /** Present only when a person is at a terminal: asks and returns the answer (Ctrl-C: InterruptedError). */
   readonly prompt?: (question: string) => Promise<string>;
   /**

@@ -17,7 +17,7 @@ import type { RestoreOptions } from "./commands/backup.js";
 import type { OutputFormat } from "./commands/render.js";
 import { describeError, EXIT, exitCodeFor } from "./exit.js";
 import type { CliIo } from "./io.js";
-import type { GlobalOptions } from "./load-files.js";
+import type { GlobalOptions } from "../app/load-files.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const fileOption = () => new Option("-f, --file <path>", "tenant file or directory (repeatable; default: tenants/ beside the config)").argParser(collect);

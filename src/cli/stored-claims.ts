@@ -14,7 +14,7 @@ import type { PlatformContext } from "../spec/platform.js";
 import type { FleetMember } from "../spec/resolve.js";
 import { storedClaimProblems, type StoredClaim } from "../spec/stored-claims.js";
 import type { CliIo } from "./io.js";
-import type { GlobalOptions } from "./load-files.js";
+import type { GlobalOptions } from "../app/load-files.js";
 
 export async function storedClaims(io: CliIo, global: GlobalOptions, platform: PlatformContext, now: Date = new Date()): Promise<StoredClaim[]> {
   const url = io.env.DATABASE_URL;
@@ -22,7 +22,7 @@ export async function storedClaims(io: CliIo, global: GlobalOptions, platform: P
     const file = resolve(dirname(resolve(io.cwd, global.config)), DEFAULT_SQLITE_PATH);
     if (!(await access(file).then(() => true, () => false))) return [];
   }
-  const { openProjectStore } = await import("./tenant-services.js");
+  const { openProjectStore } = await import("../app/runtime.js");
   const { store } = await openProjectStore(io, global, platform, { readOnly: true });
   try {
     // Offboarded tenants hold no rows: release() frees their names.

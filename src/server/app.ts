@@ -121,7 +121,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   });
 
   app.setErrorHandler((err, req, reply) => {
-    const { status, body } = errorResponse(err);
+    const { status, body, retryAfterSeconds } = errorResponse(err);
+    if (retryAfterSeconds !== undefined) void reply.header("retry-after", String(retryAfterSeconds));
     if (status >= 500) log(`${req.method} ${req.routeOptions.url ?? req.url.split("?")[0] ?? ""}: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}`);
     if (status === 429) void reply.header("retry-after", "60");
     return reply.code(status).type("application/json").send(body);

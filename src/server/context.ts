@@ -1,5 +1,5 @@
 /** What the routes work with: the CLI's runtime (store, engine, delivery) and the server's parts. */
-import type { Runtime } from "../cli/tenant-services.js";
+import type { Runtime } from "../app/runtime.js";
 import type { RolloutContext } from "../rollout/service.js";
 import type { Authenticator } from "./auth.js";
 import type { Metrics } from "./metrics.js";

@@ -3,7 +3,7 @@
  * problem with the field and the fix. Typed core errors map to statuses here, at the edge,
  * as src/cli/exit.ts maps them to exit codes. Messages pass through redaction first.
  */
-import { ConflictError, InputError, InterruptedError, LandlordError, NotAllowedError, NotFoundError, ProgrammingError, StoreError, WorkflowFailedError, type InputProblem } from "../errors.js";
+import { ConflictError, InputError, InterruptedError, LandlordError, NotAllowedError, NotFoundError, ProgrammingError, RetryableError, StoreError, UnavailableError, UpstreamError, WorkflowFailedError, type InputProblem } from "../errors.js";
 import { redactSecrets } from "../util/redact.js";
 
 export interface ApiProblem {
@@ -35,7 +35,20 @@ export class HttpError extends Error {
 
 const problem = (p: InputProblem): ApiProblem => ({ path: [p.file, p.path].filter((s) => s !== undefined && s !== "").join(": "), message: redactSecrets(p.message), fix: redactSecrets(p.fix) });
 
-export function errorResponse(err: unknown): { status: number; body: ApiErrorBody } {
+/**
+ * Retry-After for an outage that names no time: the Kubernetes client has already retried
+ * for up to a minute before giving up, so a caller gains nothing by asking again at once.
+ */
+export const DEFAULT_RETRY_AFTER_S = 30;
+
+export interface ErrorResponse {
+  readonly status: number;
+  readonly body: ApiErrorBody;
+  /** Seconds for the Retry-After header of a 503. */
+  readonly retryAfterSeconds?: number;
+}
+
+export function errorResponse(err: unknown): ErrorResponse {
   const body = (status: number, code: string, message: string, problems: readonly ApiProblem[] = []) => ({
     status,
     body: { error: { code, message: redactSecrets(message), problems } },
@@ -53,6 +66,10 @@ export function errorResponse(err: unknown): { status: number; body: ApiErrorBod
   // The store's own words say what and where, never a password (see StoreError).
   if (err instanceof StoreError) return body(503, "store-unavailable", err.message, [{ path: "store", message: err.target, fix: err.fix }]);
   if (err instanceof ProgrammingError) return body(500, "internal", "an internal error occurred (a bug in Landlord; the server log has the details)");
+  // Nothing is wrong with the request: the cluster (or another dependency) is down, or a transient failure outlasted its retries.
+  if (err instanceof UnavailableError) return { ...body(503, "unavailable", err.message), retryAfterSeconds: err.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_S };
+  if (err instanceof RetryableError) return { ...body(503, "unavailable", err.message), retryAfterSeconds: DEFAULT_RETRY_AFTER_S };
+  if (err instanceof UpstreamError) return body(502, "upstream-error", err.message);
   if (err instanceof LandlordError) return body(400, "refused", err.message);
   // Fastify's own errors (a malformed JSON body, a body too large) carry a statusCode.
   const status = (err as { statusCode?: unknown }).statusCode;

@@ -6,7 +6,7 @@
  * domains whose claims have lapsed are recorded as expired (src/store/domain-claims.ts).
  */
 import type { Delivery } from "../delivery/delivery.js";
-import type { Runtime } from "../cli/tenant-services.js";
+import type { Runtime } from "../app/runtime.js";
 import { claimPolicy } from "../spec/custom-domains.js";
 import { domainClaimsRepo, type DomainClaim } from "../store/domain-claims.js";
 import { systemClock, type Clock } from "../workflows/engine/clock.js";

@@ -4,7 +4,7 @@
  * event streams, let running workflow steps finish, hand the lease back, close the store.
  */
 import type { FastifyInstance } from "fastify";
-import type { Runtime } from "../cli/tenant-services.js";
+import type { Runtime } from "../app/runtime.js";
 import { buildApp } from "./app.js";
 import { Authenticator } from "./auth.js";
 import { Metrics } from "./metrics.js";

@@ -8,7 +8,7 @@
  *   event: end        data: the final snapshot
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Runtime } from "../cli/tenant-services.js";
+import type { Runtime } from "../app/runtime.js";
 import { isFinished } from "../store/index.js";
 import { redactSecrets } from "../util/redact.js";
 import { workflowView } from "./views.js";

@@ -4,7 +4,7 @@
  * reconcile loop. Shutdown lets each running workflow finish the step it is in, then stops
  * it at that step boundary; it stays resumable and the next leader continues it.
  */
-import type { Runtime } from "../cli/tenant-services.js";
+import type { Runtime } from "../app/runtime.js";
 import type { RolloutContext } from "../rollout/service.js";
 import type { WorkflowRecord } from "../store/index.js";
 import type { Clock } from "../workflows/engine/clock.js";

@@ -10,7 +10,7 @@ import { NetworkingV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { domainChallengesRepo } from "../../src/store/domain-challenges-repo.js";
 import type { CliIo } from "../../src/cli/io.js";
-import { openRuntime, type Runtime } from "../../src/cli/tenant-services.js";
+import { openRuntime, type Runtime } from "../../src/app/runtime.js";
 import { startServer, type RunningServer } from "../../src/server/server.js";
 import { sha256 } from "../../src/store/index.js";
 import { call, until } from "../server/support/serve.js";

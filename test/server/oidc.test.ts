@@ -14,7 +14,7 @@ import Provider, { type Account } from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { run } from "../../src/cli/program.js";
-import { openRuntime, type Runtime } from "../../src/cli/tenant-services.js";
+import { openRuntime, type Runtime } from "../../src/app/runtime.js";
 import { buildApp } from "../../src/server/app.js";
 import { Authenticator } from "../../src/server/auth.js";
 import { Metrics } from "../../src/server/metrics.js";

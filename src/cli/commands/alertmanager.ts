@@ -15,7 +15,7 @@ import type { PlatformContext } from "../../spec/platform.js";
 import { resolveTenant, type ResolvedTenant } from "../../spec/resolve.js";
 import { redactSecrets } from "../../util/redact.js";
 import type { CliIo } from "../io.js";
-import { loadPlatformFile, readTenantFiles, type GlobalOptions } from "../load-files.js";
+import { loadPlatformFile, readTenantFiles, type GlobalOptions } from "../../app/load-files.js";
 
 export async function alertmanagerCommand(io: CliIo, global: GlobalOptions, opts: { file?: string[]; output?: "yaml" | "json" }): Promise<void> {
   const platform = await loadPlatformFile(io, global);

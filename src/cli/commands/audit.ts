@@ -7,7 +7,7 @@ import { auditBundles, type AuditReport } from "../../audit/checks.js";
 import { bundleFor } from "../../io/package/render-package.js";
 import { toJson } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../load-files.js";
+import { loadWorkspace, type GlobalOptions } from "../../app/load-files.js";
 import { table, withRuntime } from "./tenants.js";
 import { attemptOptions, auditLive, type Finding, type LiveTenant } from "../../audit/live.js";
 import { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";

@@ -2,7 +2,7 @@
 import type { BackupView, TenantBackups } from "../../workflows/tenant/backups.js";
 import { listTenantBackups } from "../../workflows/tenant/backups.js";
 import type { CliIo } from "../io.js";
-import type { GlobalOptions } from "../load-files.js";
+import type { GlobalOptions } from "../../app/load-files.js";
 import { age, printResources, type Printable } from "../output.js";
 import { confirmByName } from "../confirm.js";
 import type { DrillResult } from "../../workflows/tenant/backup-verify.js";

@@ -4,7 +4,7 @@ import { formatMinor, toMinor } from "../../cost/money.js";
 import { InputError } from "../../errors.js";
 import { toJson } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../load-files.js";
+import { loadWorkspace, type GlobalOptions } from "../../app/load-files.js";
 import { table } from "./tenants.js";
 
 export interface CapacityOptions {

@@ -1,10 +1,11 @@
 /**
  * Commands that talk to the clusters (delivery.mode kubernetes): apply, status, reconcile,
- * and the server-side dry-run diff.
+ * bootstrap.
  */
-import { createTwoFilesPatch } from "diff";
 import { NotAllowedError } from "../../errors.js";
-import { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
+import type { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
+import { kubernetesOf } from "../../app/cluster-delivery.js";
+import { objectStatuses, type ObjectStatus } from "../../app/tenant-status.js";
 import type { ObjectOutcome } from "../../delivery/kubernetes/applier.js";
 import type { Bundle } from "../../render/bundle.js";
 import { bundleFor } from "../../io/package/render-package.js";
@@ -17,17 +18,9 @@ import { runTenantWorkflow } from "../../workflows/tenant/run-tenant-workflow.js
 import { resolveSpec, storedTenant } from "../../workflows/tenant/services.js";
 import { submitOnboard, submitUpdate } from "../../workflows/tenant/submit.js";
 import { interruptibly, type CliIo } from "../io.js";
-import type { Runtime } from "../tenant-services.js";
-import { loadWorkspace, type GlobalOptions } from "../load-files.js";
+import type { Runtime } from "../../app/runtime.js";
+import { loadWorkspace, type GlobalOptions } from "../../app/load-files.js";
 import { actor, finishedOrThrow, table, withRuntime } from "./tenants.js";
-
-function kubernetesOf(rt: Runtime): KubernetesDelivery {
-  const d = rt.services.delivery;
-  if (!(d instanceof KubernetesDelivery)) {
-    throw new NotAllowedError(`delivery.mode is ${d.kind}: this command talks to clusters; set delivery.mode: kubernetes in landlord.yaml (and a kubeconfig), or use landlord render / landlord diff`);
-  }
-  return d;
-}
 
 /** The bundle of a stored tenant, at its recorded placement. */
 async function storedBundle(rt: Runtime, record: TenantRecord): Promise<Bundle> {
@@ -107,14 +100,6 @@ export async function reconcileCommand(io: CliIo, global: GlobalOptions, opts: {
   });
 }
 
-interface ObjectStatus {
-  readonly object: string;
-  readonly applied: boolean;
-  readonly ready?: boolean;
-  readonly reason?: string;
-  readonly drift?: string;
-}
-
 export async function statusCommand(io: CliIo, global: GlobalOptions, name: string | undefined, opts: { output?: string }): Promise<void> {
   await withRuntime(io, global, async (rt) => {
     const k = kubernetesOf(rt);
@@ -123,19 +108,7 @@ export async function statusCommand(io: CliIo, global: GlobalOptions, name: stri
     const docs: { tenant: string; phase: string; cluster: string; objects: ObjectStatus[] }[] = [];
     for (const record of records) {
       const bundle = await storedBundle(rt, record);
-      const applier = k.applierFor(bundle.placement.cluster);
-      const inspected = await applier.inspect(bundle.objects, 8);
-      const readiness = new Map((await k.readiness(bundle, undefined, new Map(inspected.map((x) => [x.object, x.live])))).map((r) => [r.object, r]));
-      const objects = inspected.map((x): ObjectStatus => {
-        const key = `${x.object.kind}/${x.object.metadata.name}`;
-        const r = readiness.get(key);
-        return {
-          object: key,
-          applied: x.live !== undefined && x.applied,
-          ...(r ? { ready: r.ready, ...(r.reason !== undefined ? { reason: r.reason } : {}) } : {}),
-          ...(x.drift ? { drift: x.drift.path } : {}),
-        };
-      });
+      const objects = await objectStatuses(k, bundle);
       docs.push({ tenant: record.name, phase: record.phase, cluster: bundle.placement.cluster, objects });
     }
     if (opts.output === "json") io.stdout(toJson({ apiVersion: "v1", kind: "List", items: docs }));
@@ -154,20 +127,6 @@ export async function statusCommand(io: CliIo, global: GlobalOptions, name: stri
       io.stdout(rows.length === 0 ? "No tenants.\n" : table(rows, ["TENANT", "OBJECT", "APPLIED", "READY", "DRIFT", "REASON"]));
     }
   });
-}
-
-/** Unified diffs between the live objects and a server-side dry run of the bundle. */
-export async function serverDiff(rt: Runtime, bundle: Bundle): Promise<string[]> {
-  const k = kubernetesOf(rt);
-  const { before, after } = await k.preview(bundle);
-  const out: string[] = [];
-  for (const key of [...new Set([...before.keys(), ...after.keys()])].sort()) {
-    const a = before.has(key) ? toYaml(before.get(key)) : "";
-    const b = after.has(key) ? toYaml(after.get(key)) : "";
-    if (a === b) continue;
-    out.push(createTwoFilesPatch(before.has(key) ? `live/${bundle.tenant}/${key}` : "/dev/null", `dry-run/${bundle.tenant}/${key}`, a, b, "", "", { context: 3 }));
-  }
-  return out;
 }
 
 /**

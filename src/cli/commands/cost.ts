@@ -1,158 +1,28 @@
 /**
- * `landlord cost [TENANT] --month YYYY-MM`: what each customer cost and pays. Usage comes
- * from each cluster's Prometheus, cloud costs from Azure cost exports; a dedicated cluster
- * without a Prometheus is costed from its tier's node counts and says so.
+ * `landlord cost [TENANT] --month YYYY-MM`: what each customer cost and pays, as a table,
+ * JSON, CSV or OpenCost allocation (the report itself is src/app/cost-report.ts).
  */
-import { readFile } from "node:fs/promises";
-import { isAbsolute, resolve } from "node:path";
-import { allocateWindows, type ClusterWindowInput } from "../../cost/allocation.js";
-import { cloudCostByTenant, parseAzureCostExport, type CloudCostRow } from "../../cost/azure-export.js";
-import { fleetPricing, fleetRules, tierPlan, type CostTenant } from "../../cost/fleet-pricing.js";
-import { fromMinor } from "../../cost/money.js";
-import { monthReport, type MonthReport } from "../../cost/month-report.js";
 import { costCsv, costFooter, costJson, costRows, COST_COLUMNS, openCostAllocation } from "../../cost/output.js";
-import { prometheusClient, readClusterUsage, type ClusterPricing } from "../../cost/prometheus-usage.js";
-import { InputError, type InputProblem } from "../../errors.js";
 import { toJson } from "../../render/serialize.js";
-import type { ResolvedTenant } from "../../spec/resolve.js";
+import { buildMonthReport, monthRange, type BuiltReport, type MonthReportOptions } from "../../app/cost-report.js";
 import type { CliIo } from "../io.js";
-import { deliveredFleet, fleetTenant, type DeliveredFleet } from "../delivered-fleet.js";
-import type { GlobalOptions } from "../load-files.js";
+import { deliveredFleet } from "../../app/delivered-fleet.js";
+import type { GlobalOptions } from "../../app/load-files.js";
 import { table } from "./tenants.js";
 
-export interface CostOptions {
-  readonly month: string;
-  /** URL, or CLUSTER=URL; repeatable. */
-  readonly prometheus?: readonly string[];
-  readonly azureExport?: readonly string[];
+export interface CostOptions extends MonthReportOptions {
   readonly file?: readonly string[];
   readonly output: "table" | "json" | "csv" | "opencost";
 }
 
-export function monthRange(month: string): { start: number; end: number } {
-  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
-  if (!m) throw new InputError([{ path: "--month", message: `'${month}' is not a month`, fix: "write YYYY-MM, e.g. 2026-10" }]);
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  return { start: Date.UTC(y, mo - 1, 1) / 1000, end: Date.UTC(y, mo, 1) / 1000 };
-}
-
-export function costTenant(t: ResolvedTenant): CostTenant {
-  return {
-    name: t.tenant.metadata.name,
-    tier: t.tier.name,
-    isolation: t.tier.tier.isolation,
-    namespace: t.names.namespace,
-    cluster: t.placement.cluster,
-    dedicatedCluster: t.placement.dedicatedCluster,
-    ...(t.placement.nodePool === undefined ? {} : { nodePool: t.placement.nodePool }),
-    customer: t.tenant.spec.displayName,
-  };
-}
-
-/** `--prometheus URL` (the only shared cluster, or monitoring.prometheus.url) or `--prometheus CLUSTER=URL`. */
-function prometheusUrls(values: readonly string[], clusters: readonly ClusterPricing[], configured: string | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  const problems: InputProblem[] = [];
-  const shared = clusters.filter((c) => c.owner === undefined);
-  for (const v of values) {
-    const eq = v.indexOf("=");
-    const named = eq > 0 && !v.slice(0, eq).includes(":");
-    if (named) {
-      const cluster = v.slice(0, eq);
-      if (!clusters.some((c) => c.cluster === cluster)) problems.push({ path: "--prometheus", message: `no cluster '${cluster}'`, fix: `use one of: ${clusters.map((c) => c.cluster).join(", ")}` });
-      out.set(cluster, v.slice(eq + 1));
-    } else if (shared.length === 1 && shared[0]) {
-      out.set(shared[0].cluster, v);
-    } else {
-      problems.push({ path: "--prometheus", message: "a bare URL is ambiguous with several shared clusters", fix: "write --prometheus CLUSTER=URL for each cluster" });
-    }
-  }
-  if (values.length === 0 && configured !== undefined && shared.length === 1 && shared[0]) out.set(shared[0].cluster, configured);
-  if (problems.length > 0) throw new InputError(problems);
-  return out;
-}
-
-/** A dedicated cluster with no Prometheus: its tier's minimum node counts for every hour. */
-function estimatedDedicated(p: ClusterPricing, hours: number, nodeCounts: { system: number; app: number }): ClusterWindowInput {
-  const price = (pool: string, count: number) => (p.pools.get(pool)?.hourly ?? 0n) * BigInt(count) * BigInt(hours);
-  return {
-    cluster: p.cluster,
-    ...(p.owner === undefined ? {} : { owner: p.owner }),
-    nodes: [
-      { name: "system (estimated)", cpuMillis: 0n, memoryBytes: 0n, cpuCost: price("system", nodeCounts.system), ramCost: 0n },
-      { name: "app (estimated)", cpuMillis: 0n, memoryBytes: 0n, cpuCost: price("app", nodeCounts.app), ramCost: 0n },
-    ],
-    containers: [],
-    charges: [],
-  };
-}
-
-export interface BuiltReport {
-  readonly report: MonthReport;
-  readonly tenants: readonly CostTenant[];
-  readonly warnings: readonly string[];
-  readonly start: number;
-  readonly end: number;
-}
-
-/** Usage, cloud costs and prices of a month, allocated: what `cost` prints and `invoice issue` bills. */
-export async function buildMonthReport(
-  io: CliIo,
-  global: GlobalOptions,
-  tenant: string | undefined,
-  opts: Omit<CostOptions, "output">,
-  fleet?: DeliveredFleet,
-): Promise<BuiltReport> {
-  const { start, end } = monthRange(opts.month);
-  const ws = fleet ?? (await deliveredFleet(io, global, opts.file));
-  const config = ws.platform.config;
-  const tenants = ws.tenants.map(costTenant);
-  if (tenant !== undefined) fleetTenant(ws, tenant);
-  const { clusters, problems } = fleetPricing(config, tenants);
-  if (problems.length > 0) throw new InputError(problems.map((p) => ({ file: ws.platform.file, ...p })));
-  const urls = prometheusUrls(opts.prometheus ?? [], clusters, config.integrations.monitoring.prometheus?.url);
-
-  const windows: ClusterWindowInput[] = [];
-  const warnings: string[] = [];
-  for (const c of clusters) {
-    const url = urls.get(c.cluster);
-    if (url !== undefined) {
-      const read = await readClusterUsage(prometheusClient(url), c, start, end);
-      windows.push(...read.windows);
-      warnings.push(...read.problems.map((p) => `${c.cluster}: ${p}`));
-    } else if (c.owner !== undefined) {
-      const tier = config.tiers[tenants.find((t) => t.name === c.owner)?.tier ?? ""]?.cluster;
-      windows.push(estimatedDedicated(c, (end - start) / 3600, { system: tier?.systemNodeCount ?? 0, app: tier?.appMinCount ?? 0 }));
-      warnings.push(`${c.cluster}: no Prometheus; estimated from the tier's node counts`);
-    } else {
-      warnings.push(`${c.cluster}: no Prometheus (--prometheus ${c.cluster}=URL): its usage is not counted`);
-    }
-  }
-
-  const rows: CloudCostRow[] = [];
-  for (const file of opts.azureExport ?? []) {
-    const path = isAbsolute(file) ? file : resolve(io.cwd, file);
-    const imp = parseAzureCostExport(await readFile(path, "utf8"), { file, currency: config.billing.currency });
-    rows.push(...imp.rows);
-    for (const r of imp.untagged.filter((u) => u.date.startsWith(`${opts.month}-`))) warnings.push(`${file}:${r.line}: no tenant tag on ${r.resourceId}`);
-  }
-
-  const report = monthReport({
-    month: opts.month,
-    currency: config.billing.currency,
-    tenants: tenant === undefined ? tenants : tenants.filter((t) => t.name === tenant),
-    allocations: allocateWindows(windows, fleetRules(config, tenants)).values(),
-    cloud: cloudCostByTenant(rows, opts.month),
-    priceOf: (tier) => fromMinor(config.tiers[tier]?.price.monthly ?? 0),
-    planOf: (tier) => tierPlan(config, tier),
-    markupPercent: config.billing.markupPercent,
-  });
-  return { report, tenants, warnings, start, end };
+/** The month report of the fleet a command reads (-f files, else the store); a mistyped month is refused before the store is opened. */
+export async function commandMonthReport(io: CliIo, global: GlobalOptions, tenant: string | undefined, opts: Omit<CostOptions, "output">): Promise<BuiltReport> {
+  monthRange(opts.month);
+  return buildMonthReport(await deliveredFleet(io, global, opts.file), tenant, opts, io.cwd);
 }
 
 export async function costCommand(io: CliIo, global: GlobalOptions, tenant: string | undefined, opts: CostOptions): Promise<void> {
-  const { report, tenants, warnings, start, end } = await buildMonthReport(io, global, tenant, opts);
+  const { report, tenants, warnings, start, end } = await commandMonthReport(io, global, tenant, opts);
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
   const namespaceOf = new Map(tenants.map((t) => [t.name, t.namespace]));
   if (opts.output === "json") io.stdout(toJson(costJson(report)));

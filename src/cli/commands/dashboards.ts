@@ -7,7 +7,7 @@ import { NotFoundError } from "../../errors.js";
 import { lokiAgentStages, tenantDashboard, tenantLokiDatasource } from "../../render/dashboards.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import { loadWorkspace, type GlobalOptions } from "../load-files.js";
+import { loadWorkspace, type GlobalOptions } from "../../app/load-files.js";
 
 export interface DashboardsOptions {
   file?: string[];

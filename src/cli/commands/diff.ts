@@ -4,32 +4,17 @@
  * (drift after landlord.yaml changed). Plus the Terraform plan when Terraform is configured.
  * Exit codes follow kubectl diff: 0 no differences, 1 differences (2 for invalid input).
  */
-import { createTwoFilesPatch } from "diff";
 import { bundleFor } from "../../io/package/render-package.js";
-import { objectKey } from "../../delivery/delivered.js";
-import { toYaml } from "../../render/serialize.js";
 import { NotFoundError } from "../../errors.js";
+import { bundlePatches, DELIVERED_PHASES } from "../../app/tenant-diff.js";
 import { resolveSpec, specName, storedTenant } from "../../workflows/tenant/services.js";
 import type { CliIo } from "../io.js";
-import { openRuntime } from "../tenant-services.js";
+import { openRuntime } from "../../app/runtime.js";
 import { namingFile, specsFromPaths } from "../spec-files.js";
-import { serverDiff } from "./cluster.js";
-import type { GlobalOptions } from "../load-files.js";
+import type { GlobalOptions } from "../../app/load-files.js";
 
 export interface DiffResult {
   readonly differences: number;
-}
-
-export function objectDiffs(tenant: string, before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string[] {
-  const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
-  const out: string[] = [];
-  for (const key of keys) {
-    const a = before.get(key) ?? "";
-    const b = after.get(key) ?? "";
-    if (a === b) continue;
-    out.push(createTwoFilesPatch(before.has(key) ? `delivered/${tenant}/${key}` : "/dev/null", after.has(key) ? `rendered/${tenant}/${key}` : "/dev/null", a, b, "", "", { context: 3 }));
-  }
-  return out;
 }
 
 /**
@@ -45,7 +30,7 @@ export async function diffCommand(io: CliIo, global: GlobalOptions, name: string
       specs = fileSpecs.filter((s) => name === undefined || specName(s) === name);
       if (specs.length === 0) throw new NotFoundError(`tenant '${name ?? ""}' is in none of the files given with -f (${fileSpecs.map(specName).join(", ")})`);
     } else {
-      const stored = await rt.store.tenants.list({ phases: ["Ready", "Failed", "Updating", "Provisioning"] });
+      const stored = await rt.store.tenants.list({ phases: [...DELIVERED_PHASES] });
       specs = stored.filter((t) => name === undefined || t.name === name).map((t) => t.spec);
       if (name !== undefined && specs.length === 0) {
         const t = await rt.store.tenants.get(name);
@@ -63,14 +48,7 @@ export async function diffCommand(io: CliIo, global: GlobalOptions, name: string
       const record = await rt.store.tenants.get(tenantName);
       // A delivered tenant's file renders as its update would; a new one as its onboarding.
       const bundle = await namingFile(spec, async () => (record !== undefined && record.phase !== "Offboarded" ? (await storedTenant(rt.services, record, spec)).bundle : bundleFor(rt.services.platform, resolveSpec(rt.services, spec))));
-      let patches: string[];
-      if (rt.services.delivery.kind === "kubernetes") {
-        patches = await serverDiff(rt, bundle);
-      } else {
-        const rendered = new Map(bundle.objects.map((o) => [objectKey(o), toYaml(o)]));
-        const delivered = (await rt.services.delivery.delivered?.(tenantName)) ?? new Map<string, string>();
-        patches = objectDiffs(tenantName, delivered, rendered);
-      }
+      const patches = await bundlePatches(rt, tenantName, bundle);
       differences += patches.length;
       for (const p of patches) io.stdout(p);
       const notConfigured = await rt.services.terraform.notConfigured();

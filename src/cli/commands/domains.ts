@@ -13,8 +13,8 @@ import { domainChallengesRepo, type DomainChallenge } from "../../store/domain-c
 import { domainClaimsRepo, type DomainClaim } from "../../store/domain-claims.js";
 import type { Store } from "../../store/index.js";
 import type { CliIo } from "../io.js";
-import { openProjectStore } from "../tenant-services.js";
-import { loadPlatformFile, type GlobalOptions } from "../load-files.js";
+import { openProjectStore } from "../../app/runtime.js";
+import { loadPlatformFile, type GlobalOptions } from "../../app/load-files.js";
 import { table } from "./tenants.js";
 
 export interface DomainsOptions {

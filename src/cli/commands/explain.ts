@@ -6,12 +6,12 @@ import { resolveTenant } from "../../spec/resolve.js";
 import { specsFromPaths } from "../spec-files.js";
 import type { PlatformContext } from "../../spec/platform.js";
 import { specName, storedTenant } from "../../workflows/tenant/services.js";
-import { openRuntime } from "../tenant-services.js";
+import { openRuntime } from "../../app/runtime.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import { landlordValueRows } from "../../render/package/values.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
 import type { CliIo } from "../io.js";
-import { loadPlatformFile, loadWorkspace, type GlobalOptions } from "../load-files.js";
+import { loadPlatformFile, loadWorkspace, type GlobalOptions } from "../../app/load-files.js";
 
 export interface ExplainedValue {
   readonly path: string;

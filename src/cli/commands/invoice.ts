@@ -13,8 +13,9 @@ import { InputError } from "../../errors.js";
 import { toJson } from "../../render/serialize.js";
 import { invoicesRepo, type InvoiceRecord } from "../../store/invoices-repo.js";
 import type { CliIo } from "../io.js";
-import { loadPlatformFile, type GlobalOptions } from "../load-files.js";
-import { buildMonthReport, monthRange, type CostOptions } from "./cost.js";
+import { loadPlatformFile, type GlobalOptions } from "../../app/load-files.js";
+import { monthRange } from "../../app/cost-report.js";
+import { commandMonthReport, type CostOptions } from "./cost.js";
 import { table, withRuntime } from "./tenants.js";
 
 function invoiceJson(i: InvoiceRecord): unknown {
@@ -59,7 +60,7 @@ function listOutput(io: CliIo, invoices: readonly InvoiceRecord[], output: strin
 export async function invoiceIssueCommand(io: CliIo, global: GlobalOptions, tenant: string, opts: Omit<CostOptions, "output"> & { output: string }): Promise<void> {
   monthRange(opts.month);
   const platform = await loadPlatformFile(io, global);
-  const { report, tenants, warnings } = await buildMonthReport(io, global, tenant, opts);
+  const { report, tenants, warnings } = await commandMonthReport(io, global, tenant, opts);
   const row = report.tenants.find((t) => t.tenant === tenant);
   const t = tenants.find((x) => x.name === tenant);
   if (!row || !t) throw new InputError([{ path: "TENANT", message: `no cost for '${tenant}' in ${opts.month}`, fix: "check the tenant name" }]);

@@ -9,8 +9,8 @@ import { InputError, NotFoundError } from "../../errors.js";
 import { parseDurationSeconds } from "../../monitoring/scope-promql.js";
 import { TenantLogReader, type LogSource } from "../../monitoring/tenant-logs.js";
 import type { CliIo } from "../io.js";
-import type { GlobalOptions } from "../load-files.js";
-import { deliveredFleet, fleetTenant } from "../delivered-fleet.js";
+import type { GlobalOptions } from "../../app/load-files.js";
+import { deliveredFleet, fleetTenant } from "../../app/delivered-fleet.js";
 
 export interface LogsOptions {
   file?: string[];

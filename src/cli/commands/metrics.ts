@@ -4,8 +4,8 @@ import { parseDurationSeconds } from "../../monitoring/scope-promql.js";
 import { queryTenantMetrics, type QueryTime } from "../../monitoring/tenant-metrics.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import type { GlobalOptions } from "../load-files.js";
-import { deliveredFleet, fleetTenant } from "../delivered-fleet.js";
+import type { GlobalOptions } from "../../app/load-files.js";
+import { deliveredFleet, fleetTenant } from "../../app/delivered-fleet.js";
 import { table } from "./tenants.js";
 
 export interface MetricsOptions {

@@ -10,7 +10,7 @@ import { claimPolicy } from "../../spec/custom-domains.js";
 import { resolveTenant } from "../../spec/resolve.js";
 import { domainClaimsRepo, lapseNote } from "../../store/domain-claims.js";
 import type { CliIo } from "../io.js";
-import type { Runtime } from "../tenant-services.js";
+import type { Runtime } from "../../app/runtime.js";
 import type { OnboardOptions } from "./tenants.js";
 
 /** Attempts per question before giving up (a script piping wrong answers must not loop forever). */

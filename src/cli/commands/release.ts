@@ -7,7 +7,7 @@ import { toJson, toYaml } from "../../render/serialize.js";
 import { createRelease } from "../../rollout/service.js";
 import { releasesRepo } from "../../store/releases-repo.js";
 import type { CliIo } from "../io.js";
-import type { GlobalOptions } from "../load-files.js";
+import type { GlobalOptions } from "../../app/load-files.js";
 import { actor, table, withRuntime } from "./tenants.js";
 
 export interface ReleaseCreateOptions {

@@ -7,7 +7,7 @@ import { FleetCheck } from "../../spec/fleet.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
 import { renderTenantBundle } from "../../io/package/render-package.js";
 import type { CliIo } from "../io.js";
-import { loadPlatformFile, readTenantFiles, type GlobalOptions } from "../load-files.js";
+import { loadPlatformFile, readTenantFiles, type GlobalOptions } from "../../app/load-files.js";
 
 export type OutputFormat = "yaml" | "json";
 

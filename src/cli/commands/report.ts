@@ -10,9 +10,10 @@ import { monthCounts, parseMonth, slaReport, type SlaReport } from "../../monito
 import { toJson } from "../../render/serialize.js";
 import { prometheusQuerySchema, type PrometheusQueryConfig } from "../../spec/monitoring-schema.js";
 import type { CliIo } from "../io.js";
-import type { GlobalOptions } from "../load-files.js";
-import { deliveredFleet } from "../delivered-fleet.js";
-import { buildMonthReport, monthRange, type CostOptions } from "./cost.js";
+import type { GlobalOptions } from "../../app/load-files.js";
+import { deliveredFleet } from "../../app/delivered-fleet.js";
+import { monthRange } from "../../app/cost-report.js";
+import { commandMonthReport, type CostOptions } from "./cost.js";
 import { table, withRuntime } from "./tenants.js";
 import { lastDrills } from "../../workflows/tenant/drills.js";
 
@@ -86,7 +87,7 @@ export async function reportCommand(io: CliIo, global: GlobalOptions, opts: Repo
   let costs: TierCost[] | undefined;
   let currency = "";
   if (opts.month !== undefined) {
-    const built = await buildMonthReport(io, global, undefined, { ...opts, month: opts.month });
+    const built = await commandMonthReport(io, global, undefined, { ...opts, month: opts.month });
     for (const w of built.warnings) io.stderr(`warning: ${w}\n`);
     costs = costPerCustomerByTier(built.report);
     currency = built.report.currency;

@@ -15,8 +15,8 @@ import { rolloutContext } from "../../rollout/wiring.js";
 import { issuesToProblems } from "../../spec/problems.js";
 import { rolloutsRepo, type RolloutRecord, type TargetRecord } from "../../store/rollouts-repo.js";
 import type { CliIo } from "../io.js";
-import type { Runtime } from "../tenant-services.js";
-import type { GlobalOptions } from "../load-files.js";
+import type { Runtime } from "../../app/runtime.js";
+import type { GlobalOptions } from "../../app/load-files.js";
 import { actor, table, withRuntime } from "./tenants.js";
 
 export interface RolloutStartOptions {

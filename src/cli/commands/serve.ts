@@ -13,8 +13,8 @@ import { sha256 } from "../../store/index.js";
 import { oidcSettings } from "../../server/oidc.js";
 import { startServer, type ServeOptions } from "../../server/server.js";
 import type { CliIo } from "../io.js";
-import { openRuntime } from "../tenant-services.js";
-import type { GlobalOptions } from "../load-files.js";
+import { openRuntime } from "../../app/runtime.js";
+import type { GlobalOptions } from "../../app/load-files.js";
 
 export interface ServeCommandOptions {
   host: string;

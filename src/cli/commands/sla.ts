@@ -3,8 +3,8 @@ import { InputError } from "../../errors.js";
 import { monthCounts, parseMonth, slaReport, type SlaReport } from "../../monitoring/sla.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";
-import type { GlobalOptions } from "../load-files.js";
-import { deliveredFleet, fleetTenant } from "../delivered-fleet.js";
+import type { GlobalOptions } from "../../app/load-files.js";
+import { deliveredFleet, fleetTenant } from "../../app/delivered-fleet.js";
 import { table } from "./tenants.js";
 
 export interface SlaOptions {

@@ -18,8 +18,8 @@ import { confirmByName } from "../confirm.js";
 import { age, printResources, table as printTable, type Printable } from "../output.js";
 import { progressPrinter } from "../progress.js";
 import { namingFile, specFromFile, specsFromPaths } from "../spec-files.js";
-import { openRuntime, type Runtime, type RuntimeOptions } from "../tenant-services.js";
-import type { GlobalOptions } from "../load-files.js";
+import { openRuntime, type Runtime, type RuntimeOptions } from "../../app/runtime.js";
+import type { GlobalOptions } from "../../app/load-files.js";
 import { explainTenant } from "./explain.js";
 import { askTenant } from "./onboard-prompts.js";
 

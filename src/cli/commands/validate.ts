@@ -8,7 +8,7 @@ import { FleetCheck } from "../../spec/fleet.js";
 import type { CrdValidator } from "../../validate/crd.js";
 import { validateObjects } from "../../validate/objects.js";
 import type { CliIo } from "../io.js";
-import { loadPlatformFile, readTenantFiles, type GlobalOptions } from "../load-files.js";
+import { loadPlatformFile, readTenantFiles, type GlobalOptions } from "../../app/load-files.js";
 
 export class RenderedObjectsInvalid extends LandlordError {
   override readonly name = "RenderedObjectsInvalid";

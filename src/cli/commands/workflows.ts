@@ -6,8 +6,8 @@ import { formatAdvice, wayForward } from "../../workflows/tenant/phases.js";
 import { runTenantWorkflow } from "../../workflows/tenant/run-tenant-workflow.js";
 import { interruptibly, type CliIo } from "../io.js";
 import { age, printResources, type Printable } from "../output.js";
-import type { Runtime } from "../tenant-services.js";
-import type { GlobalOptions } from "../load-files.js";
+import type { Runtime } from "../../app/runtime.js";
+import type { GlobalOptions } from "../../app/load-files.js";
 import { withReadRuntime, withRuntime as withTenantRuntime } from "./tenants.js";
 
 /** Resumed runs print their steps as [i/n]; n is read from each workflow's recorded steps before it runs. */

@@ -1,5 +1,5 @@
 /** What the API server said, kept structured so callers can tell denial from conflict from outage. */
-import { LandlordError } from "../../errors.js";
+import { LandlordError, UnavailableError, UpstreamError } from "../../errors.js";
 
 export interface StatusCause {
   /** e.g. FieldManagerConflict, FieldValueInvalid. */
@@ -9,7 +9,7 @@ export interface StatusCause {
 }
 
 /** A 4xx/5xx answer: HTTP status, the Status reason and message, the causes. */
-export class KubeApiError extends LandlordError {
+export class KubeApiError extends UpstreamError {
   override readonly name = "KubeApiError";
   constructor(
     readonly status: number,
@@ -50,7 +50,7 @@ export class AdmissionDeniedError extends LandlordError {
 }
 
 /** The API server could not be reached or kept failing after retries. */
-export class ClusterUnavailableError extends LandlordError {
+export class ClusterUnavailableError extends UnavailableError {
   override readonly name = "ClusterUnavailableError";
 }
 

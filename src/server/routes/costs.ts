@@ -1,13 +1,12 @@
 /**
  * Costs and invoices, as `landlord cost` and `landlord invoice list|show` give them: the
- * month report is the CLI's own buildMonthReport (landlord.yaml's prices, each cluster's
- * Prometheus) over the store's tenants at their recorded placements, so a tenant onboarded
- * here has its costs at once; invoices are the stored documents.
+ * month report is the one `landlord cost` prints (src/app/cost-report.ts: landlord.yaml's
+ * prices, each cluster's Prometheus) over the store's tenants at their recorded placements,
+ * so a tenant onboarded here has its costs at once; invoices are the stored documents.
  */
-import { dirname, isAbsolute } from "node:path";
-import { buildMonthReport } from "../../cli/commands/cost.js";
-import { invalidStoredWarning, storedTenants } from "../../cli/delivered-fleet.js";
-import type { CliIo } from "../../cli/io.js";
+import { dirname } from "node:path";
+import { buildMonthReport } from "../../app/cost-report.js";
+import { invalidStoredWarning, storedTenants } from "../../app/delivered-fleet.js";
 import { invoicePdf } from "../../cost/invoice-pdf.js";
 import { costJson } from "../../cost/output.js";
 import { NotFoundError } from "../../errors.js";
@@ -25,11 +24,10 @@ export function costRoutes(ctx: ServerContext): ApiRoute[] {
 
   /** The month report the CLI prints, with its warnings; a report without any usage source is refused with the fix. */
   const report = async (tenant: string | undefined, month: string) => {
-    const file = platform.file;
-    const io: CliIo = { stdout: () => undefined, stderr: () => undefined, cwd: isAbsolute(file) ? dirname(file) : process.cwd(), env: process.env };
     const left: string[] = [];
     const tenants = await storedTenants(rt.services, await rt.store.tenants.list(), (name, err) => left.push(invalidStoredWarning(name, err).replace(/^warning: /, "").trimEnd()));
-    const built = await buildMonthReport(io, { config: file }, tenant, { month }, { platform, tenants, from: "store" });
+    // No cost export files are read here, so the folder for relative paths is only nominal.
+    const built = await buildMonthReport({ platform, tenants, from: "store" }, tenant, { month }, dirname(platform.file));
     const monitoring = platform.config.integrations.monitoring.prometheus;
     const counted = built.warnings.filter((w) => w.includes("is not counted")).length;
     // The CLI warns and lets an operator pass --prometheus; here nothing can be passed, so a report missing a shared cluster's usage is refused.

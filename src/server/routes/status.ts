@@ -1,8 +1,9 @@
 /**
  * Per-object status of a tenant on its cluster (delivery.mode kubernetes), as `landlord
- * status` reports it: applied, ready (with the reason when not), drifted (the field that
- * was changed by hand); and its database's backups, as `landlord backup list` does.
+ * status` reports it (src/app/tenant-status.ts); and its database's backups, as `landlord
+ * backup list` does.
  */
+import { objectStatuses } from "../../app/tenant-status.js";
 import { ConflictError } from "../../errors.js";
 import { storedTenant } from "../../workflows/tenant/services.js";
 import type { ServerContext } from "../context.js";
@@ -31,19 +32,8 @@ export function statusRoutes(ctx: ServerContext): ApiRoute[] {
         const { KubernetesDelivery } = await import("../../delivery/kubernetes/kubernetes-delivery.js");
         if (!(d instanceof KubernetesDelivery)) throw new ConflictError("not a Kubernetes delivery");
         const { bundle } = await storedTenant(rt.services, record);
-        const inspected = await d.applierFor(bundle.placement.cluster).inspect(bundle.objects, 8);
-        const readiness = new Map((await d.readiness(bundle, undefined, new Map(inspected.map((x) => [x.object, x.live])))).map((r) => [r.object, r]));
-        const objects = inspected.map((x) => {
-          const key = `${x.object.kind}/${x.object.metadata.name}`;
-          const r = readiness.get(key);
-          return {
-            object: key,
-            applied: x.live !== undefined && x.applied,
-            ready: r ? r.ready : null,
-            reason: r?.reason ?? null,
-            drift: x.drift?.path ?? null,
-          };
-        });
+        // The API spells an absent field null, as its schema documents.
+        const objects = (await objectStatuses(d, bundle)).map((o) => ({ object: o.object, applied: o.applied, ready: o.ready ?? null, reason: o.reason ?? null, drift: o.drift ?? null }));
         return { body: { tenant: record.name, phase: record.phase, cluster: bundle.placement.cluster, objects } };
       },
     }),

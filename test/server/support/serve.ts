@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CliIo } from "../../../src/cli/io.js";
 import { run } from "../../../src/cli/program.js";
-import { openRuntime, type Runtime } from "../../../src/cli/tenant-services.js";
+import { openRuntime, type Runtime } from "../../../src/app/runtime.js";
 import { sha256 } from "../../../src/store/index.js";
 import { startServer, type RunningServer, type ServeOptions } from "../../../src/server/server.js";
 

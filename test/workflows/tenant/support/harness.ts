@@ -1,5 +1,5 @@
 /**
- * Tenant services wired the way src/cli/tenant-services.ts wires them (store, delivery,
+ * Tenant services wired the way src/app/runtime.ts wires them (store, delivery,
  * Terraform runner without a backend, credentials folder), but into temp folders and with
  * a short lease, plus the helpers the tenant workflow tests share. Imported by the child
  * processes too, so it stays free of the heavier test fixtures.

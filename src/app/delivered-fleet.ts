@@ -9,9 +9,9 @@ import { InputError, NotFoundError } from "../errors.js";
 import type { ResolvedTenant } from "../spec/resolve.js";
 import type { TenantRecord } from "../store/index.js";
 import { type TenantServices, storedTenant } from "../workflows/tenant/services.js";
-import type { CliIo } from "./io.js";
+import type { Host } from "./host.js";
 import { loadWorkspace, type GlobalOptions, type Workspace } from "./load-files.js";
-import { openRuntime } from "./tenant-services.js";
+import { openRuntime } from "./runtime.js";
 
 export interface DeliveredFleet extends Workspace {
   readonly from: "store" | "files";
@@ -40,7 +40,7 @@ export function invalidStoredWarning(name: string, err: InputError): string {
   return `warning: tenant '${name}' is left out: its stored spec no longer validates (${problems}); fix it with landlord update -f FILE, after landlord get tenant ${name} -o yaml > FILE and an edit\n`;
 }
 
-export async function deliveredFleet(io: CliIo, global: GlobalOptions, files: readonly string[] | undefined): Promise<DeliveredFleet> {
+export async function deliveredFleet(io: Host, global: GlobalOptions, files: readonly string[] | undefined): Promise<DeliveredFleet> {
   if (files === undefined || files.length === 0) {
     const rt = await openRuntime(io, global, undefined, { readOnly: true });
     try {

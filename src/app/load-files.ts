@@ -6,7 +6,7 @@ import type { PlatformContext } from "../spec/platform.js";
 import { expandPaths, readCapped, readInOrder } from "../io/read-files.js";
 import type { RawFile } from "../spec/documents.js";
 import type { ResolvedTenant } from "../spec/resolve.js";
-import type { CliIo } from "./io.js";
+import type { Host } from "./host.js";
 
 export interface GlobalOptions {
   readonly config: string;
@@ -23,11 +23,11 @@ export interface Workspace {
   readonly tenants: readonly ResolvedTenant[];
 }
 
-function abs(io: CliIo, path: string): string {
+function abs(io: Host, path: string): string {
   return isAbsolute(path) ? path : resolve(io.cwd, path);
 }
 
-export async function loadPlatformFile(io: CliIo, options: GlobalOptions): Promise<PlatformContext> {
+export async function loadPlatformFile(io: Host, options: GlobalOptions): Promise<PlatformContext> {
   const file = abs(io, options.config);
   try {
     return loadPlatform(await readCapped(file));
@@ -43,13 +43,13 @@ export async function loadPlatformFile(io: CliIo, options: GlobalOptions): Promi
  * Tenant files: the -f paths, else tenants/ next to landlord.yaml; read a bounded number
  * at a time, in path order, named relative to the working directory.
  */
-export async function* readTenantFiles(io: CliIo, options: GlobalOptions, files: readonly string[] | undefined): AsyncGenerator<RawFile, void, undefined> {
+export async function* readTenantFiles(io: Host, options: GlobalOptions, files: readonly string[] | undefined): AsyncGenerator<RawFile, void, undefined> {
   const paths = files && files.length > 0 ? files.map((f) => abs(io, f)) : [join(dirname(abs(io, options.config)), "tenants")];
   const prefix = `${io.cwd}/`;
   for await (const r of readInOrder(await expandPaths(paths))) yield r.file.startsWith(prefix) ? { ...r, file: r.file.slice(prefix.length) } : r;
 }
 
-export async function loadWorkspace(io: CliIo, options: GlobalOptions, files: readonly string[] | undefined): Promise<Workspace> {
+export async function loadWorkspace(io: Host, options: GlobalOptions, files: readonly string[] | undefined): Promise<Workspace> {
   const platform = await loadPlatformFile(io, options);
   const raws: RawFile[] = [];
   for await (const r of readTenantFiles(io, options, files)) raws.push(r);

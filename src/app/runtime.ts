@@ -1,4 +1,7 @@
-/** Wires the tenant workflows to this machine: store, delivery, Terraform, credentials. */
+/**
+ * The composition root: wires the tenant workflows to this machine (store, delivery,
+ * Terraform, credentials). The CLI opens it per command, `landlord serve` once for its life.
+ */
 import { readdir, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { StoreError } from "../errors.js";
@@ -12,7 +15,7 @@ import { checkDatabaseUrl, locateStore, openStore, redactedUrl, type Store } fro
 import type { ProgressListener, WorkflowEngine } from "../workflows/engine/index.js";
 import { tenantEngine } from "../workflows/tenant/engine.js";
 import type { TenantServices } from "../workflows/tenant/services.js";
-import type { CliIo } from "./io.js";
+import type { Host } from "./host.js";
 import { loadPlatformFile, type GlobalOptions } from "./load-files.js";
 
 export interface Runtime {
@@ -53,7 +56,7 @@ async function deliveredFromHere(platform: PlatformContext, base: string): Promi
   return [...found].sort();
 }
 
-async function deliveryFor(io: CliIo, global: GlobalOptions, platform: PlatformContext, base: string, store: Store): Promise<Delivery> {
+async function deliveryFor(io: Host, global: GlobalOptions, platform: PlatformContext, base: string, store: Store): Promise<Delivery> {
   const d = platform.config.delivery;
   const at = (p: string) => (isAbsolute(p) ? p : join(base, p));
   // Each delivery's client (the Kubernetes client, git) is loaded only in its mode: most
@@ -106,7 +109,7 @@ async function deliveryFor(io: CliIo, global: GlobalOptions, platform: PlatformC
  * refuse to start an empty one without --new-store, reading ones warn. In kubernetes mode
  * a fresh checkout holds no trace of earlier deliveries, so the clusters are asked.
  */
-export async function openProjectStore(io: CliIo, global: GlobalOptions, platform: PlatformContext, options: RuntimeOptions = {}): Promise<{ store: Store; label: string }> {
+export async function openProjectStore(io: Host, global: GlobalOptions, platform: PlatformContext, options: RuntimeOptions = {}): Promise<{ store: Store; label: string }> {
   const base = dirname(resolve(io.cwd, global.config));
   const url = io.env.DATABASE_URL === undefined ? undefined : checkDatabaseUrl(io.env.DATABASE_URL);
   const where = locateStore(url, base);
@@ -153,7 +156,7 @@ const CLUSTER_CHECK_MS = 3000;
  * (namespaces carry no project mark), hence the refusal names --new-store for that case.
  * The Kubernetes modules load only here, as in deliveryFor.
  */
-async function tenantsOnClusters(io: CliIo, global: GlobalOptions, platform: PlatformContext, base: string): Promise<{ tenants: string[]; contexts: string[] }> {
+async function tenantsOnClusters(io: Host, global: GlobalOptions, platform: PlatformContext, base: string): Promise<{ tenants: string[]; contexts: string[] }> {
   const [{ KubeconfigResolver }, { KubeClient }, { LABEL }] = await Promise.all([
     import("../delivery/kubernetes/kubeconfig.js"),
     import("../delivery/kubernetes/client.js"),
@@ -212,7 +215,7 @@ async function fileExists(path: string): Promise<boolean> {
   );
 }
 
-export async function openRuntime(io: CliIo, global: GlobalOptions, onProgress?: ProgressListener, options: RuntimeOptions = {}): Promise<Runtime> {
+export async function openRuntime(io: Host, global: GlobalOptions, onProgress?: ProgressListener, options: RuntimeOptions = {}): Promise<Runtime> {
   const platform = await loadPlatformFile(io, global);
   const base = dirname(resolve(io.cwd, global.config));
   const { store, label } = await openProjectStore(io, global, platform, options);
