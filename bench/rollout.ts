@@ -15,7 +15,7 @@ import { performance } from "node:perf_hooks";
 import type { Delivery } from "../src/delivery/delivery.js";
 import { DirectoryDelivery } from "../src/delivery/directory/directory-delivery.js";
 import { PLATFORM_TEMPLATE } from "../src/init/templates.js";
-import { rolloutSchema } from "../src/rollout/config-schema.js";
+import { rolloutSchema } from "../src/spec/rollout-config-schema.js";
 import { renderTenant } from "../src/rollout/render-tenant.js";
 import { specWithRelease } from "../src/rollout/release.js";
 import { createRelease, runRollout, startRollout } from "../src/rollout/service.js";

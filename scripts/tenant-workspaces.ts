@@ -7,7 +7,7 @@ import { loadPlatform } from "../src/spec/fleet.js";
 import { resolveTenant } from "../src/spec/resolve.js";
 import { renderBundle } from "../src/render/bundle.js";
 import { tenantWorkspace } from "../src/render/terraform/workspace.js";
-import { incarnationId } from "../src/render/cloud.js";
+import { incarnationId } from "../src/spec/cloud-names.js";
 
 const [out, moduleDir] = process.argv.slice(2);
 if (!out || !moduleDir) throw new Error("usage: node dist/scripts/tenant-workspaces.js OUT MODULE_DIR");

@@ -1,12 +1,12 @@
-/** The runtime's Kubernetes delivery, for the use cases that talk to clusters. */
-import { KubernetesDelivery } from "../delivery/kubernetes/kubernetes-delivery.js";
+/** The runtime's cluster access, for the use cases that talk to clusters. */
+import type { ClusterAccess } from "../delivery/cluster-access.js";
 import { NotAllowedError } from "../errors.js";
 import type { Runtime } from "./runtime.js";
 
-export function kubernetesOf(rt: Runtime): KubernetesDelivery {
+export function kubernetesOf(rt: Runtime): ClusterAccess {
   const d = rt.services.delivery;
-  if (!(d instanceof KubernetesDelivery)) {
+  if (!d.cluster) {
     throw new NotAllowedError(`delivery.mode is ${d.kind}: this command talks to clusters; set delivery.mode: kubernetes in landlord.yaml (and a kubeconfig), or use landlord render / landlord diff`);
   }
-  return d;
+  return d.cluster;
 }

@@ -3,7 +3,7 @@
  * when not), drifted (the field that was changed by hand). `landlord status` and
  * GET /api/v1/tenants/:name/status.
  */
-import type { KubernetesDelivery } from "../delivery/kubernetes/kubernetes-delivery.js";
+import type { ClusterAccess } from "../delivery/cluster-access.js";
 import type { Bundle } from "../render/bundle.js";
 
 export interface ObjectStatus {
@@ -15,7 +15,7 @@ export interface ObjectStatus {
   readonly drift?: string;
 }
 
-export async function objectStatuses(k: KubernetesDelivery, bundle: Bundle): Promise<ObjectStatus[]> {
+export async function objectStatuses(k: ClusterAccess, bundle: Bundle): Promise<ObjectStatus[]> {
   const inspected = await k.applierFor(bundle.placement.cluster).inspect(bundle.objects, 8);
   const readiness = new Map((await k.readiness(bundle, undefined, new Map(inspected.map((x) => [x.object, x.live])))).map((r) => [r.object, r]));
   return inspected.map((x): ObjectStatus => {

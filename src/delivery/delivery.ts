@@ -3,6 +3,7 @@
  * and a GitOps repository. Each reports honestly what it could and could not do.
  */
 import type { Bundle } from "../render/bundle.js";
+import type { ClusterAccess } from "./cluster-access.js";
 import type { KubeObject } from "../render/object.js";
 import type { Wave } from "../spec/waves.js";
 
@@ -26,6 +27,8 @@ export interface Delivery {
   readonly kind: "directory" | "gitops" | "kubernetes";
   /** True when the adapter talks to a cluster (kubernetes delivery). */
   readonly usesCluster: boolean;
+  /** Present when the adapter reaches clusters itself (kubernetes delivery); see cluster-access.ts. */
+  readonly cluster?: ClusterAccess;
   apply(bundle: Bundle, tenantSpecYaml: string, wave: Wave): Promise<ApplyResult>;
   /** Adds objects next to a tenant's bundle (e.g. the final Backup before offboarding). */
   applyExtra(tenant: string, objects: readonly KubeObject[], reason: string): Promise<ApplyResult>;

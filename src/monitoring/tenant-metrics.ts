@@ -1,12 +1,12 @@
 /**
  * Tenant-scoped queries against the Prometheus HTTP API: the library function behind
- * `landlord metrics` and the API. The query is scoped first (scope-promql.ts); the answer
+ * `landlord metrics` and the API. The query is scoped first (src/spec/scope-promql.ts); the answer
  * is checked again on the way back, so that a series of another namespace is an error
  * even if the scoping had a hole.
  */
 import { LandlordError } from "../errors.js";
 import type { PrometheusQueryConfig } from "../spec/monitoring-schema.js";
-import { assertScoped, checkRangeWindow, DEFAULT_SCOPE_LIMITS, scopeQuery, type ScopeLimits } from "./scope-promql.js";
+import { assertScoped, checkRangeWindow, DEFAULT_SCOPE_LIMITS, scopeQuery, type ScopeLimits } from "../spec/scope-promql.js";
 
 export interface Sample {
   readonly metric: Readonly<Record<string, string>>;

@@ -5,7 +5,7 @@
  * The tenant is fixed, not chosen: every query names the tenant's namespace as a constant
  * `namespace="<ns>"` on every selector, and the dashboard has no template variables at all,
  * so nothing in the page a customer can edit widens it. The queries are built to pass
- * src/monitoring/scope-promql.ts unchanged (the tests check it), so the dashboard reads
+ * src/spec/scope-promql.ts unchanged (the tests check it), so the dashboard reads
  * exactly what `landlord metrics` would. Windows are literal (no $__rate_interval): a query
  * must mean the same in Grafana, in promtool and in the fence.
  *

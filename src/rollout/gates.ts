@@ -3,9 +3,7 @@
  * data", a failed query and an unreachable Prometheus fail the gate unless landlord.yaml
  * says otherwise: a silent tenant is not a healthy one.
  */
-import { parser } from "@prometheus-io/lezer-promql";
-import { parseDurationSeconds } from "../monitoring/scope-promql.js";
-import type { GateConfig, RolloutConfig } from "./config-schema.js";
+import type { GateConfig, RolloutConfig } from "../spec/rollout-config-schema.js";
 
 export type GateReading =
   | { readonly kind: "values"; readonly values: readonly number[] }
@@ -59,23 +57,4 @@ export function bakeSchedule(readyAt: Date, bakeSeconds: number, intervalSeconds
 /** Gates that apply to a wave: the ones it names, else all. */
 export function gatesOfWave(all: readonly GateConfig[], names: readonly string[] | undefined): GateConfig[] {
   return names === undefined ? [...all] : all.filter((g) => names.includes(g.name));
-}
-
-/**
- * The longest range window in a query (matrix selectors and subqueries), from the PromQL
- * parser. A bake shorter than it ends with a reading whose window still holds samples
- * from before the change: a stale health read.
- */
-export function longestRangeSeconds(query: string): number {
-  let longest = 0;
-  parser.parse(query).iterate({
-    enter: (ref) => {
-      if (ref.name !== "MatrixSelector" && ref.name !== "SubqueryExpr") return;
-      const duration = ref.node.getChild("DurationExpr");
-      if (!duration) return;
-      const seconds = parseDurationSeconds(query.slice(duration.from, duration.to).trim());
-      if (seconds !== undefined) longest = Math.max(longest, seconds);
-    },
-  });
-  return longest;
 }

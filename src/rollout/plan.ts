@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { WAVE_LABEL } from "../spec/waves.js";
-import type { WaveConfig } from "./config-schema.js";
+import type { WaveConfig } from "../spec/rollout-config-schema.js";
 
 export interface Candidate {
   readonly name: string;

@@ -2,7 +2,7 @@
 import { InputError } from "../errors.js";
 import { prometheusQuerySchema, type PrometheusQueryConfig } from "../spec/monitoring-schema.js";
 import type { PlatformContext } from "../spec/platform.js";
-import type { RolloutConfig } from "./config-schema.js";
+import type { RolloutConfig } from "../spec/rollout-config-schema.js";
 
 /** Undefined when no gate is configured; an InputError when gates are but no Prometheus is. */
 export function gatePrometheus(platform: PlatformContext, settings: RolloutConfig): PrometheusQueryConfig | undefined {

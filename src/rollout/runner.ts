@@ -17,14 +17,15 @@ import { rolloutsRepo, type Fence, type RolloutRecord, type RolloutsRepo, type T
 import type { PlatformContext } from "../spec/platform.js";
 import type { Tenant } from "../spec/tenant-schema.js";
 import { timeZoneProblem } from "../spec/time-zones.js";
-import { rolloutSchema, type GateConfig, type RolloutConfig } from "./config-schema.js";
+import { rolloutSchema, type GateConfig, type RolloutConfig } from "../spec/rollout-config-schema.js";
 import { bakeSchedule, gatesOfWave, judge, type GateVerdict } from "./gates.js";
 import { prometheusProbe, type GateProbe } from "./adapters/prometheus-gates.js";
 import { gatePrometheus } from "./prometheus-config.js";
 import type { TargetDelivery } from "./adapters/target-delivery.js";
 import { specWithRelease } from "./release.js";
 import { renderTenant } from "./render-tenant.js";
-import { currentWave, rollbackOrder, type RolloutState } from "./state.js";
+import { currentWave, rollbackOrder } from "./state.js";
+import type { RolloutState } from "../spec/rollout-states.js";
 import { windowState, type MaintenanceWindow } from "./window.js";
 
 export interface RolloutEventLine {

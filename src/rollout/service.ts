@@ -14,7 +14,7 @@ import { releasesRepo, type ReleaseRecord } from "../store/releases-repo.js";
 import { rolloutsRepo, type RolloutRecord } from "../store/rollouts-repo.js";
 import { ownerIsDead, type WorkflowEngine } from "../workflows/engine/index.js";
 import { isFinished } from "../store/workflows-repo.js";
-import type { RolloutConfig } from "./config-schema.js";
+import type { RolloutConfig } from "../spec/rollout-config-schema.js";
 import { planWaves, type Candidate, type Plan } from "./plan.js";
 import { releaseSchema, specWithRelease, type ReleaseInput } from "./release.js";
 import { applyCommand, isActive, retryReset, type Command } from "./state.js";

@@ -3,17 +3,12 @@
  * it leads to, and which tenants a failure rolls back in which order.
  */
 import { ConflictError } from "../errors.js";
-import type { FailurePolicy } from "./config-schema.js";
+import type { FailurePolicy } from "../spec/rollout-config-schema.js";
+import type { Requested, RolloutState, TargetState } from "../spec/rollout-states.js";
 
-export const ROLLOUT_STATES = ["Running", "Paused", "RollingBack", "Succeeded", "RolledBack", "Failed", "Aborted"] as const;
-export type RolloutState = (typeof ROLLOUT_STATES)[number];
 /** At most one rollout per app is in one of these (a unique index says so too). */
 export const ACTIVE_STATES: readonly RolloutState[] = ["Running", "Paused", "RollingBack"];
 
-export const TARGET_STATES = ["pending", "waiting-window", "applying", "verifying", "done", "failed", "skipped", "rolling-back", "rolled-back", "rollback-failed"] as const;
-export type TargetState = (typeof TARGET_STATES)[number];
-
-export type Requested = "pause" | "abort" | null;
 export type Command = "pause" | "resume" | "abort" | "retry";
 
 export interface Control {

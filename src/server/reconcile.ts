@@ -32,8 +32,8 @@ export async function reconcilePass(rt: Runtime, signal?: AbortSignal, clock: Cl
   if (delivery.kind !== "kubernetes") {
     return { tenants: 0, drifted: 0, writes: 0, failures: [], expiredClaims, skipped: `delivery.mode is ${delivery.kind}: there is no live cluster state to reconcile (GitOps: Argo CD self-heals; directory: files only)` };
   }
-  const { KubernetesDelivery } = await import("../delivery/kubernetes/kubernetes-delivery.js");
-  if (!(delivery instanceof KubernetesDelivery)) return { tenants: 0, drifted: 0, writes: 0, failures: [], expiredClaims, skipped: "not a Kubernetes delivery" };
+  const access = delivery.cluster;
+  if (!access) return { tenants: 0, drifted: 0, writes: 0, failures: [], expiredClaims, skipped: "not a Kubernetes delivery" };
   let drifted = 0;
   let writes = 0;
   let tenants = 0;
@@ -43,7 +43,7 @@ export async function reconcilePass(rt: Runtime, signal?: AbortSignal, clock: Cl
     if (await liveWorkflow(rt.store, record.name)) continue;
     try {
       const { bundle } = await storedTenant(rt.services, record);
-      const report = await delivery.applyBundle(bundle, signal ? { signal } : {});
+      const report = await access.applyBundle(bundle, signal ? { signal } : {});
       tenants++;
       writes += report.writes;
       drifted += report.outcomes.filter((o) => o.action !== "unchanged").length;

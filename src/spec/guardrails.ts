@@ -8,7 +8,7 @@ import type { InputProblem } from "../errors.js";
 import { peakFootprint, quotaLimits } from "./footprint.js";
 import type { ConfigLayer, EffectiveConfig } from "./layer-schema.js";
 import { formatBytes, formatCpu, bytes, cpuMillis } from "./quantity.js";
-import { looksLikeSecret } from "./secret-scan.js";
+import { looksLikeSecret } from "../util/secret-shapes.js";
 import { RESERVED_PORTS } from "./reserved-ports.js";
 
 const PLATFORM_ENV = new Set(["DATABASE_URL", "DATABASE_HOST", "DATABASE_USER", "DATABASE_PASSWORD", "TENANT", "TENANT_TIER"]);

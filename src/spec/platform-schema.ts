@@ -13,7 +13,7 @@ import {
 } from "./fields.js";
 import { layerSchema } from "./layer-schema.js";
 import { monitoringIntegrationSchema, tierSloSchema } from "./monitoring-schema.js";
-import { ROLLOUT_DEFAULTS, rolloutSchema } from "../rollout/config-schema.js";
+import { ROLLOUT_DEFAULTS, rolloutSchema } from "./rollout-config-schema.js";
 import { COMPLIANCE_TAGS } from "./tenant-schema.js";
 
 /** Upstream's repositories for the images the platform's operators run in tenant namespaces. */

@@ -17,7 +17,7 @@ import { accessGroupProblems } from "./access.js";
 import { complianceProblems } from "./compliance-policy.js";
 import { allowedStorageClasses, storageClassProblems } from "./storage-classes.js";
 import { hostnameProblems, platformHostProblems, platformHosts } from "./hostnames.js";
-import { cloudNames, incarnationId } from "../render/cloud.js";
+import { cloudNames, incarnationId } from "./cloud-names.js";
 import { splitDomains, type TenantDomains } from "./custom-domains.js";
 import { allowedRegistries, registryProblems } from "./registries.js";
 import { tenantSchema, type Tenant } from "./tenant-schema.js";

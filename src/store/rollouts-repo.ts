@@ -6,7 +6,8 @@
  */
 import { sql, type Kysely } from "kysely";
 import { ConflictError, NotFoundError } from "../errors.js";
-import type { RolloutState, TargetState, Requested } from "../rollout/state.js";
+// From src/spec, below the store: the rollout domain above it moves between these states, the store only keeps them.
+import type { RolloutState, TargetState, Requested } from "../spec/rollout-states.js";
 import { holdsLease } from "./lease.js";
 import type { Tenant } from "../spec/tenant-schema.js";
 import { canonicalJson, parseJson, parseJsonOrNull } from "./json.js";

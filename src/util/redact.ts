@@ -3,7 +3,7 @@
  * typed may hold a credential, and echoing it back would copy it into terminals, CI logs
  * and tickets.
  */
-import { knownSecretShape, looksLikeSecret } from "../spec/secret-scan.js";
+import { knownSecretShape, looksLikeSecret } from "./secret-shapes.js";
 
 /** user:password@host, in a well-formed URL or in a mistyped one ("postgres//u:pw@h"). */
 const URL_PASSWORD = /([A-Za-z0-9_.%+-]+):[^\s/@:'"]+@(?=[A-Za-z0-9[])/g;

@@ -1,7 +1,7 @@
 /**
  * Tenant dashboards: the structure Grafana needs, no variable a viewer could change, and
  * every PromQL target already fenced to the tenant (it passes the fence of
- * src/monitoring/scope-promql.ts as is, and names no other namespace), valid for lezer-promql
+ * src/spec/scope-promql.ts as is, and names no other namespace), valid for lezer-promql
  * and for the real promtool. No package with Grafana's dashboard JSON schema is installed,
  * so the structure is checked here field by field (see ADR 0009).
  */
@@ -14,7 +14,7 @@ import type { CliIo } from "../../src/cli/io.js";
 import { run } from "../../src/cli/program.js";
 import { checkRules } from "../../src/delivery/monitoring/promtool.js";
 import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
-import { assertScoped, scopeQuery } from "../../src/monitoring/scope-promql.js";
+import { assertScoped, scopeQuery } from "../../src/spec/scope-promql.js";
 import { unreachableTenantReceivers } from "../../src/render/alertmanager.js";
 import { lokiAgentStages, lokiDatasourceUid, tenantDashboard, tenantLokiDatasource, type Dashboard } from "../../src/render/dashboards.js";
 import { fleet, platform, tenantFile } from "../support/fixtures.js";

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, test } from "vitest";
 import { InputError } from "../../src/errors.js";
-import { parseDurationSeconds, scopeQuery } from "../../src/monitoring/scope-promql.js";
+import { parseDurationSeconds, scopeQuery } from "../../src/spec/scope-promql.js";
 
 const NS = "tenant-acme";
 

@@ -1,6 +1,6 @@
 /** The pure rollout core: wave plans, maintenance windows, gate verdicts, Deployment status, the state machine, settings. */
 import { describe, expect, it } from "vitest";
-import { rolloutSchema, ROLLOUT_DEFAULTS } from "../../src/rollout/config-schema.js";
+import { rolloutSchema, ROLLOUT_DEFAULTS } from "../../src/spec/rollout-config-schema.js";
 import { deploymentProgress } from "../../src/rollout/deployment-status.js";
 import { bakeSchedule, judge } from "../../src/rollout/gates.js";
 import { planWaves, type Candidate } from "../../src/rollout/plan.js";

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { cloudNames, incarnationId, newIncarnationId } from "../../src/render/cloud.js";
+import { cloudNames, incarnationId, newIncarnationId } from "../../src/spec/cloud-names.js";
 import { tenantWorkspace } from "../../src/render/terraform/workspace.js";
 import { renderBundle } from "../../src/render/bundle.js";
 import { tenantNames } from "../../src/spec/names.js";

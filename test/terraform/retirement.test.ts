@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { parse } from "@cdktf/hcl2json";
 import { describe, expect, test } from "vitest";
 import { renderBundle } from "../../src/render/bundle.js";
-import { incarnationId } from "../../src/render/cloud.js";
+import { incarnationId } from "../../src/spec/cloud-names.js";
 import { resolveTenant } from "../../src/spec/resolve.js";
 import { platform, tenantDoc } from "../support/fixtures.js";
 import { PlanHarness } from "./support/plan-harness.js";

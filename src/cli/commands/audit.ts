@@ -10,7 +10,6 @@ import type { CliIo } from "../io.js";
 import { loadWorkspace, type GlobalOptions } from "../../app/load-files.js";
 import { table, withRuntime } from "./tenants.js";
 import { attemptOptions, auditLive, type Finding, type LiveTenant } from "../../audit/live.js";
-import { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
 import { InputError, NotAllowedError } from "../../errors.js";
 import { defaultGroups } from "../../render/kubernetes/rbac.js";
 import { isPlacementRecord, storedTenant } from "../../workflows/tenant/services.js";
@@ -61,7 +60,7 @@ async function liveAudit(io: CliIo, global: GlobalOptions, output: string | unde
   const targets = outsideTargets(outside);
   return withRuntime(io, global, async (rt) => {
     const d = rt.services.delivery;
-    if (!(d instanceof KubernetesDelivery)) throw new NotAllowedError(`audit --live asks the clusters: set delivery.mode: kubernetes (delivery.mode is ${d.kind})`);
+    if (!d.cluster) throw new NotAllowedError(`audit --live asks the clusters: set delivery.mode: kubernetes (delivery.mode is ${d.kind})`);
     const byCluster = new Map<string, { tenants: LiveTenant[]; bundles: Bundle[] }>();
     for (const record of await rt.store.tenants.list()) {
       if (record.phase === "Offboarded" || !isPlacementRecord(record.placement)) continue;
@@ -74,7 +73,7 @@ async function liveAudit(io: CliIo, global: GlobalOptions, output: string | unde
     const findings: Finding[] = [];
     const packets = new Map<string, PacketAudit>();
     for (const [cluster, { tenants, bundles }] of byCluster) {
-      const kc = d.applierFor(cluster).client.kc;
+      const kc = d.cluster.applierFor(cluster).client.kc;
       const progress = (l: string): void => {
         io.stderr(`${cluster} ${l}\n`);
       };

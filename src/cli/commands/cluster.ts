@@ -3,7 +3,7 @@
  * bootstrap.
  */
 import { NotAllowedError } from "../../errors.js";
-import type { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
+import type { ClusterAccess } from "../../delivery/cluster-access.js";
 import { kubernetesOf } from "../../app/cluster-delivery.js";
 import { objectStatuses, type ObjectStatus } from "../../app/tenant-status.js";
 import type { ObjectOutcome } from "../../delivery/kubernetes/applier.js";
@@ -134,7 +134,7 @@ export async function statusCommand(io: CliIo, global: GlobalOptions, name: stri
  * dedicated cluster of a stored tenant; printed with -o yaml (for GitOps), else applied.
  */
 /** What stops the operator's ClusterIssuer from issuing in tenant namespaces; read only. */
-async function issuerWarnings(k: KubernetesDelivery, cluster: string, name: string): Promise<string[]> {
+async function issuerWarnings(k: ClusterAccess, cluster: string, name: string): Promise<string[]> {
   try {
     const issuer = await k.applierFor(cluster).client.send<unknown>({ method: "GET", path: `/apis/cert-manager.io/v1/clusterissuers/${name}` });
     return clusterIssuerProblems(issuer, name);

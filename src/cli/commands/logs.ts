@@ -6,7 +6,7 @@
 import { access } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { InputError, NotFoundError } from "../../errors.js";
-import { parseDurationSeconds } from "../../monitoring/scope-promql.js";
+import { parseDurationSeconds } from "../../spec/scope-promql.js";
 import { TenantLogReader, type LogSource } from "../../monitoring/tenant-logs.js";
 import type { CliIo } from "../io.js";
 import type { GlobalOptions } from "../../app/load-files.js";

@@ -1,6 +1,6 @@
 /** `landlord metrics TENANT 'PROMQL'`: a PromQL query fenced to the tenant's namespace. */
 import { InputError } from "../../errors.js";
-import { parseDurationSeconds } from "../../monitoring/scope-promql.js";
+import { parseDurationSeconds } from "../../spec/scope-promql.js";
 import { queryTenantMetrics, type QueryTime } from "../../monitoring/tenant-metrics.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import type { CliIo } from "../io.js";

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from "node:path";
 import { parse } from "yaml";
 import { InputError } from "../../errors.js";
 import { toJson, toYaml } from "../../render/serialize.js";
-import { rolloutSchema, type RolloutConfig } from "../../rollout/config-schema.js";
+import { rolloutSchema, type RolloutConfig } from "../../spec/rollout-config-schema.js";
 import type { RolloutEventLine } from "../../rollout/runner.js";
 import { controlRollout, findRollout, planRollout, runRollout, startRollout, type RolloutContext } from "../../rollout/service.js";
 import type { Command } from "../../rollout/state.js";

@@ -10,6 +10,7 @@ import type { Bundle } from "../../render/bundle.js";
 import { ADMIN_SERVICE_ACCOUNT } from "../../render/kubernetes/rbac.js";
 import type { KubeObject } from "../../render/object.js";
 import { RetryableError } from "../../errors.js";
+import type { ClusterAccess } from "../cluster-access.js";
 import type { ApplyResult, Delivery, ReadyResult } from "../delivery.js";
 import { Applier, inventoryOf, withInventory, type ApplyReport, type ObjectOutcome } from "./applier.js";
 import { KubeClient } from "./client.js";
@@ -49,7 +50,7 @@ function summary(report: ApplyReport): string {
   return [...counts].map(([a, n]) => `${String(n)} ${a}`).join(", ");
 }
 
-export class KubernetesDelivery implements Delivery {
+export class KubernetesDelivery implements Delivery, ClusterAccess {
   readonly kind = "kubernetes" as const;
   readonly usesCluster = true;
   private readonly appliers = new Map<string, Applier>();
@@ -61,6 +62,11 @@ export class KubernetesDelivery implements Delivery {
     private readonly locate: TenantLocator,
     private readonly onObject?: (tenant: string, outcome: ObjectOutcome) => void,
   ) {}
+
+  /** This adapter is its own cluster access; a getter, so a subclass or proxy offers itself. */
+  get cluster(): ClusterAccess {
+    return this;
+  }
 
   /** One client (and keep-alive connection pool, discovery cache) per cluster. */
   applierFor(cluster: string): Applier {

@@ -8,7 +8,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { CustomerInstanceVars } from "../../render/terraform/tfvars.js";
-import { incarnationId } from "../../render/cloud.js";
+import { incarnationId } from "../../spec/cloud-names.js";
 import { isLocalModuleSource, tenantWorkspace } from "../../render/terraform/workspace.js";
 import type { PlatformConfig } from "../../spec/platform-schema.js";
 import { RetryableError } from "../../errors.js";

@@ -7,7 +7,7 @@
  */
 import type { InputProblem } from "../../errors.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
-import { looksLikeSecret } from "../../spec/secret-scan.js";
+import { looksLikeSecret } from "../../util/secret-shapes.js";
 import { isPlainObject } from "../../util/plain.js";
 import { DB, ownershipLabels, APP, type RenderContext } from "../object.js";
 import { POOLER } from "../kubernetes/database.js";

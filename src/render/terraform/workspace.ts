@@ -5,7 +5,7 @@
  */
 import type { PlatformConfig } from "../../spec/platform-schema.js";
 import { toJson } from "../serialize.js";
-import { cloudNames, type IncarnationId } from "../cloud.js";
+import { cloudNames, type IncarnationId } from "../../spec/cloud-names.js";
 import { formatHclType } from "./hcl-type.js";
 import { CUSTOMER_INSTANCE_TYPES, type CustomerInstanceVars } from "./tfvars.js";
 
@@ -24,7 +24,7 @@ export function isLocalModuleSource(source: string): boolean {
   return source.startsWith("./") || source.startsWith("../") || source.startsWith("/");
 }
 
-/** The tenant incarnation's state key (src/render/cloud.ts); without one, today's per-name key. */
+/** The tenant incarnation's state key (src/spec/cloud-names.ts); without one, today's per-name key. */
 export function stateKey(platform: PlatformConfig, tenant: string, incarnation?: IncarnationId): string {
   return cloudNames(platform, tenant, incarnation).stateKey;
 }

@@ -1,13 +1,13 @@
 /**
  * Gate readings from a real Prometheus: the gate's query is fenced to the tenant's
- * namespace by the PromQL parser (monitoring/scope-promql.ts, through queryTenantMetrics)
+ * namespace by the PromQL parser (spec/scope-promql.ts, through queryTenantMetrics)
  * and evaluated as an instant query at the scheduled time. Every way the read can go
  * wrong becomes a reading the gate judges (error, no data), never an exception that a
  * caller might swallow as "healthy".
  */
 import type { PrometheusQueryConfig } from "../../spec/monitoring-schema.js";
 import { queryTenantMetrics } from "../../monitoring/tenant-metrics.js";
-import type { GateConfig } from "../config-schema.js";
+import type { GateConfig } from "../../spec/rollout-config-schema.js";
 import type { GateReading } from "../gates.js";
 
 export interface GateProbe {

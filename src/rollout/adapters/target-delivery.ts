@@ -5,7 +5,6 @@
  * that is recorded, and the gates alone decide.
  */
 import type { Delivery } from "../../delivery/delivery.js";
-import { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
 import type { Bundle } from "../../render/bundle.js";
 import { APP } from "../../render/object.js";
 import type { Wave } from "../../spec/waves.js";
@@ -33,7 +32,7 @@ function deploymentOf(bundle: Bundle): { generationHint: number } {
 }
 
 export function targetDelivery(delivery: Delivery, pollMs = 250): TargetDelivery {
-  const kube = delivery instanceof KubernetesDelivery ? delivery : undefined;
+  const kube = delivery.cluster;
   // One Git repository has one index: commits of tenants changed in parallel go one at a time.
   let gitTurn: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {

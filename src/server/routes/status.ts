@@ -29,11 +29,10 @@ export function statusRoutes(ctx: ServerContext): ApiRoute[] {
         const d = rt.services.delivery;
         if (d.kind !== "kubernetes") throw new ConflictError(`delivery.mode is ${d.kind}: there are no live objects to report (set delivery.mode: kubernetes)`);
         if (record.phase === "Offboarded") throw new ConflictError(`tenant '${record.name}' is Offboarded: it has no objects`);
-        const { KubernetesDelivery } = await import("../../delivery/kubernetes/kubernetes-delivery.js");
-        if (!(d instanceof KubernetesDelivery)) throw new ConflictError("not a Kubernetes delivery");
+        if (!d.cluster) throw new ConflictError("not a Kubernetes delivery");
         const { bundle } = await storedTenant(rt.services, record);
         // The API spells an absent field null, as its schema documents.
-        const objects = (await objectStatuses(d, bundle)).map((o) => ({ object: o.object, applied: o.applied, ready: o.ready ?? null, reason: o.reason ?? null, drift: o.drift ?? null }));
+        const objects = (await objectStatuses(d.cluster, bundle)).map((o) => ({ object: o.object, applied: o.applied, ready: o.ready ?? null, reason: o.reason ?? null, drift: o.drift ?? null }));
         return { body: { tenant: record.name, phase: record.phase, cluster: bundle.placement.cluster, objects } };
       },
     }),

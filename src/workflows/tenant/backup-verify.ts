@@ -60,7 +60,7 @@ export function backupVerifyWorkflow(s: TenantServices, probe?: DatabaseProbe) {
         async run(ctx) {
           const d = kubernetesDelivery(s, "a restore drill");
           const { tenant, bundle } = await renderStored(s, ctx.tenantName, (await s.store.tenants.require(ctx.tenantName)).spec);
-          const done = (await readBackups(d.applierFor(bundle.placement.cluster), tenant.names.namespace, ctx.signal)).filter((b) => b.phase === "completed");
+          const done = (await readBackups(d.cluster.applierFor(bundle.placement.cluster), tenant.names.namespace, ctx.signal)).filter((b) => b.phase === "completed");
           // The drill restores an older base backup and replays WAL to the fingerprint: without one there is nothing to replay from.
           if (done.length === 0) throw new ConflictError(`tenant '${ctx.tenantName}' has no completed backup yet: the first is taken at onboarding; see \`landlord backup list ${ctx.tenantName}\`, then run \`landlord workflows resume ${ctx.workflowId}\``);
           return { cluster: bundle.placement.cluster, namespace: tenant.names.namespace, scratch: scratchNamespace(tenant.names.namespace), completedBackups: done.length };
@@ -92,7 +92,7 @@ export function backupVerifyWorkflow(s: TenantServices, probe?: DatabaseProbe) {
           const sc = await scratch(s, ctx);
           // A copy an earlier drill left (failed, kept for inspection) restored to another point: start afresh.
           ctx.log(await removeScratch(s, sc.bundle.placement.cluster, sc.bundle.namespace, ctx.tenantName, ctx.signal, ctx.workflowId));
-          const result = await kubernetesDelivery(s, "a restore drill").apply(sc.bundle);
+          const result = await kubernetesDelivery(s, "a restore drill").cluster.apply(sc.bundle);
           ctx.log(result.detail);
           return { namespace: sc.bundle.namespace, cluster: sc.bundle.placement.cluster, targetLSN: source(ctx).lsn };
         },

@@ -9,7 +9,6 @@ import { ConflictError } from "../../errors.js";
 import { backupArchive, OBJECT_STORE, type BackupArchive } from "../../render/kubernetes/database.js";
 import { DB } from "../../render/object.js";
 import type { TenantRecord } from "../../store/index.js";
-import { isKubernetesDelivery } from "./move-source.js";
 import { storedTenant, type TenantServices } from "./services.js";
 
 /** Why a backup exists: the daily schedule, offboarding's or a move's last one, a restore drill's or a restore's, or someone asked. */
@@ -42,12 +41,12 @@ export function originOf(b: LiveBackup): BackupOrigin {
 
 export async function listTenantBackups(s: TenantServices, record: TenantRecord, signal?: AbortSignal): Promise<TenantBackups> {
   const d = s.delivery;
-  if (!isKubernetesDelivery(d)) throw new ConflictError(`delivery.mode is ${d.kind}: backups live on the cluster; set delivery.mode: kubernetes in landlord.yaml to list them`);
+  if (!d.cluster) throw new ConflictError(`delivery.mode is ${d.kind}: backups live on the cluster; set delivery.mode: kubernetes in landlord.yaml to list them`);
   if (record.phase === "Offboarded") throw new ConflictError(`tenant '${record.name}' is Offboarded: its backups stay in its storage account until the purge (landlord describe tenant ${record.name} shows when)`);
   const { tenant, bundle } = await storedTenant(s, record);
   const namespace = tenant.names.namespace;
   const cluster = bundle.placement.cluster;
-  const applier = d.applierFor(cluster);
+  const applier = d.cluster.applierFor(cluster);
   const archive = backupArchive(s.platform.config, tenant);
   let live: LiveBackup[];
   try {

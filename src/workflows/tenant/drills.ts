@@ -7,7 +7,6 @@
 import { ConflictError } from "../../errors.js";
 import type { WorkflowEngine } from "../engine/index.js";
 import { VERIFY_KIND, type DrillResult } from "./backup-verify.js";
-import { isKubernetesDelivery } from "./move-source.js";
 import { storedTenant, type TenantServices } from "./services.js";
 import { submitBackupVerify } from "./submit-restore.js";
 
@@ -21,7 +20,7 @@ export interface DrillOutcome {
 
 /** Starts at most one drill; reports a running one instead of starting another. */
 export async function startDueDrill(s: TenantServices, engine: WorkflowEngine, now: Date, signal: AbortSignal): Promise<DrillOutcome | undefined> {
-  if (!isKubernetesDelivery(s.delivery)) return undefined;
+  if (!s.delivery.cluster) return undefined;
   const running = await s.store.workflows.list({ kinds: [VERIFY_KIND], statuses: ["Pending", "Running"] });
   const first = running[0];
   if (first !== undefined) return { tenant: first.tenantName, result: "running", detail: `drill ${first.id} still running` };

@@ -4,7 +4,6 @@ import { createEngine, type EngineOptions, type WorkflowEngine } from "../engine
 import { kubernetesDatabaseProbe } from "../../delivery/kubernetes/database-probe-kube.js";
 import { backupVerifyWorkflow } from "./backup-verify.js";
 import { moveWorkflow } from "./move.js";
-import { isKubernetesDelivery } from "./move-source.js";
 import { offboardWorkflow } from "./offboard.js";
 import { onboardWorkflow } from "./onboard.js";
 import { settleAfterWorkflow } from "./phases.js";
@@ -19,9 +18,9 @@ export interface TenantEngineOptions extends Omit<EngineOptions, "store" | "work
 
 /** In Kubernetes delivery the data is read by a pod in the tenant's namespace; other deliveries reach no database. */
 function defaultProbe(s: TenantServices): DatabaseProbe | undefined {
-  const d = s.delivery;
-  if (!isKubernetesDelivery(d)) return undefined;
-  return kubernetesDatabaseProbe((cluster) => d.applierFor(cluster), { timeoutSeconds: s.platform.config.delivery.kubernetes.readyTimeoutSeconds });
+  const access = s.delivery.cluster;
+  if (!access) return undefined;
+  return kubernetesDatabaseProbe((cluster) => access.applierFor(cluster), { timeoutSeconds: s.platform.config.delivery.kubernetes.readyTimeoutSeconds });
 }
 
 export function tenantEngine(s: TenantServices, options: TenantEngineOptions = {}): WorkflowEngine {

@@ -17,7 +17,7 @@ import { defineWorkflow, type StepContext } from "../engine/index.js";
 import { takeFinalBackup } from "./final-backup.js";
 import { MOVE_KIND, moveInput, type MoveInput } from "./move-input.js";
 import { recoveredBundle, sourceArchive, sourceTenant, targetServerName } from "./move-render.js";
-import { isKubernetesDelivery, removeOldNamespace } from "./move-source.js";
+import { removeOldNamespace } from "./move-source.js";
 import { transition } from "./phases.js";
 import { renderStored, type Rendered, type TenantServices } from "./services.js";
 
@@ -140,10 +140,10 @@ export function moveWorkflow(s: TenantServices, probe?: DatabaseProbe) {
       {
         name: "remove-source",
         async run(ctx) {
-          const d = s.delivery;
-          if (!isKubernetesDelivery(d)) return { skipped: NO_CLUSTER };
+          const access = s.delivery.cluster;
+          if (!access) return { skipped: NO_CLUSTER };
           const namespace = `${s.platform.config.platform.namespacePrefix}${ctx.tenantName}`;
-          return removeOldNamespace(d, from(ctx), namespace, ctx.tenantName, ctx.signal);
+          return removeOldNamespace(access, from(ctx), namespace, ctx.tenantName, ctx.signal);
         },
       },
       {

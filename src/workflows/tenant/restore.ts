@@ -59,7 +59,7 @@ function requireProbe(probe: DatabaseProbe | undefined): DatabaseProbe {
 
 async function liveCluster(s: TenantServices, r: Rendered, signal: AbortSignal): Promise<boolean> {
   const d = kubernetesDelivery(s, "a restore");
-  return (await d.applierFor(r.bundle.placement.cluster).get("postgresql.cnpg.io/v1", "Cluster", r.tenant.names.namespace, DB, signal)) !== undefined;
+  return (await d.cluster.applierFor(r.bundle.placement.cluster).get("postgresql.cnpg.io/v1", "Cluster", r.tenant.names.namespace, DB, signal)) !== undefined;
 }
 
 /** The database is fenced first (fast shutdown, database-stop.ts): its pods go in seconds, its volumes soon after. */
@@ -73,7 +73,7 @@ const GONE_TIMEOUT_MS = 300_000;
  * and the instance manager sets the app role's password from it.
  */
 async function keepCredentials(s: TenantServices, r: Rendered, signal: AbortSignal): Promise<string> {
-  const client = kubernetesDelivery(s, "a restore").applierFor(r.bundle.placement.cluster).client;
+  const client = kubernetesDelivery(s, "a restore").cluster.applierFor(r.bundle.placement.cluster).client;
   const path = `/api/v1/namespaces/${encodeURIComponent(r.tenant.names.namespace)}/secrets/${DB}-app`;
   try {
     await client.send({ method: "PATCH", path, contentType: "application/merge-patch+json", body: { metadata: { ownerReferences: null } }, signal });
@@ -118,7 +118,7 @@ export function restoreWorkflow(s: TenantServices, probe?: DatabaseProbe) {
           if (ctx.input.into !== undefined) return { skipped: `a copy into ${ctx.input.into}: the tenant's database stays` };
           const r = await current(s, ctx);
           ctx.log(await keepCredentials(s, r, ctx.signal));
-          const applier = kubernetesDelivery(s, "a restore").applierFor(r.bundle.placement.cluster);
+          const applier = kubernetesDelivery(s, "a restore").cluster.applierFor(r.bundle.placement.cluster);
           const ns = encodeURIComponent(r.tenant.names.namespace);
           const path = `/apis/postgresql.cnpg.io/v1/namespaces/${ns}/clusters/${DB}`;
           const live = await applier.client.send<{ metadata: { uid: string } }>({ method: "GET", path, signal: ctx.signal }).catch((err: unknown) => {
@@ -160,10 +160,10 @@ export function restoreWorkflow(s: TenantServices, probe?: DatabaseProbe) {
           if (ctx.input.into !== undefined) {
             const sc = await renderScratch(s, ctx.tenantName, ctx.input.into, restoreTarget(ctx.input), ctx.workflowId);
             ctx.log(await removeScratch(s, sc.bundle.placement.cluster, sc.bundle.namespace, ctx.tenantName, ctx.signal, ctx.workflowId));
-            return { namespace: sc.bundle.namespace, ...(await d.apply(sc.bundle)) };
+            return { namespace: sc.bundle.namespace, ...(await d.cluster.apply(sc.bundle)) };
           }
           const r = await inPlace(s, ctx);
-          return { namespace: r.tenant.names.namespace, archivesTo: targetServerName(ctx.workflowId), ...(await d.apply({ ...r.bundle, objects: r.restoredObjects })) };
+          return { namespace: r.tenant.names.namespace, archivesTo: targetServerName(ctx.workflowId), ...(await d.cluster.apply({ ...r.bundle, objects: r.restoredObjects })) };
         },
       },
       {

@@ -6,13 +6,12 @@
  */
 import { removeNamespace } from "../../delivery/kubernetes/namespace-removal.js";
 import { ConflictError } from "../../errors.js";
-import type { KubernetesDelivery } from "../../delivery/kubernetes/kubernetes-delivery.js";
+import { reachesCluster, type ClusterDelivery } from "../../delivery/cluster-access.js";
 import type { Bundle } from "../../render/bundle.js";
 import { LABEL } from "../../render/object.js";
 import { backupArchive } from "../../render/kubernetes/database.js";
 import { isScratchOf, RESTORE_LABEL, scratchBundle, scratchNamespace, type RecoveryTarget } from "../../render/kubernetes/scratch-restore.js";
 import type { ResolvedTenant } from "../../spec/resolve.js";
-import { isKubernetesDelivery } from "./move-source.js";
 import { renderStored, type TenantServices } from "./services.js";
 
 /** Annotation naming the workflow that made a scratch namespace: a later run meets an earlier one's copy and starts afresh. */
@@ -35,9 +34,9 @@ export async function renderScratch(s: TenantServices, name: string, into: strin
 }
 
 /** The cluster connection restores need; other deliveries write files and reach no database. */
-export function kubernetesDelivery(s: TenantServices, what: string): KubernetesDelivery {
+export function kubernetesDelivery(s: TenantServices, what: string): ClusterDelivery {
   const d = s.delivery;
-  if (!isKubernetesDelivery(d)) throw new ConflictError(`delivery.mode is ${d.kind}: ${what} runs on the cluster; set delivery.mode: kubernetes in landlord.yaml`);
+  if (!reachesCluster(d)) throw new ConflictError(`delivery.mode is ${d.kind}: ${what} runs on the cluster; set delivery.mode: kubernetes in landlord.yaml`);
   return d;
 }
 
@@ -49,9 +48,9 @@ const GONE_TIMEOUT_MS = 300_000;
  * namespace of that name is refused: a restore never deletes what it did not create.
  */
 export async function removeScratch(s: TenantServices, cluster: string, namespace: string, tenant: string, signal: AbortSignal, unlessWorkflow?: string): Promise<string> {
-  const d = s.delivery;
-  if (!isKubernetesDelivery(d)) return "no cluster connection: nothing to remove";
-  const { existed, detail } = await removeNamespace(d.applierFor(cluster), namespace, {
+  const access = s.delivery.cluster;
+  if (!access) return "no cluster connection: nothing to remove";
+  const { existed, detail } = await removeNamespace(access.applierFor(cluster), namespace, {
     signal,
     timeoutMs: GONE_TIMEOUT_MS,
     wait: true,
@@ -70,9 +69,9 @@ export async function removeScratch(s: TenantServices, cluster: string, namespac
  * those made with --into), removed: offboarding leaves no copy of the customer's data behind.
  */
 export async function removeCopies(s: TenantServices, cluster: string, tenant: string, signal: AbortSignal): Promise<string[]> {
-  const d = s.delivery;
-  if (!isKubernetesDelivery(d)) return [];
-  const list = await d.applierFor(cluster).client.send<{ items?: { metadata: { name: string } }[] }>({
+  const access = s.delivery.cluster;
+  if (!access) return [];
+  const list = await access.applierFor(cluster).client.send<{ items?: { metadata: { name: string } }[] }>({
     method: "GET",
     path: "/api/v1/namespaces",
     query: { labelSelector: `${RESTORE_LABEL}=true,${LABEL.tenant}=${tenant}` },

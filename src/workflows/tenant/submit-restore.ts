@@ -55,7 +55,7 @@ async function checkedTime(s: TenantServices, record: TenantRecord, to: string, 
   if (at.getTime() > now.getTime()) throw new InputError([{ path: "--to", message: `${at.toISOString()} is in the future`, fix: "give a time in the past, or leave --to out for the newest state the archive holds" }]);
   const { tenant, bundle } = await storedTenant(s, record);
   const archive = backupArchive(s.platform.config, tenant);
-  const window = await readRecoveryWindow(kubernetesDelivery(s, "a restore").applierFor(bundle.placement.cluster), tenant.names.namespace, OBJECT_STORE, archive.serverName);
+  const window = await readRecoveryWindow(kubernetesDelivery(s, "a restore").cluster.applierFor(bundle.placement.cluster), tenant.names.namespace, OBJECT_STORE, archive.serverName);
   const first = window?.firstRecoverabilityPoint;
   if (first === undefined) throw new ConflictError(`tenant '${record.name}' has no recovery window yet (no base backup listed in ${archive.destinationPath}/${archive.serverName}); see \`landlord backup list ${record.name}\``);
   if (at.getTime() < new Date(first).getTime()) {

@@ -6,7 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { ConflictError } from "../../../src/errors.js";
 import { tenantWorkspace } from "../../../src/render/terraform/workspace.js";
-import { incarnationId } from "../../../src/render/cloud.js";
+import { incarnationId } from "../../../src/spec/cloud-names.js";
 import { domainChallengesRepo } from "../../../src/store/domain-challenges-repo.js";
 import { runTenantWorkflow } from "../../../src/workflows/tenant/run-tenant-workflow.js";
 import { renderStored } from "../../../src/workflows/tenant/services.js";

@@ -12,7 +12,8 @@
  * query over months of a busy fleet is an outage for all tenants. The rewritten query is
  * parsed again and checked before it is returned: a bug here must fail closed.
  *
- * Pure: no I/O, so the CLI and the HTTP API share it.
+ * Pure: no I/O, so the CLI and the HTTP API share it. In src/spec because loading
+ * landlord.yaml fences every rollout gate query with it, and the spec layer imports nothing above it.
  */
 import { parser } from "@prometheus-io/lezer-promql";
 import { InputError, type InputProblem } from "../errors.js";

@@ -1,8 +1,8 @@
 /**
- * Does a free-text value look like a secret? Specs are committed to Git and rendered into
- * ConfigMaps, so a credential must never be written there, whatever the field is called.
- * Known token shapes first, then randomness: a long value with the entropy of a generated
- * key (hex digests and UUIDs stay below the threshold).
+ * Does a value look like a credential? Known token shapes first, then randomness: a long
+ * value with the entropy of a generated key (hex digests and UUIDs stay below the
+ * threshold). Here in util, the bottom layer, because both the spec checks (a credential
+ * must never be written into a spec) and the redaction of outgoing text need it.
  */
 
 const PATTERNS: readonly [RegExp, string][] = [

@@ -1,13 +1,33 @@
 /**
  * landlord.yaml `rollout`: how a release moves through the fleet (docs/adr/0012). Every
  * gate query is parsed (and fenced to a placeholder namespace) when the file is loaded, so
- * a query that cannot be scoped is refused before any rollout starts.
+ * a query that cannot be scoped is refused before any rollout starts. In src/spec because
+ * the platform schema holds it, and the spec layer imports nothing above it.
  */
+import { parser } from "@prometheus-io/lezer-promql";
 import { z } from "zod";
 import { InputError } from "../errors.js";
-import { scopeQuery } from "../monitoring/scope-promql.js";
-import { dnsLabel, explain, labels } from "../spec/fields.js";
-import { longestRangeSeconds } from "./gates.js";
+import { dnsLabel, explain, labels } from "./fields.js";
+import { parseDurationSeconds, scopeQuery } from "./scope-promql.js";
+
+/**
+ * The longest range window in a query (matrix selectors and subqueries), from the PromQL
+ * parser. A bake shorter than it ends with a reading whose window still holds samples
+ * from before the change: a stale health read.
+ */
+function longestRangeSeconds(query: string): number {
+  let longest = 0;
+  parser.parse(query).iterate({
+    enter: (ref) => {
+      if (ref.name !== "MatrixSelector" && ref.name !== "SubqueryExpr") return;
+      const duration = ref.node.getChild("DurationExpr");
+      if (!duration) return;
+      const seconds = parseDurationSeconds(query.slice(duration.from, duration.to).trim());
+      if (seconds !== undefined) longest = Math.max(longest, seconds);
+    },
+  });
+  return longest;
+}
 
 export const FAILURE_POLICIES = ["rollback-all", "rollback-failed", "pause"] as const;
 export type FailurePolicy = (typeof FAILURE_POLICIES)[number];
