@@ -3,7 +3,8 @@
 #   tools/go-cached-build.sh NAME MODULE_DIR LDFLAGS "what the first build costs"
 # The hash covers go.mod, go.sum and the module's *.go files. The binary lives outside the
 # repository (LANDLORD_CACHE_DIR, else ~/.cache/landlord) so clean clones on the same
-# machine reuse it. Used by controlplane/build.sh, tools/helm/build.sh and tools/cert-manager/build.sh.
+# machine reuse it. Used by controlplane/build.sh, tools/helm/build.sh, tools/cert-manager/build.sh
+# and tools/external-secrets/build.sh (which sets GOWORK: the build inherits the environment).
 set -euo pipefail
 name="$1" dir="$2" ldflags="$3" cost="$4"
 hash="$(cd "$dir" && cat go.mod go.sum $(find . -name "*.go" -not -path "./images/*" | LC_ALL=C sort) | sha256sum | cut -c1-16)"

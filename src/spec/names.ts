@@ -62,6 +62,8 @@ export function reservedNamespaces(platform: PlatformConfig): Set<string> {
     "external-secrets",
     "argocd",
     "landlord-system",
+    // The local secret provider's namespace holds every tenant's secrets: no tenant may be its admin.
+    ...(i.keyVault.provider.type === "kubernetes" ? [i.keyVault.provider.namespace] : []),
   ]);
 }
 

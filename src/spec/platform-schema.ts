@@ -153,6 +153,22 @@ const tier = layerSchema
 /** A week: time for a customer's DNS team to publish a record, too short to squat a name for long. */
 export const UNVERIFIED_CLAIM_DAYS = 7;
 
+/**
+ * Where each tenant's SecretStore reads its secrets (docs/adr/0031). azurekv: the tenant's own
+ * Key Vault, through the app ServiceAccount's workload identity (production). kubernetes: for
+ * a cluster without Entra ID (the dev cluster), one Secret per tenant vault, named like the
+ * vault, in a namespace of the platform's, read with the tenant's app ServiceAccount token;
+ * whoever fills a tenant's Secret there grants its app ServiceAccount `get` on that Secret
+ * alone, as Terraform grants the app identity its own vault. No tenant is given that namespace
+ * (reservedNamespaces).
+ */
+export const keyVaultProvider = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("azurekv") }),
+    z.strictObject({ type: z.literal("kubernetes"), namespace: dnsLabel() }),
+  ])
+  .default({ type: "azurekv" });
+
 const integrations = z.strictObject({
   ingress: z.strictObject({
     className: z.string().min(1),
@@ -199,6 +215,7 @@ const integrations = z.strictObject({
     secrets: z
       .array(z.strictObject({ key: z.string().regex(/^[-._a-zA-Z0-9]+$/), remoteKey: z.string().regex(/^[-a-zA-Z0-9]{1,127}$/) }))
       .default([]),
+    provider: keyVaultProvider,
   }),
   monitoring: monitoringIntegrationSchema,
   cnpg: z.strictObject({ namespace: dnsLabel() }),

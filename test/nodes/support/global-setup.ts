@@ -1,8 +1,7 @@
 /**
- * Starts one control plane with real nodes (containerd, kubelet, CNI, kube-proxy, CoreDNS,
- * kube-network-policies, node-local volumes, a local registry), CloudNativePG with the Barman
- * Cloud plugin and Azurite for backups, Traefik as the ingress controller, cert-manager and
- * Pebble (ACME) with its ClusterIssuer, for every test file under test/nodes, with the
+ * Starts one control plane with real nodes and everything the dev cluster runs on it
+ * (src/devcluster/stack.ts: CloudNativePG with the Barman Cloud plugin and Azurite, Traefik,
+ * cert-manager and Pebble, External Secrets) for every test file under test/nodes, with the
  * platform CRDs and admission guardrails; stops it at the end. Never skipped: on a machine
  * that cannot run containers this fails and names what is missing.
  */
@@ -11,21 +10,19 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startControlPlane, stopControlPlane } from "../../../src/devcluster/control-plane.js";
-import { startRealNodes } from "../../../src/devcluster/real-node.js";
-import { installCnpg } from "../../../src/devcluster/cnpg.js";
-import { installBarmanCloud } from "../../../src/devcluster/barman-cloud.js";
-import { startAzurite, type Azurite } from "../../../src/devcluster/azurite.js";
+import type { Azurite } from "../../../src/devcluster/azurite.js";
 import { runBackupCredentials } from "../../../src/devcluster/backup-credentials.js";
-import { adminConfig, installCrds, waitSeeded } from "../../../src/devcluster/seed.js";
+import { adminConfig } from "../../../src/devcluster/seed.js";
+import { startDevStack } from "../../../src/devcluster/stack.js";
 import { Applier } from "../../../src/delivery/kubernetes/applier.js";
 import { KubeClient } from "../../../src/delivery/kubernetes/client.js";
 import { clusterBootstrap } from "../../../src/render/platform/bootstrap.js";
 import { platform } from "../../support/fixtures.js";
 import { PLATFORM_TEMPLATE } from "../../../src/init/templates.js";
 import { NETCHECK_IMAGE } from "../../../src/devcluster/images.js";
-import { installTraefik, TRAEFIK_INGRESS, type IngressAddress } from "../../../src/devcluster/traefik.js";
-import { installClusterIssuer, startPebble, type Pebble } from "../../../src/devcluster/pebble.js";
-import { installCertManager } from "../../../src/devcluster/cert-manager.js";
+import type { IngressAddress } from "../../../src/devcluster/traefik.js";
+import type { Pebble } from "../../../src/devcluster/pebble.js";
+import type { EntraStandIn } from "../../../src/devcluster/external-secrets.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -39,6 +36,8 @@ declare module "vitest" {
     nodesIngress: IngressAddress;
     /** Pebble's ACME directory, management API, the certificate its listeners serve, and its DNS server. */
     nodesPebble: Pebble;
+    /** Where External Secrets' Azure provider sends its token exchange here, and the certificate it trusts there. */
+    nodesEntra: EntraStandIn;
   }
 }
 
@@ -50,29 +49,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const stopCredentials = new AbortController();
   let credentials: Promise<void> = Promise.resolve();
   try {
-    const kc = adminConfig(state.kubeconfig);
-    await waitSeeded(kc);
     const crds = process.env.LANDLORD_CRDS_DIR ?? resolve("..", "shared", "crds");
     if (!existsSync(crds)) throw new Error(`CRDs not found at ${crds}: put ../shared beside the repository or set LANDLORD_CRDS_DIR`);
-    await installCrds(kc, crds);
-    // CloudNativePG's Backup kind and the Barman Cloud plugin's ObjectStore: the operator watches Backups.
-    await installCrds(kc, join(crds, "more"));
-    const nodes = await startRealNodes(state, { nodes: [{ name: "real-shared-0", pool: "shared" }], log });
-    const { postgresImage } = await installCnpg(state.kubeconfig, nodes.pusher, log);
-    project.provide("nodesPostgresImage", postgresImage);
-    // Backups: the Barman Cloud plugin beside the operator, and Azure Blob Storage to write to.
-    await installBarmanCloud(state.kubeconfig, nodes.pusher, log);
-    project.provide("nodesAzurite", await startAzurite(state, log));
+    const stack = await startDevStack(state, crds, log);
+    project.provide("nodesPostgresImage", stack.postgresImage);
+    project.provide("nodesAzurite", stack.azurite);
+    project.provide("nodesIngress", stack.ingress);
+    project.provide("nodesPebble", stack.pebble);
+    project.provide("nodesEntra", stack.entra);
     // As on the dev cluster: each tenant namespace gets the emulator's connection string (no workload identity here).
     credentials = runBackupCredentials(dir, stopCredentials.signal, log);
-    // Certificates: tenant hostnames lead to Traefik (Pebble's DNS server says so), Pebble
-    // validates through it, cert-manager issues with the ClusterIssuer landlord.yaml names.
-    const ingress = await installTraefik(state.kubeconfig, nodes.pusher, log);
-    project.provide("nodesIngress", ingress);
-    const pebble = await startPebble(state, ingress, log);
-    project.provide("nodesPebble", pebble);
-    await installCertManager(state.kubeconfig, nodes.pusher, [pebble.dnsServer], log);
-    await installClusterIssuer(state.kubeconfig, pebble, TRAEFIK_INGRESS.className, log);
+    const kc = adminConfig(state.kubeconfig);
     const client = new KubeClient(kc, kc.getCurrentContext());
     // The guardrails as a platform that names its isolation probe renders them: the probe's
     // repository is on the allow-list (policy.isolationProbeImage), as on any audited cluster.
