@@ -37,6 +37,8 @@ export interface Pebble {
   readonly listenerCa: string;
   /** host:port of the DNS server that answers every name with the ingress address. */
   readonly dnsServer: string;
+  /** That DNS server's management API (http://127.0.0.1:PORT): /set-txt publishes a TXT record, as a customer would in its zone. */
+  readonly dnsManagement: string;
 }
 
 function statePath(dir: string): string {
@@ -131,7 +133,7 @@ export async function startPebble(state: ClusterState, ingress: IngressAddress, 
   // No random waits before validating, and no nonces refused on purpose: issuance in seconds, as tests need.
   const record = spawnComponent(state, "host/pebble", ["-config", configFile, "-dnsserver", dnsServer], pebble, { PEBBLE_VA_NOSLEEP: "1", PEBBLE_WFE_NONCEREJECT: "0" });
   const listenerCa = readFileSync(tls.cert, "utf8");
-  const result: Pebble = { directory: `https://${host}:${String(acmePort)}/dir`, management: `https://${host}:${String(managementPort)}`, listenerCa, dnsServer };
+  const result: Pebble = { directory: `https://${host}:${String(acmePort)}/dir`, management: `https://${host}:${String(managementPort)}`, listenerCa, dnsServer, dnsManagement: `http://127.0.0.1:${String(dnsManagementPort)}` };
   const deadline = Date.now() + 30_000;
   while ((await httpsGet(result.directory, listenerCa, 2_000))?.status !== 200) {
     if (!isAlive(record.pid) || Date.now() > deadline) throw new HostSetupError(`Pebble did not serve ${result.directory}; last lines of ${record.log}:\n${tail(record.log, 30)}`);

@@ -13,7 +13,7 @@ import { TRAEFIK_INGRESS, traefikObjects } from "../../src/devcluster/traefik.js
 import { PLATFORM_TEMPLATE } from "../../src/init/templates.js";
 import { platform } from "../support/fixtures.js";
 
-const pebble = { directory: "https://10.250.0.254:14000/dir", management: "https://10.250.0.254:15000", listenerCa: "-----BEGIN CERTIFICATE-----\n...\n", dnsServer: "10.250.0.254:8053" };
+const pebble = { directory: "https://10.250.0.254:14000/dir", management: "https://10.250.0.254:15000", listenerCa: "-----BEGIN CERTIFICATE-----\n...\n", dnsServer: "10.250.0.254:8053", dnsManagement: "http://127.0.0.1:8055" };
 
 describe("the dev cluster's certificates", () => {
   it("has a ClusterIssuer the issuer audit accepts: ClusterIP solvers through Traefik's class, Pebble trusted by caBundle", () => {

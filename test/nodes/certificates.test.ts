@@ -13,13 +13,18 @@ import { request } from "node:https";
 import { connect, type PeerCertificate } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CustomObjectsApi } from "@kubernetes/client-node";
+import { CustomObjectsApi, NetworkingV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stringify } from "yaml";
 import { httpsGet } from "../../src/devcluster/pebble.js";
 import { sleep } from "../../src/util/sleep.js";
 import { TRAEFIK_INGRESS } from "../../src/devcluster/traefik.js";
 import { tenantDoc } from "../support/fixtures.js";
+import type { CliIo } from "../../src/cli/io.js";
+import { openRuntime } from "../../src/app/runtime.js";
+import { startServer } from "../../src/server/server.js";
+import { sha256 } from "../../src/store/index.js";
+import { call, until } from "../server/support/serve.js";
 import { uniqueName } from "../kubernetes/support/live.js";
 import { type CliResult, deleteNamespaces, landlordIn, nodesAdmin, realNodesLandlordYaml } from "./support/nodes.js";
 
@@ -48,11 +53,11 @@ function handshake(ca: string, servername: string): Promise<{ authorized: boolea
   });
 }
 
-/** GET https://HOST/PATH at the ingress's address (no DNS: SNI and Host name the tenant), trusting only CA. */
-function getThroughIngress(path: string, ca: string): Promise<{ status: number; body: string }> {
+/** GET https://NAME/PATH at the ingress's address (no DNS: SNI and Host name the tenant), trusting only CA. */
+function getThroughIngress(path: string, ca: string, name = host): Promise<{ status: number; body: string }> {
   const { ip, httpsPort } = inject("nodesIngress");
   return new Promise((resolve, reject) => {
-    const req = request({ host: ip, port: httpsPort, path, servername: host, headers: { host }, ca, timeout: 10_000 }, (res) => {
+    const req = request({ host: ip, port: httpsPort, path, servername: name, headers: { host: name }, ca, timeout: 10_000 }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (d: string) => (body += d));
@@ -61,7 +66,7 @@ function getThroughIngress(path: string, ca: string): Promise<{ status: number; 
       });
     });
     req.on("timeout", () => {
-      req.destroy(new Error(`GET https://${host}${path} via ${ip} timed out`));
+      req.destroy(new Error(`GET https://${name}${path} via ${ip} timed out`));
     });
     req.on("error", reject);
     req.end();
@@ -71,7 +76,10 @@ function getThroughIngress(path: string, ca: string): Promise<{ status: number; 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "landlord-certs-"));
   await mkdir(join(dir, "tenants"));
-  await writeFile(join(dir, "landlord.yaml"), realNodesLandlordYaml());
+  // Custom domains' TXT challenges are read from the test DNS server, where the test publishes them as a customer would.
+  const yaml = realNodesLandlordYaml().replace(/( {4}target: [^\n]*\n)/, `$1    challenge: { resolvers: ["${inject("nodesPebble").dnsServer}"] }\n`);
+  if (!yaml.includes("challenge: { resolvers:")) throw new Error("landlord.yaml template has no dns target line to put the challenge resolver after");
+  await writeFile(join(dir, "landlord.yaml"), yaml);
   await copyFile(inject("nodesKubeconfig"), join(dir, "kubeconfig"));
   await writeFile(join(dir, "tenants", `${name}.yaml`), stringify(tenantDoc(name, { domains: [host] })));
   const pebble = inject("nodesPebble");
@@ -138,5 +146,64 @@ describe("a tenant's certificate from the ACME server, served by the ingress con
     const check = await landlord("bootstrap", "--dry-run=server");
     expect(check.code, check.stderr).toBe(0);
     expect(check.stderr).not.toMatch(/warning:.*ClusterIssuer/);
+  });
+});
+
+describe("a verified custom domain under serve's reconcile loop", () => {
+  const custom = `shop.${name}-corp.com`;
+  const hosts = async (): Promise<string[]> =>
+    ((await nodesAdmin().kc.makeApiClient(NetworkingV1Api).readNamespacedIngress({ namespace, name: "app" })).spec?.rules ?? []).map((r) => r.host ?? "");
+
+  it("is proven by its TXT record, then served over HTTPS with a certificate for it after three reconcile passes", { timeout: 600_000 }, async () => {
+    await writeFile(join(dir, "tenants", `${name}.yaml`), stringify(tenantDoc(name, { domains: [host, custom] })));
+    const applied = await landlord("apply");
+    expect(applied.code, applied.stderr).toBe(0);
+    // Claimed, not proven: not served.
+    expect(await hosts()).not.toContain(custom);
+    const listed = JSON.parse((await landlord("domains", "list", name, "-o", "json")).stdout) as { domains: { domain: string; status: string; record?: { name: string; value: string } }[] };
+    const record = listed.domains.find((d) => d.domain === custom)?.record;
+    expect(record, JSON.stringify(listed)).toBeDefined();
+    // The customer publishes the record in its zone (here: the test DNS server Landlord is told to ask).
+    const published = await fetch(`${inject("nodesPebble").dnsManagement}/set-txt`, { method: "POST", body: JSON.stringify({ host: `${record?.name ?? ""}.`, value: record?.value ?? "" }) });
+    expect(published.status).toBe(200);
+    const verified = await landlord("domains", "verify", name);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stderr).toContain(`${custom}: verified`);
+
+    // `landlord serve` on the same workspace: its leader reconciles every 5 s.
+    const io: CliIo = { stdout: () => undefined, stderr: () => undefined, cwd: dir, env: { LANDLORD_ACTOR: "test" } };
+    const rt = await openRuntime(io, { config: "landlord.yaml", kubeconfig: "kubeconfig" });
+    const token = `llop_${name}_operator_token_for_tests`;
+    const server = await startServer(rt, {
+      host: "127.0.0.1",
+      port: 0,
+      version: "test",
+      operatorTokens: new Map([[sha256(token), "operator-1"]]),
+      workers: { leaseTtlMs: 3000, pollMs: 200, concurrency: 1, reconcileIntervalMs: 5_000, graceMs: 30_000 },
+      log: () => undefined,
+    });
+    try {
+      const passes = async (): Promise<number> => {
+        const line = (await call(server.url, "GET", "/metrics")).text.split("\n").find((l) => l.startsWith('landlord_reconcile_passes_total{result="ok"} '));
+        return line === undefined ? 0 : Number(line.split(" ")[1]);
+      };
+      await until("three reconcile passes", async () => ((await passes()) >= 3 ? true : undefined), 120_000);
+      expect(await hosts()).toContain(custom);
+      // cert-manager orders the new name from Pebble through Traefik, and Traefik serves the result.
+      let served = await handshake(pebbleRoot, custom).catch(() => undefined);
+      for (const deadline = Date.now() + 240_000; served?.authorized !== true || !(served.cert.subjectaltname ?? "").includes(`DNS:${custom}`); served = await handshake(pebbleRoot, custom).catch(() => undefined)) {
+        if (Date.now() > deadline) throw new Error(`no certificate for ${custom} served within 240 s (last: ${served?.error ?? "no handshake"}, SANs ${served?.cert.subjectaltname ?? "none"})`);
+        await sleep(2_000);
+      }
+      expect(served.cert.subjectaltname).toContain(`DNS:${host}`);
+      const before = await passes();
+      await until("three more reconcile passes", async () => ((await passes()) >= before + 3 ? true : undefined), 120_000);
+      expect(await hosts()).toContain(custom);
+      const res = await getThroughIngress("/healthz", pebbleRoot, custom);
+      expect(res.status, res.body).toBe(200);
+    } finally {
+      await server.close();
+      await rt.close();
+    }
   });
 });
