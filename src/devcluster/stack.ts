@@ -24,8 +24,6 @@ export interface DevStack {
   readonly ingress: IngressAddress;
   readonly pebble: Pebble;
   readonly entra: EntraStandIn;
-  /** CRDs installed, by name. */
-  readonly crds: readonly string[];
 }
 
 /**
@@ -51,5 +49,5 @@ export async function startDevStack(state: ClusterState, crdsDir: string, log: (
   await installClusterIssuer(state.kubeconfig, pebble, TRAEFIK_INGRESS.className, log);
   // Tenants' secrets from the local vault stand-in; Azure's token exchange to whoever plays Entra ID (docs/adr/0031).
   const entra = await installExternalSecrets(state.kubeconfig, state.dir, nodes.pusher, log);
-  return { postgresImage, azurite, ingress, pebble, entra, crds };
+  return { postgresImage, azurite, ingress, pebble, entra };
 }
