@@ -6,8 +6,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
-import { allocateWindows, type ClusterWindowInput } from "../cost/allocation.js";
-import { cloudCostByTenant, parseAzureCostExport, type CloudCostRow } from "../cost/azure-export.js";
+import { allocateWindows, tenantTotals, type ClusterWindowInput } from "../cost/allocation.js";
+import { CUSTOMER_TAG, cloudCostByTenant, isNodeCompute, parseAzureCostExport, type CloudCostRow, type TenantIdentity } from "../cost/azure-export.js";
 import { fleetPricing, fleetRules, tierPlan, type CostTenant } from "../cost/fleet-pricing.js";
 import { fromMinor } from "../cost/money.js";
 import { monthReport, type MonthReport } from "../cost/month-report.js";
@@ -118,20 +118,40 @@ export async function buildMonthReport(ws: DeliveredFleet, tenant: string | unde
     }
   }
 
+  // The whole fleet, also when one tenant is reported: another tenant's rows must still match.
+  const identities: TenantIdentity[] = ws.tenants.map((t) => ({ name: t.tenant.metadata.name, ...(t.tenant.spec.customerId === undefined ? {} : { customerId: t.tenant.spec.customerId }) }));
+  const inMonth = (r: CloudCostRow) => r.date.startsWith(`${opts.month}-`);
   const rows: CloudCostRow[] = [];
   for (const file of opts.azureExport ?? []) {
     const path = isAbsolute(file) ? file : resolve(cwd, file);
-    const imp = parseAzureCostExport(await readFile(path, "utf8"), { file, currency: config.billing.currency });
+    const imp = parseAzureCostExport(await readFile(path, "utf8"), { file, currency: config.billing.currency, tenants: identities });
     rows.push(...imp.rows);
-    for (const r of imp.untagged.filter((u) => u.date.startsWith(`${opts.month}-`))) warnings.push(`${file}:${r.line}: no tenant tag on ${r.resourceId}`);
+    for (const r of imp.untagged.filter(inMonth)) warnings.push(`${file}:${r.line}: no tenant tag on ${r.resourceId}`);
+    for (const r of imp.unmatched.filter(inMonth)) {
+      const value = r.tags[CUSTOMER_TAG] ?? "";
+      warnings.push(
+        `${file}:${r.line}: tag ${CUSTOMER_TAG} '${value}' on ${r.resourceId} matches no tenant's spec.customerId or name, so its cost is unassigned; add customerId: ${value} to the spec of the tenant it belongs to, or correct the tag`,
+      );
+    }
+  }
+
+  const allocations = allocateWindows(windows, fleetRules(config, tenants));
+  // A dedicated pool or cluster the allocation gave no node cost had no usage read (or its
+  // nodes no price): its tagged node VM rows are then that tenant's compute, not set apart.
+  const allocated = tenantTotals(allocations.values());
+  const nodesFromExport = new Set(tenants.filter((t) => t.isolation !== "namespace" && (allocated.get(t.name)?.dedicated ?? 0n) === 0n).map((t) => t.name));
+  for (const name of nodesFromExport) {
+    if (rows.some((r) => r.tenant === name && inMonth(r) && isNodeCompute(r))) {
+      warnings.push(`${name}: no node of its dedicated pool or cluster was costed from usage; its node VM rows of the Azure export are counted as its cost instead`);
+    }
   }
 
   const report = monthReport({
     month: opts.month,
     currency: config.billing.currency,
     tenants: tenant === undefined ? tenants : tenants.filter((t) => t.name === tenant),
-    allocations: allocateWindows(windows, fleetRules(config, tenants)).values(),
-    cloud: cloudCostByTenant(rows, opts.month),
+    allocations: allocations.values(),
+    cloud: cloudCostByTenant(rows, opts.month, { nodesFromExport }),
     priceOf: (tier) => fromMinor(config.tiers[tier]?.price.monthly ?? 0),
     planOf: (tier) => tierPlan(config, tier),
     markupPercent: config.billing.markupPercent,
