@@ -73,7 +73,7 @@ export default tseslint.config(
   only("src/util/**", ["util"], "src/util is the bottom layer: it imports no other folder of src. Move what it needs into src/util/."),
   only("src/spec/**", ["spec", "util"], "src/spec imports only src/util (ADR 0001): move a shared pure helper down into src/spec/ or src/util/, or pass what you need in as data.", PURE_CORE_MODULES),
   only("src/render/**", ["render", "spec", "util"], "src/render imports only src/spec and src/util (ADR 0001): pass what you need in as data instead of importing upwards.", PURE_CORE_MODULES),
-  layer("src/store/**", ["rollout", "workflows", "delivery", "server", "cli", "app"], "the store is below the domains and edges that use it: a shape both keep goes into src/spec/ (as src/spec/rollout-states.ts), not into the store's users."),
+  layer("src/store/**", ["rollout", "notices", "workflows", "delivery", "server", "cli", "app"], "the store is below the domains and edges that use it: a shape both keep goes into src/spec/ (as src/spec/rollout-states.ts), not into the store's users."),
   // The rollout core; its adapters (src/rollout/adapters/) and the wiring to store and
   // workflows (runner, service, wiring, workflow, render-tenant) sit above it.
   layer(
@@ -81,6 +81,9 @@ export default tseslint.config(
     ["delivery", "store", "workflows", "server", "cli", "app"],
     "the rollout core (state machine, plan, gates, windows, releases) is pure: take deliveries, the store and workflows as parameters; the runner, the service and src/rollout/adapters/ wire them in.",
   ),
+  // Customer notices (docs/adr/0036): above the store and the pure rollout core, below the
+  // rollout runner that queues them and the edges that send and show them.
+  layer("src/notices/**", ["workflows", "delivery", "server", "cli", "app"], "src/notices sits below the runner, the app layer and the edges: take what you need as parameters (the runner passes a RolloutNotices in)."),
   // docs/adr/0032-application-layer.md: the edges (src/cli, src/server) call the use cases
   // in src/app and never each other; src/app sits below both. `landlord serve` starting the
   // server is the one import from cli into server, so that direction stays open.

@@ -56,10 +56,14 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
 
   program
     .command("init")
-    .description("write a commented landlord.yaml and an example tenant")
-    .option("--dir <dir>", "where to write", ".")
-    .option("--force", "overwrite existing files", false)
-    .action(async (opts: { dir: string; force: boolean }) => (await import("./commands/init.js")).initCommand(io, opts));
+    .description(
+      "write a commented landlord.yaml and an example tenant; with --ci, also a CI pipeline that checks pull requests (validate, audit, diff) and rolls out tags v* (release create, rollout start --detach, rollout status -w), signed in to Azure by OIDC federation, no stored secrets, the CLI pinned to this version. " +
+        "In a folder that already has landlord.yaml, --ci writes only the pipeline files and leaves the project as it is: an existing project adds CI with `landlord init --ci github` (or azure)",
+    )
+    .option("--dir <dir>", "where to write (the repository root, for the pipelines)", ".")
+    .option("--ci <system>", "also write a pipeline: github (.github/workflows/landlord.yaml), azure (azure-pipelines.yml); repeatable or comma-separated", collect)
+    .option("--force", "overwrite existing files (with --ci in an existing project: only the pipeline files)", false)
+    .action(async (opts: { dir: string; force: boolean; ci?: string[] }) => (await import("./commands/init.js")).initCommand(io, { ...opts, version: landlordVersion() }));
 
   program
     .command("validate")
@@ -335,6 +339,33 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]).default("yaml"))
     .action(async (name: string, opts: { output?: string }) => (await import("./commands/tenants.js")).describeTenantCommand(io, global(), name, opts));
 
+  const notices = program.command("notices").description("what customers are told: rollout, maintenance and incident notices by email and Slack-compatible webhook");
+  notices
+    .command("list", { isDefault: true })
+    .description("notices queued, sent and failed, newest first")
+    .option("--tenant <name>", "one tenant's")
+    .addOption(new Option("--state <state>", "only in this state").choices(["pending", "sent", "failed"]))
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "yaml", "json"]).default("table"))
+    .action(async (opts: { tenant?: string; state?: "pending" | "sent" | "failed"; output?: "table" | "yaml" | "json" }) => (await import("./commands/notices.js")).noticesListCommand(io, global(), opts));
+  notices
+    .command("send")
+    .description("tell tenants of planned maintenance or an incident, now (exit 1 if a message could not go yet; it is retried)")
+    .argument("[tenants...]", "tenant names (or --all)")
+    .addOption(new Option("--kind <kind>", "what it is about").choices(["maintenance", "incident"]).makeOptionMandatory())
+    .requiredOption("--message <text>", "what customers should know, in their words")
+    .option("--all", "every tenant that is not offboarded")
+    .option("--starts-at <time>", "when the maintenance starts (ISO 8601, e.g. 2026-12-24T02:00:00Z)")
+    .option("--ends-at <time>", "when it ends")
+    .action(async (tenants: string[], opts: { kind: "maintenance" | "incident"; message: string; all?: boolean; startsAt?: string; endsAt?: string }) => {
+      state.exitCode = await (await import("./commands/notices.js")).noticesSendCommand(io, global(), tenants, opts);
+    });
+  notices
+    .command("deliver")
+    .description("send queued notices that are due now (landlord serve does this every 30 s)")
+    .action(async () => {
+      state.exitCode = await (await import("./commands/notices.js")).noticesDeliverCommand(io, global());
+    });
+
   const domains = program.command("domains").description("a tenant's domains: served, or custom and pending a DNS TXT challenge");
   const domainsOutput = () => new Option("-o, --output <format>", "output format").choices(["table", "yaml", "json"]).default("table");
   domains
@@ -410,7 +441,9 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .argument("[id]", "rollout id")
     .option("-w, --watch", "print progress until the rollout stops", false)
     .addOption(new Option("-o, --output <format>", "output format").choices(["yaml", "json"]))
-    .action(async (id: string | undefined, opts: { watch?: boolean; output?: string }) => (await import("./commands/rollout.js")).rolloutStatusCommand(io, global(), id, opts));
+    .action(async (id: string | undefined, opts: { watch?: boolean; output?: string }) => {
+      state.exitCode = await (await import("./commands/rollout.js")).rolloutStatusCommand(io, global(), id, opts);
+    });
   for (const [cmd, what] of [
     ["pause", "stop after the tenants in flight (their bake included)"],
     ["resume", "continue a paused rollout, or one whose runner died"],

@@ -106,7 +106,13 @@ export function fleetAlertmanagerConfig(am: FleetAlertmanagerConfig, tenants: re
     const receiver: Record<string, unknown> = { name: tenantReceiver(name) };
     if (am.smtp) receiver.email_configs = email(contacts.email);
     const ref = contacts.alertWebhookSecretRef;
-    if (ref) receiver.webhook_configs = [{ url_file: `${am.secretsDir.replace(/\/+$/, "")}/${name}/${ref.name}/${ref.key}`, send_resolved: true }];
+    const secretFile = (r: { name: string; key: string }) => `${am.secretsDir.replace(/\/+$/, "")}/${name}/${r.name}/${r.key}`;
+    if (ref) receiver.webhook_configs = [{ url_file: secretFile(ref), send_resolved: true }];
+    // Slack's own payload (attachments with title, text and colour), from a file like the
+    // webhook's: api_url_file exists since Alertmanager 0.22, so no inlining is needed.
+    const slack = contacts.slackWebhookSecretRef;
+    // The text carries the rules' own words (summary, description) a customer can act on.
+    if (slack) receiver.slack_configs = [{ api_url_file: secretFile(slack), send_resolved: true, text: SLACK_TEXT }];
     receivers.push(receiver);
     const route: Record<string, unknown> = { receiver: tenantReceiver(name), matchers: [`namespace=${quote(t.names.namespace)}`] };
     if (maintenanceWindow) {
@@ -137,13 +143,16 @@ export function fleetAlertmanagerConfig(am: FleetAlertmanagerConfig, tenants: re
   return { config, skipped };
 }
 
+/** One line per alert of the group: its summary, then its description. */
+const SLACK_TEXT = '{{ range .Alerts }}*{{ .Annotations.summary }}*{{ if .Annotations.description }}: {{ .Annotations.description }}{{ end }}\n{{ end }}';
+
 /** What in one tenant's spec Alertmanager would refuse, failing the whole file. */
 function tenantProblems(t: ResolvedTenant): Omit<InputProblem, "file">[] {
   const out: Omit<InputProblem, "file">[] = [];
   const { contacts, maintenanceWindow } = t.tenant.spec;
-  const key = contacts.alertWebhookSecretRef?.key;
-  if (key === "." || key === "..") {
-    out.push({ path: "spec.contacts.alertWebhookSecretRef.key", message: "'.' and '..' are not secret keys", fix: "use the key's name in the tenant's Key Vault" });
+  for (const field of ["alertWebhookSecretRef", "slackWebhookSecretRef"] as const) {
+    const key = contacts[field]?.key;
+    if (key === "." || key === "..") out.push({ path: `spec.contacts.${field}.key`, message: "'.' and '..' are not secret keys", fix: "use the key's name in the tenant's Key Vault" });
   }
   // Specs are validated with the same rule; this catches one resolved before the rule existed.
   const zone = maintenanceWindow ? timeZoneProblem(maintenanceWindow.timezone) : undefined;
@@ -177,14 +186,14 @@ function sharedNames(tenants: readonly ResolvedTenant[]): Map<ResolvedTenant, Om
 }
 
 /**
- * Tenants whose receiver in the fleet config would reach no one: no webhook, and no SMTP
+ * Tenants whose receiver in the fleet config would reach no one: no webhook or Slack, and no SMTP
  * to send their contact email with. Alertmanager accepts such a receiver silently, and only
  * the platform would hear the tenant's alerts, so `landlord validate` warns about them.
  */
 export function unreachableTenantReceivers(am: FleetAlertmanagerConfig | undefined, tenants: readonly ResolvedTenant[]): string[] {
   if (!am || am.smtp) return [];
   return tenants
-    .filter((t) => t.tenant.spec.contacts.alertWebhookSecretRef === undefined)
+    .filter((t) => t.tenant.spec.contacts.alertWebhookSecretRef === undefined && t.tenant.spec.contacts.slackWebhookSecretRef === undefined)
     .map((t) => t.tenant.metadata.name)
     .sort();
 }

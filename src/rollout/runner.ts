@@ -27,6 +27,7 @@ import { renderTenant } from "./render-tenant.js";
 import { currentWave, rollbackOrder } from "./state.js";
 import type { RolloutState } from "../spec/rollout-states.js";
 import { windowState, type MaintenanceWindow } from "./window.js";
+import type { RolloutNotices } from "../notices/queue.js";
 
 export interface RolloutEventLine {
   readonly at: Date;
@@ -46,7 +47,10 @@ export interface RunnerDeps {
   readonly onEvent?: (e: RolloutEventLine) => void;
   /** How often a running wave looks for pause/abort requests. */
   readonly controlPollMs?: number;
+  /** Where the customers' notices go (before a tenant is changed, after, on rollback); none: nobody is told. */
+  readonly notices?: RolloutNotices;
 }
+
 
 /** The runner's lease went to someone else: stop without writing anything more. */
 export class RunnerFenced extends Error {
@@ -243,6 +247,39 @@ class Run {
     return undefined;
   }
 
+  /**
+   * Queues one notice for the tenant and pushes it out before the runner goes on, so a
+   * customer hears of a change before it is made. Never fails the rollout: a notice that
+   * could not go now stays queued and the courier retries it.
+   */
+  private async notify(spec: Tenant, kind: "rollout-starting" | "rollout-finished" | "rollout-rolled-back", wave: number, extra: { reason?: string; previousVersion?: string | undefined }): Promise<void> {
+    const n = this.deps.notices;
+    if (!n) return;
+    const window = this.settings.maintenance.honour ? maintenanceWindowOf(spec) : undefined;
+    const stage = kind === "rollout-starting" ? "starting" : kind === "rollout-finished" ? "finished" : "rolled-back";
+    try {
+      await n.queue(spec, {
+        kind,
+        dedupeKey: `rollout:${this.id}:${spec.metadata.name}:${stage}`,
+        values: {
+          version: this.release.version,
+          wave: this.waveNames[wave],
+          ...(window ? { window: `${window.days.join(", ")} ${window.start} ${window.timezone}, ${String(window.durationMinutes)} min` } : {}),
+          ...extra,
+        },
+      });
+      await n.flush();
+    } catch (err) {
+      await this.log(wave, spec.metadata.name, `notice ${kind} not queued: ${message(err)}`);
+    }
+  }
+
+  private async notifyDone(tenant: string, wave: number): Promise<void> {
+    if (!this.deps.notices) return;
+    const record = await this.deps.store.tenants.get(tenant);
+    if (record) await this.notify(record.spec, "rollout-finished", wave, {});
+  }
+
   private gatesFor(wave: number): GateConfig[] {
     return gatesOfWave(this.settings.gates, this.settings.waves[wave]?.gates);
   }
@@ -317,6 +354,7 @@ class Run {
     const domains = (spec as { spec?: { domains?: string[] } }).spec?.domains ?? record.domains;
     const writeSpec = (db: Kysely<Database>) => tenantsRepo(db, this.deps.store.backend).updateSpec({ name: t.tenant, spec, domains, now: this.now() });
     if (!resumed) {
+      await this.notify(record.spec, "rollout-starting", wave, {});
       const waited = await this.awaitWindow(wave, t, record.spec, halt);
       if (waited !== undefined) return waited;
     }
@@ -347,6 +385,7 @@ class Run {
     const gates = this.gatesFor(wave);
     if (gates.length === 0 || !this.deps.probe) {
       await this.setTarget(tenant, { state: "done", detail: { readyAt: readyAt.toISOString(), gates: "none configured" } });
+      await this.notifyDone(tenant, wave);
       return "done";
     }
     const bake = this.settings.waves[wave]?.bakeSeconds ?? this.settings.bakeSeconds;
@@ -367,6 +406,7 @@ class Run {
       }
     }
     await this.setTarget(tenant, { state: "done", detail: { readyAt: readyAt.toISOString(), verdicts: last }, events: [this.line(wave, tenant, `healthy after ${String(bake)} s bake: ${last.map((v) => `${v.gate} ${v.detail}`).join("; ")}`)] });
+    await this.notifyDone(tenant, wave);
     return "done";
   }
 
@@ -427,6 +467,8 @@ class Run {
         await this.log(v.wave, v.tenant, `unhealthy after rollback: ${bad.gate} ${bad.detail}`);
       } else {
         await this.setTarget(v.tenant, { state: "rolled-back", reason: `rolled back: ${reason}`, detail: { verdicts } });
+        const back = byName.get(v.tenant)?.previousSpec;
+        if (back) await this.notify(back, "rollout-rolled-back", v.wave, { reason, previousVersion: back.spec.version });
         await this.log(v.wave, v.tenant, `healthy after rollback${verdicts.length > 0 ? `: ${verdicts.map((x) => `${x.gate} ${x.detail}`).join("; ")}` : ""}`);
       }
     }

@@ -8,6 +8,7 @@ import { targetDelivery } from "./adapters/target-delivery.js";
 import type { RolloutEventLine, RunnerDeps } from "./runner.js";
 import type { RolloutContext } from "./service.js";
 import { rolloutWorkflow } from "./workflow.js";
+import { rolloutNotices } from "../notices/rollout-notices.js";
 
 export interface RolloutWiring {
   readonly store: Store;
@@ -25,6 +26,7 @@ export interface RolloutWiring {
 }
 
 export function rolloutContext(w: RolloutWiring): RolloutContext & { readonly deps: RunnerDeps } {
+  const notices = rolloutNotices(w.store, w.platform.config.notices);
   const deps: RunnerDeps = {
     store: w.store,
     platform: w.platform,
@@ -32,6 +34,7 @@ export function rolloutContext(w: RolloutWiring): RolloutContext & { readonly de
     ...(w.probe ? { probe: w.probe } : {}),
     ...(w.onEvent ? { onEvent: w.onEvent } : {}),
     ...(w.controlPollMs !== undefined ? { controlPollMs: w.controlPollMs } : {}),
+    ...(notices ? { notices } : {}),
   };
   const engine = createEngine({
     store: w.store,

@@ -29,6 +29,9 @@ import { rolloutRoutes } from "./routes/rollouts.js";
 import { oidcRoutes } from "./routes/oidc.js";
 import { sessionRoutes } from "./routes/session.js";
 import { statusRoutes } from "./routes/status.js";
+import { statusPageRoutes } from "./routes/status-page.js";
+import { loadStatusPage } from "../app/status-page.js";
+import { STATUS_PAGE_CSS, statusPageHtml } from "../notices/status-page.js";
 import { backupRoutes } from "./routes/backups.js";
 import { tenantRoutes } from "./routes/tenants.js";
 import { usageRoutes } from "./routes/usage.js";
@@ -63,6 +66,7 @@ export function apiRoutes(ctx: ServerContext): ApiRoute[] {
     ...costRoutes(ctx),
     ...alertRoutes(ctx),
     ...usageRoutes(ctx),
+    ...statusPageRoutes(ctx),
   ];
 }
 
@@ -186,6 +190,18 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   app.get("/docs/docs.css", (_req, reply) => reply.type("text/css; charset=utf-8").send(DOCS_CSS));
 
   app.get("/healthz", (_req, reply) => reply.send({ status: "ok" }));
+  // Tenants' public status pages: no credentials, so limited per address like logins.
+  const statusLimit = { rateLimit: { max: options.requestsPerMinute ?? 1200, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `status:${req.ip}` } };
+  app.get("/status-page.css", (_req, reply) => reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=3600").send(STATUS_PAGE_CSS));
+  app.get<{ Params: { name: string } }>("/status/:name", { config: statusLimit }, async (req, reply) => {
+    try {
+      const page = await loadStatusPage(ctx.rt.store, ctx.rt.services.platform, req.params.name, new Date());
+      return await reply.type("text/html; charset=utf-8").header("cache-control", "public, max-age=30").send(statusPageHtml(page));
+    } catch (err) {
+      const { status, body } = errorResponse(err);
+      return reply.code(status).type("text/plain; charset=utf-8").send(body.error.message);
+    }
+  });
   app.get("/readyz", async (_req, reply) => {
     try {
       await sql`select 1`.execute(ctx.rt.store.db);

@@ -38,6 +38,7 @@ export class Metrics {
     this.define("landlord_domain_claims_expired_total", "counter", "claims on unproven custom domains the reconcile loop recorded as expired");
     this.define("landlord_cloud_purges_total", "counter", "purge attempts of offboarded incarnations' kept cloud resources, by result (purged, waiting, failed)");
     this.define("landlord_restore_drills_total", "counter", "scheduled restore drill passes, by result (started, running, refused, failed)");
+    this.define("landlord_notices_total", "counter", "customer notice deliveries by the leader's courier, by result (sent, failed)");
     this.define("landlord_leader", "gauge", "1 while this replica holds the workers' lease");
     this.define("landlord_tenants", "gauge", "tenants in the store by phase");
   }

@@ -43,7 +43,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { leaseTtlMs: 15_000, pollMs: 1_000, concurrency: 4, reconcileIntervalMs: 60_000, purgeIntervalMs: 3_600_000, drillIntervalMs: 600_000, graceMs: 60_000 };
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { leaseTtlMs: 15_000, pollMs: 1_000, concurrency: 4, reconcileIntervalMs: 60_000, purgeIntervalMs: 3_600_000, drillIntervalMs: 600_000, noticesIntervalMs: 30_000, graceMs: 60_000 };
 
 export async function startServer(rt: Runtime, options: ServeOptions): Promise<RunningServer> {
   const log = options.log ?? (() => undefined);

@@ -16,6 +16,8 @@ import { reconcilePass } from "./reconcile.js";
 import { purgeDue } from "../workflows/tenant/purge.js";
 import { startDueDrill } from "../workflows/tenant/drills.js";
 import { systemClock } from "../workflows/engine/clock.js";
+import { deliverDueNotices } from "../notices/courier.js";
+import { noticeTransports } from "../notices/transports.js";
 
 export interface WorkerOptions {
   /** Leader lease TTL; renewed every third of it. */
@@ -29,6 +31,8 @@ export interface WorkerOptions {
   readonly purgeIntervalMs?: number;
   /** How often the leader looks for a tenant due a restore drill (database.backup.verifyEveryDays); 0 turns it off. */
   readonly drillIntervalMs?: number;
+  /** How often the leader sends queued customer notices (and retries failed ones); 0 turns it off. */
+  readonly noticesIntervalMs?: number;
   /** At shutdown, how long a step may take to finish before it is interrupted. */
   readonly graceMs: number;
   /** What the reconcile loop takes as now (claims lapse by it); the system clock unless a test sets one. */
@@ -55,6 +59,8 @@ export class Workers {
   private purging: Promise<void> | undefined;
   private drillTimer: NodeJS.Timeout | undefined;
   private drilling: Promise<void> | undefined;
+  private noticesTimer: NodeJS.Timeout | undefined;
+  private noticing: Promise<void> | undefined;
   private scanning = false;
   private rescan = false;
   private reconciling: Promise<void> | undefined;
@@ -131,6 +137,7 @@ export class Workers {
         this.scheduleReconcile(0);
         this.schedulePurge(0);
         this.scheduleDrill(this.options.drillIntervalMs ?? 0);
+        this.scheduleNotices(0);
       }
     }
     // Read through a method: the awaits above may have seen stop() begin.
@@ -299,6 +306,32 @@ export class Workers {
     }
   }
 
+  private scheduleNotices(delayMs: number): void {
+    const every = this.options.noticesIntervalMs ?? 0;
+    if (every <= 0 || this.stopping) return;
+    clearTimeout(this.noticesTimer);
+    this.noticesTimer = setTimeout(() => {
+      if (!this.leader || this.stopping) return;
+      this.noticing = this.noticesOnce().finally(() => {
+        this.noticing = undefined;
+        this.scheduleNotices(every);
+      });
+    }, delayMs);
+  }
+
+  /** One pass of the notices courier (src/notices/courier.ts), with its metrics. */
+  async noticesOnce(): Promise<void> {
+    const config = this.rt.services.platform.config.notices;
+    if (!config.enabled) return;
+    try {
+      const { sent, failed } = await deliverDueNotices({ store: this.rt.store, config, transports: noticeTransports(config), log: this.log });
+      if (sent > 0) this.metrics.inc("landlord_notices_total", { result: "sent" }, sent);
+      if (failed > 0) this.metrics.inc("landlord_notices_total", { result: "failed" }, failed);
+    } catch (err) {
+      this.log(`notices: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   /** Stops taking work, lets running steps finish (up to graceMs), then hands the lease back. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -307,6 +340,7 @@ export class Workers {
     clearTimeout(this.reconcileTimer);
     clearTimeout(this.purgeTimer);
     clearTimeout(this.drillTimer);
+    clearTimeout(this.noticesTimer);
     this.reconcileAbort.abort();
     // A soft stop: a step under way is never cut (its end is always recorded); the run ends
     // at its next boundary. Only past the grace time are steps themselves interrupted.
@@ -320,6 +354,7 @@ export class Workers {
     await this.reconciling;
     await this.purging;
     await this.drilling;
+    await this.noticing;
     this.unsubscribe();
     if (this.leader) await this.lease.release().catch(() => undefined);
     this.leader = false;

@@ -1,5 +1,6 @@
 /** Schema of landlord.yaml, the platform config. */
 import { z } from "zod";
+import { NOTICES_DEFAULTS, noticesSchema } from "./notices-schema.js";
 import {
   count,
   cpuQuantity,
@@ -520,6 +521,8 @@ export const platformSchema = z.strictObject({
   }),
   /** Progressive rollout of releases: waves, health gates, rollback policy (docs/adr/0012). */
   rollout: rolloutSchema.default(ROLLOUT_DEFAULTS),
+  /** What customers are told before and after changes, and how (docs/adr/0036). */
+  notices: noticesSchema.default(NOTICES_DEFAULTS),
   delivery: z
     .strictObject({
       /** directory: rendered files only (no cluster); gitops: commits to a repository Argo CD syncs; kubernetes: server-side apply. */

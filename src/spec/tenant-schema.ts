@@ -3,6 +3,7 @@ import { z } from "zod";
 import { WAVE_LABEL, WAVES } from "./waves.js";
 import { dnsLabel, explain, hostname, labelKey, labels, labelValue, secretRef } from "./fields.js";
 import { timeZoneProblem } from "./time-zones.js";
+import { OPTIONAL_NOTICE_KINDS } from "./notices-schema.js";
 
 /** C0/C1 controls, zero-width characters, bidi embeddings, overrides and isolates. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -77,6 +78,22 @@ export const tenantSchema = z.strictObject({
           path: ["name"],
         })
         .optional(),
+      /**
+       * A Slack incoming webhook (or any Slack-compatible one) in the tenant's Key Vault: its
+       * alerts arrive Slack-formatted there, and Landlord's notices too.
+       */
+      slackWebhookSecretRef: secretRef
+        .refine((r) => !RESERVED_SECRET.test(r.name), {
+          error: explain("that Secret name is used by the tenant's own bundle", "name the webhook secret e.g. 'slack-webhook'"),
+          path: ["name"],
+        })
+        .optional(),
+      /** Notices the customer does not want; rollbacks and incidents are always sent. */
+      optOut: z
+        .array(z.enum(OPTIONAL_NOTICE_KINDS, { error: explain("only non-critical notices can be turned off", `use any of ${OPTIONAL_NOTICE_KINDS.join(", ")}`) }))
+        .optional(),
+      /** A public status page at /status/<tenant> on `landlord serve` (off: it answers 404 like an unknown name). */
+      statusPage: z.boolean().optional(),
     }),
     compliance: z
       .array(

@@ -233,6 +233,31 @@ export function migrations(backend: Backend): Record<string, Migration> {
         await db.schema.createIndex("cloud_retention_due").on("cloud_retention").columns(["purged_at", "purge_after"]).execute();
       },
     },
+    // What customers are to be told, per channel, until it is sent (src/store/notices-repo.ts, docs/adr/0036).
+    "0025_notices": {
+      up: async (db: Kysely<unknown>) => {
+        await db.schema
+          .createTable("notices")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("dedupe_key", "text", (c) => c.notNull())
+          .addColumn("tenant_name", "text", (c) => c.notNull())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("channel", "text", (c) => c.notNull())
+          .addColumn("recipient", "text", (c) => c.notNull())
+          .addColumn("subject", "text", (c) => c.notNull())
+          .addColumn("body", "text", (c) => c.notNull())
+          .addColumn("state", "text", (c) => c.notNull())
+          .addColumn("attempts", "integer", (c) => c.notNull())
+          .addColumn("next_attempt_at", d.time, (c) => c.notNull())
+          .addColumn("last_error", "text")
+          .addColumn("created_at", d.time, (c) => c.notNull())
+          .addColumn("sent_at", d.time)
+          .addUniqueConstraint("notices_dedupe", ["tenant_name", "dedupe_key", "channel"])
+          .execute();
+        await db.schema.createIndex("notices_due").on("notices").columns(["state", "next_attempt_at"]).execute();
+        await db.schema.createIndex("notices_tenant").on("notices").columns(["tenant_name", "created_at"]).execute();
+      },
+    },
   };
 }
 

@@ -23,6 +23,13 @@ interface Received {
 }
 
 const hooks: Record<string, Received[]> = { acme: [], globex: [], platform: [] };
+/** What Alertmanager posted to globex's Slack incoming webhook. */
+const slack: SlackMessage[] = [];
+
+interface SlackMessage {
+  channel?: string;
+  attachments: { title: string; text: string; color: string; fallback: string }[];
+}
 const servers: Server[] = [];
 const running: RunningPrometheus[] = [];
 let dir: string;
@@ -54,7 +61,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "landlord-live-"));
   const hookPort = await listen((body, path) => {
     const who = path.slice(1);
-    hooks[who]?.push(JSON.parse(body) as Received);
+    if (who.startsWith("services/")) slack.push(JSON.parse(body) as SlackMessage);
+    else hooks[who]?.push(JSON.parse(body) as Received);
     return "ok";
   });
   // The scrape target: both tenants' database down.
@@ -63,13 +71,15 @@ beforeAll(async () => {
   const ctx = platform();
   const tenants = fleet(ctx, [
     tenantFile("acme", { spec: { contacts: { email: "ops@acme.example.com", alertWebhookSecretRef: { name: "hook", key: "url" } } } }),
-    tenantFile("globex", { spec: { contacts: { email: "ops@globex.example.com", alertWebhookSecretRef: { name: "hook", key: "url" } } } }),
+    tenantFile("globex", { spec: { contacts: { email: "ops@globex.example.com", alertWebhookSecretRef: { name: "hook", key: "url" }, slackWebhookSecretRef: { name: "slack", key: "url" } } } }),
   ]);
   for (const name of ["acme", "globex"]) {
     await mkdir(join(dir, "secrets", name, "hook"), { recursive: true });
     await writeFile(join(dir, "secrets", name, "hook", "url"), `http://127.0.0.1:${hookPort}/${name}\n`);
   }
   await writeFile(join(dir, "secrets", "platform"), `http://127.0.0.1:${hookPort}/platform\n`);
+  await mkdir(join(dir, "secrets", "globex", "slack"), { recursive: true });
+  await writeFile(join(dir, "secrets", "globex", "slack", "url"), `http://127.0.0.1:${hookPort}/services/T0001/B0001/globex-secret\n`);
   const { config: amConfig } = fleetAlertmanagerConfig(
     { secretsDir: join(dir, "secrets"), platform: { webhookUrlFile: join(dir, "secrets", "platform") }, groupWait: "1s", groupInterval: "1s", repeatInterval: "1h" },
     tenants,
@@ -121,4 +131,21 @@ test("each tenant's webhook gets its own alerts only; the platform gets both; th
   expect([...firing("globex")].sort()).toEqual(["tenant-globex/TenantDatabaseDown"]);
   expect([...firing("platform")].sort()).toEqual(["tenant-acme/TenantDatabaseDown", "tenant-globex/TenantDatabaseDown"]);
   expect(hooks.acme?.every((m) => m.receiver === "tenant/acme")).toBe(true);
+}, 60_000);
+
+test("a tenant with a Slack webhook gets its alerts Slack-formatted from the real Alertmanager, and only its own", async () => {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline && slack.length === 0) await new Promise((r) => setTimeout(r, 250));
+  console.log(`--- Slack payload Alertmanager sent for globex:\n${JSON.stringify(slack[0], null, 2)}`);
+  expect(slack.length).toBeGreaterThan(0);
+  // Slack's attachment format (title, text, colour), not Alertmanager's webhook JSON.
+  const first = slack[0]?.attachments[0];
+  expect(first?.title).toMatch(/^\[FIRING:1\] TenantDatabaseDown/);
+  expect(first?.color).toBe("danger");
+  expect(first?.text).toBe("*globex's PostgreSQL is not answering*: No CloudNativePG instance in tenant-globex reports up.\n");
+  const all = JSON.stringify(slack);
+  expect(all).toContain("tenant-globex");
+  expect(all).not.toContain("tenant-acme");
+  // The inhibited symptom stays inhibited on this channel too.
+  expect(all).not.toContain("TenantAppDown");
 }, 60_000);

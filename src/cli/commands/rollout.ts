@@ -9,7 +9,7 @@ import { InputError } from "../../errors.js";
 import { toJson, toYaml } from "../../render/serialize.js";
 import { rolloutSchema, type RolloutConfig } from "../../spec/rollout-config-schema.js";
 import type { RolloutEventLine } from "../../rollout/runner.js";
-import { controlRollout, findRollout, planRollout, runRollout, startRollout, type RolloutContext } from "../../rollout/service.js";
+import { controlRollout, findRollout, planRollout, rolloutRun, runRollout, startRollout, type RolloutContext } from "../../rollout/service.js";
 import type { Command } from "../../rollout/state.js";
 import { rolloutContext } from "../../rollout/wiring.js";
 import { issuesToProblems } from "../../spec/problems.js";
@@ -72,6 +72,16 @@ async function drive(io: CliIo, ctx: RolloutContext, id: string): Promise<number
   }
 }
 
+/**
+ * --detach: the rollout's workflow is recorded, so the leader of `landlord serve` runs it
+ * (a rollout without one would wait for a person to resume it).
+ */
+async function detached(io: CliIo, ctx: RolloutContext, id: string): Promise<number> {
+  await rolloutRun(ctx, id);
+  io.stdout(`queued for the leader of \`landlord serve\`; follow it with \`landlord rollout status ${id} -w\` (no server running? run it here with \`landlord rollout resume ${id}\`)\n`);
+  return 0;
+}
+
 export async function rolloutStartCommand(io: CliIo, global: GlobalOptions, version: string, opts: RolloutStartOptions): Promise<number> {
   return withRollouts(io, global, async (ctx) => {
     const settings = await planSettings(io, ctx.platform.config.rollout, opts.plan);
@@ -84,8 +94,7 @@ export async function rolloutStartCommand(io: CliIo, global: GlobalOptions, vers
     const { rollout, plan } = await startRollout(ctx, version, settings, actor(io), new Date());
     io.stdout(`rollout ${rollout.id} of ${version} started\n${planText(plan.waves, plan.skipped)}`);
     if (opts.detach === true) {
-      io.stdout(`not run here (--detach): run it with \`landlord rollout resume ${rollout.id}\`\n`);
-      return 0;
+      return detached(io, ctx, rollout.id);
     }
     return drive(io, ctx, rollout.id);
   });
@@ -124,7 +133,9 @@ export async function statusText(ctx: RolloutContext, r: RolloutRecord): Promise
   return `${head}${table(rows, ["WAVE", "TENANTS", ...COUNTED.map((c) => c.toUpperCase())])}${tenantRows.length > 0 ? `\n${table(tenantRows, ["TENANT", "WAVE", "STATE", "REASON"])}` : ""}${skipped ? `not in the rollout:\n${skipped}` : ""}`;
 }
 
-export async function rolloutStatusCommand(io: CliIo, global: GlobalOptions, id: string | undefined, opts: { watch?: boolean; output?: string }): Promise<void> {
+/** With --watch, the exit code says how it ended (0: Succeeded), so a pipeline can gate on it. */
+export async function rolloutStatusCommand(io: CliIo, global: GlobalOptions, id: string | undefined, opts: { watch?: boolean; output?: string }): Promise<number> {
+  let code = 0;
   await withRollouts(
     io,
     global,
@@ -142,6 +153,10 @@ export async function rolloutStatusCommand(io: CliIo, global: GlobalOptions, id:
           if (r.state !== "Running" && r.state !== "RollingBack") break;
           await new Promise((res) => setTimeout(res, 1000));
         }
+        if (r.state !== "Succeeded") {
+          code = 1;
+          io.stderr(`rollout ${r.id} ended ${r.state}${r.reason ? `: ${r.reason}` : ""}\n`);
+        }
       }
       if (opts.output === "json" || opts.output === "yaml") {
         const doc = { ...r, targets: await repo.targets(r.id), events: await repo.events(r.id) };
@@ -152,6 +167,7 @@ export async function rolloutStatusCommand(io: CliIo, global: GlobalOptions, id:
     },
     false,
   );
+  return code;
 }
 
 export async function rolloutControlCommand(io: CliIo, global: GlobalOptions, cmd: Command, id: string | undefined, opts: { detach?: boolean } = {}): Promise<number> {
@@ -161,8 +177,7 @@ export async function rolloutControlCommand(io: CliIo, global: GlobalOptions, cm
     io.stdout(`rollout ${rollout.id}: ${what} → ${rollout.state}${rollout.requested ? ` (${rollout.requested} requested; the running runner acts on it at once)` : ""}\n`);
     if (!needsRun) return 0;
     if (opts.detach === true) {
-      io.stdout(`not run here (--detach): run it with \`landlord rollout resume ${rollout.id}\`\n`);
-      return 0;
+      return detached(io, ctx, rollout.id);
     }
     const code = await drive(io, ctx, rollout.id);
     const after = await rolloutsRepo(ctx.store.db).require(rollout.id);
