@@ -209,6 +209,15 @@ export async function restartComponent(dir: string, component: Component): Promi
   if (!record) throw new Error(`${component} was never started in ${dir}`);
   if (isAlive(record.pid)) return;
   spawnComponent(state, component, record.args, record.command, record.env);
+  // A kubelet started before its containerd serves the CRI exits at once ("validate CRI v1
+  // runtime API ... Unavailable"), and the node stays NotReady: callers restart containerd
+  // first, so it must be answering when this returns.
+  const node = /^node\/([^/]+)\/containerd$/.exec(component)?.[1];
+  if (node !== undefined) {
+    const socket = join(dir, "nodes", node, "containerd.sock");
+    const answers = () => run("ctr", ["--address", socket, "version"]).then(() => true, () => false);
+    await waitFor(`containerd of ${node}`, answers, 30_000, state, component);
+  }
   if (component === "kube-apiserver") {
     const certs = join(dir, "certs");
     const tls = { ca: readFileSync(join(certs, "ca.crt")), cert: readFileSync(join(certs, "admin.crt")), key: readFileSync(join(certs, "admin.key")) };
