@@ -138,7 +138,14 @@ describe("a tenant's certificate from the ACME server, served by the ingress con
   });
 
   it("answers /healthz over HTTPS through Traefik", async () => {
-    const res = await getThroughIngress("/healthz", pebbleRoot);
+    // Traefik routes an Ingress path only once its Service has a ready endpoint, and reloads
+    // at most every 2 s (providersThrottleDuration): a 404 just after onboarding is that
+    // reload still to come (seen once in a CI run), not a missing route.
+    let res = await getThroughIngress("/healthz", pebbleRoot);
+    for (const until = Date.now() + 30_000; res.status === 404 && Date.now() < until; ) {
+      await sleep(500);
+      res = await getThroughIngress("/healthz", pebbleRoot);
+    }
     expect(res.status, res.body).toBe(200);
   });
 
