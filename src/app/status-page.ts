@@ -12,7 +12,7 @@ import { rolloutsRepo } from "../store/rollouts-repo.js";
  */
 export async function loadStatusPage(store: Store, platform: PlatformContext, name: string, now: Date): Promise<StatusPage> {
   const hidden = () => new NotFoundError(`no status page named '${name}': it is off unless the tenant sets spec.contacts.statusPage: true`);
-  const record = await store.tenants.get(name).catch(() => undefined);
+  const record = await store.tenants.get(name);
   if (!record || record.phase === "Offboarded" || record.spec.spec.contacts.statusPage !== true) throw hidden();
   const rollouts = rolloutsRepo(store.db, store.backend);
   const active = await rollouts.active(platform.config.platform.name);

@@ -5,17 +5,14 @@
  * store through an Entra ID token; each step that needs the sign-in is an AzureCLI@2 task.
  */
 import { KUBECTL_VERSION, KUBELOGIN_VERSION } from "./ci-github.js";
+import { AZURE_DIALECT, diffScript, followScript, indent, releaseScript, startScript } from "./ci-scripts.js";
 
 /** Where the definition goes, relative to the project folder (the repository root). */
 export const AZURE_PIPELINE_PATH = "azure-pipelines.yml";
 
 /** An AzureCLI@2 task running a bash script signed in through the service connection. */
 function azureCli(name: string, connection: string, script: string, extra = ""): string {
-  const body = script
-    .trimEnd()
-    .split("\n")
-    .map((l) => (l === "" ? "" : `                ${l}`))
-    .join("\n");
+  const body = indent(script.trimEnd(), 16);
   return `          - task: AzureCLI@2
             displayName: ${name}
             inputs:
@@ -87,68 +84,17 @@ function setupSteps(connection: string): string {
 }
 
 const DIFF_SCRIPT = `set -euo pipefail
-# kubectl diff's convention: 0 nothing to deliver, 1 changes to deliver (not a failure here:
-# that is what a pull request is for), 2 and above an error, which fails the run.
-set +e
-landlord diff -f tenants > landlord-diff.txt 2> landlord-diff.log
-code=$?
-set -e
-cat landlord-diff.log >&2
-if [ "$code" -gt 1 ]; then exit "$code"; fi
-{
-  echo "### landlord diff"
-  echo
-  if [ "$code" -eq 0 ]; then echo "Nothing to deliver."; else echo "Delivering this pull request would change:"; fi
-  echo
-  sed 's/^/    /' landlord-diff.log
-  if [ -s landlord-diff.txt ]; then
-    echo
-    echo '\`\`\`diff'
-    head -c 60000 landlord-diff.txt
-    echo
-    echo '\`\`\`'
-    if [ "$(wc -c < landlord-diff.txt)" -gt 60000 ]; then echo "(cut at 60000 bytes: run landlord diff -f tenants for all of it)"; fi
-  fi
-} > landlord-diff.md
-# The run's Extensions tab shows it.
-echo "##vso[task.uploadsummary]$PWD/landlord-diff.md"
+${diffScript({ publish: '# The run\'s Extensions tab shows it.\necho "##vso[task.uploadsummary]$PWD/landlord-diff.md"' })}`;
+
+/** Build.SourceBranch is refs/tags/v1.5.0. */
+const TAG = `set -euo pipefail
+TAG="\${BUILD_SOURCEBRANCH#refs/tags/}"
 `;
 
-const RELEASE_SCRIPT = `set -euo pipefail
-# Build.SourceBranch is refs/tags/v1.5.0; the tag without its v is the app's image tag.
-tag="\${BUILD_SOURCEBRANCH#refs/tags/}"
-version="\${tag#v}"
-# Releases never change: a re-run of this stage finds it recorded and goes on.
-if landlord release list -o json | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d;}).on("end",()=>{process.exit(JSON.parse(s).some((r)=>r.version===process.argv[1])?0:1);})' "$version"; then
-  echo "release $version is already recorded"
-else
-  landlord release create "$version" --notes "git tag $tag ($BUILD_SOURCEVERSION)"
-fi
-`;
-
-const START_SCRIPT = `set -euo pipefail
-tag="\${BUILD_SOURCEBRANCH#refs/tags/}"
-landlord rollout start "\${tag#v}" --detach | tee rollout-start.txt
-id="$(sed -n 's/^rollout \\(ro-[^ ]*\\) of .*/\\1/p' rollout-start.txt)"
-if [ -z "$id" ]; then echo "##vso[task.logissue type=error]no rollout id in the output of landlord rollout start"; exit 1; fi
-echo "##vso[task.setvariable variable=ROLLOUT_ID]$id"
-`;
-
+const RELEASE_SCRIPT = `${TAG}${releaseScript("$BUILD_SOURCEVERSION")}`;
+const START_SCRIPT = `${TAG}${startScript(AZURE_DIALECT, 'echo "##vso[task.setvariable variable=ROLLOUT_ID]$id"')}`;
 const FOLLOW_SCRIPT = `set -euo pipefail
-# --detach records the rollout for landlord serve's leader; this job runs it too, in the
-# background (landlord rollout resume), and whichever runner holds its lease drives it.
-# Cancelling the run stops this runner at its next tenant boundary; resume it later.
-landlord rollout resume "$ROLLOUT_ID" > rollout-runner.log 2>&1 &
-runner=$!
-landlord rollout status "$ROLLOUT_ID" -w || true  # its exit code says the same as the state below
-if ! wait "$runner"; then echo "runner: $(tail -n 3 rollout-runner.log)"; fi
-state="$(landlord rollout status "$ROLLOUT_ID" -o json | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d;}).on("end",()=>{console.log(JSON.parse(s).state);})')"
-echo "rollout $ROLLOUT_ID: $state"
-if [ "$state" != "Succeeded" ]; then
-  echo "##vso[task.logissue type=error]rollout $ROLLOUT_ID ended $state: landlord rollout status $ROLLOUT_ID, then landlord rollout retry or abort"
-  exit 1
-fi
-`;
+${followScript(AZURE_DIALECT)}`;
 
 /** The pipeline text, pinned to this CLI's version (package.json's at init time). */
 export function azurePipeline(version: string): string {
@@ -223,12 +169,4 @@ ${setupSteps("landlord-check")}${azureCli("landlord validate", "landlord-check",
             deploy:
               steps:
 ${indent(setupSteps("landlord-release"), 6)}${indent(azureCli("landlord release create", "landlord-release", RELEASE_SCRIPT), 6)}${indent(azureCli("landlord rollout start --detach", "landlord-release", START_SCRIPT), 6)}${indent(azureCli("landlord rollout status -w", "landlord-release", FOLLOW_SCRIPT), 6)}`;
-}
-
-function indent(text: string, spaces: number): string {
-  const pad = " ".repeat(spaces);
-  return text
-    .split("\n")
-    .map((l) => (l === "" ? "" : pad + l))
-    .join("\n");
 }

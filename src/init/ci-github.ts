@@ -5,6 +5,8 @@
  * through Entra ID (kubelogin), the store through an Entra ID token.
  */
 
+import { diffScript, followScript, GITHUB_DIALECT, indent, releaseScript, startScript } from "./ci-scripts.js";
+
 /** Where the workflow goes, relative to the project folder (the repository root). */
 export const GITHUB_WORKFLOW_PATH = ".github/workflows/landlord.yaml";
 
@@ -151,33 +153,7 @@ ${setupSteps()}      - name: landlord validate
         run: landlord audit
       - name: landlord diff
         run: |
-          # kubectl diff's convention: 0 nothing to deliver, 1 changes to deliver (not a failure
-          # here: that is what a pull request is for), 2 and above an error, which fails the check.
-          set +e
-          landlord diff -f tenants > landlord-diff.txt 2> landlord-diff.log
-          code=$?
-          set -e
-          cat landlord-diff.log >&2
-          if [ "$code" -gt 1 ]; then exit "$code"; fi
-          {
-            echo "<!-- landlord-diff -->"
-            echo "### landlord diff"
-            echo
-            if [ "$code" -eq 0 ]; then echo "Nothing to deliver."; else echo "Delivering this pull request would change:"; fi
-            echo
-            sed 's/^/    /' landlord-diff.log
-            if [ -s landlord-diff.txt ]; then
-              echo
-              echo '\`\`\`diff'
-              # A comment holds at most 65536 characters.
-              head -c 60000 landlord-diff.txt
-              echo
-              echo '\`\`\`'
-              if [ "$(wc -c < landlord-diff.txt)" -gt 60000 ]; then echo "(cut at 60000 bytes: run landlord diff -f tenants for all of it)"; fi
-            fi
-          } > landlord-diff.md
-          cat landlord-diff.md >> "$GITHUB_STEP_SUMMARY"
-      - name: Comment the diff on the pull request
+${indent(diffScript({ firstLine: "<!-- landlord-diff -->", publish: 'cat landlord-diff.md >> "$GITHUB_STEP_SUMMARY"' }), 10)}      - name: Comment the diff on the pull request
         env:
           GH_TOKEN: \${{ github.token }}
           PR_NUMBER: \${{ github.event.pull_request.number }}
@@ -214,39 +190,14 @@ ${setupSteps()}      - name: landlord release create
         env:
           TAG: \${{ github.ref_name }}
         run: |
-          # The tag without its v is the app's image tag: tag v1.5.0 releases image tag 1.5.0.
-          version="\${TAG#v}"
-          # Releases never change: a re-run of this job finds it recorded and goes on.
-          if landlord release list -o json | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d;}).on("end",()=>{process.exit(JSON.parse(s).some((r)=>r.version===process.argv[1])?0:1);})' "$version"; then
-            echo "release $version is already recorded"
-          else
-            landlord release create "$version" --notes "git tag $TAG ($GITHUB_SHA)"
-          fi
-      - name: landlord rollout start --detach
+${indent(releaseScript("$GITHUB_SHA"), 10)}      - name: landlord rollout start --detach
         id: start
         env:
           TAG: \${{ github.ref_name }}
         run: |
-          landlord rollout start "\${TAG#v}" --detach | tee rollout-start.txt
-          id="$(sed -n 's/^rollout \\(ro-[^ ]*\\) of .*/\\1/p' rollout-start.txt)"
-          if [ -z "$id" ]; then echo "::error::no rollout id in the output of landlord rollout start"; exit 1; fi
-          echo "rollout_id=$id" >> "$GITHUB_OUTPUT"
-      - name: landlord rollout status -w
+${indent(startScript(GITHUB_DIALECT, 'echo "rollout_id=$id" >> "$GITHUB_OUTPUT"'), 10)}      - name: landlord rollout status -w
         env:
           ROLLOUT_ID: \${{ steps.start.outputs.rollout_id }}
         run: |
-          # --detach records the rollout for landlord serve's leader; this job runs it too, in the
-          # background (landlord rollout resume), and whichever runner holds its lease drives it.
-          # Cancelling the job stops this runner at its next tenant boundary; resume it later.
-          landlord rollout resume "$ROLLOUT_ID" > rollout-runner.log 2>&1 &
-          runner=$!
-          landlord rollout status "$ROLLOUT_ID" -w || true  # its exit code says the same as the state below
-          if ! wait "$runner"; then echo "runner: $(tail -n 3 rollout-runner.log)"; fi
-          state="$(landlord rollout status "$ROLLOUT_ID" -o json | node -e 'let s="";process.stdin.on("data",(d)=>{s+=d;}).on("end",()=>{console.log(JSON.parse(s).state);})')"
-          echo "rollout $ROLLOUT_ID: $state"
-          if [ "$state" != "Succeeded" ]; then
-            echo "::error::rollout $ROLLOUT_ID ended $state: landlord rollout status $ROLLOUT_ID, then landlord rollout retry or abort"
-            exit 1
-          fi
-`;
+${indent(followScript(GITHUB_DIALECT), 10)}`;
 }

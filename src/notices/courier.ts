@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { NoticesConfig } from "../spec/notices-schema.js";
 import type { Store } from "../store/index.js";
 import { noticesRepo, type NoticeRecord } from "../store/notices-repo.js";
+import { UpstreamError } from "../errors.js";
 import { slackPayload, type NoticeText } from "./compose.js";
 
 export interface NoticeTransports {
@@ -17,8 +18,8 @@ export interface NoticeTransports {
   webhook(url: string, body: unknown): Promise<void>;
 }
 
-/** An error that names the notice and never the webhook URL (a bearer secret). */
-export class NoticeDeliveryError extends Error {
+/** A notice could not go out; the message names the file or the answer, never the webhook URL (a bearer secret). */
+export class NoticeDeliveryError extends UpstreamError {
   override readonly name = "NoticeDeliveryError";
 }
 
@@ -50,7 +51,12 @@ async function webhookUrl(config: NoticesConfig, n: NoticeRecord): Promise<strin
     throw new NoticeDeliveryError(`webhook URL file ${file} cannot be read: sync the tenant's secret ${n.recipient.split("/")[0] ?? ""} there`);
   }
   const url = text.trim();
-  if (!/^https?:\/\/\S+$/.test(url)) throw new NoticeDeliveryError(`webhook URL file ${file} does not hold an http(s) URL`);
+  // The URL is the tenant's to write: plain http would let it point the platform at
+  // in-cluster or metadata endpoints (169.254.169.254 answers http only). Slack's are https.
+  const scheme = config.allowHttpWebhooks ? /^https?:\/\/\S+$/ : /^https:\/\/\S+$/;
+  if (!scheme.test(url)) {
+    throw new NoticeDeliveryError(`webhook URL file ${file} does not hold an ${config.allowHttpWebhooks ? "http(s)" : "https"} URL${config.allowHttpWebhooks ? "" : " (plain http is refused unless notices.allowHttpWebhooks is set)"}`);
+  }
   return url;
 }
 
@@ -83,31 +89,4 @@ export async function deliverDueNotices(o: CourierOptions): Promise<{ sent: numb
     }
   }
   return { sent, failed };
-}
-
-/** Delivers every `intervalMs` until stopped; `flush` runs a pass now (and waits for it). */
-export function startCourier(o: CourierOptions & { readonly intervalMs: number }): { flush(): Promise<void>; stop(): Promise<void> } {
-  let running: Promise<void> = Promise.resolve();
-  let stopped = false;
-  const pass = (): Promise<void> => {
-    running = running.then(async () => {
-      if (stopped) return;
-      try {
-        await deliverDueNotices(o);
-      } catch (err) {
-        o.log?.(`notices: delivery pass failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    });
-    return running;
-  };
-  const timer = setInterval(() => void pass(), o.intervalMs);
-  timer.unref();
-  return {
-    flush: pass,
-    async stop() {
-      clearInterval(timer);
-      await running;
-      stopped = true;
-    },
-  };
 }

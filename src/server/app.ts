@@ -190,7 +190,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   app.get("/docs/docs.css", (_req, reply) => reply.type("text/css; charset=utf-8").send(DOCS_CSS));
 
   app.get("/healthz", (_req, reply) => reply.send({ status: "ok" }));
-  // Tenants' public status pages: no credentials, so limited per address like logins.
+  // Tenants' public status pages: no credentials, so limited per client address.
   const statusLimit = { rateLimit: { max: options.requestsPerMinute ?? 1200, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `status:${req.ip}` } };
   app.get("/status-page.css", (_req, reply) => reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=3600").send(STATUS_PAGE_CSS));
   app.get<{ Params: { name: string } }>("/status/:name", { config: statusLimit }, async (req, reply) => {

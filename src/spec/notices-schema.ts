@@ -83,7 +83,9 @@ export const noticesSchema = z.strictObject({
   templates: z.partialRecord(z.enum(NOTICE_KINDS, { error: explain("unknown notice kind", `use any of ${NOTICE_KINDS.join(", ")}`) }), kindTemplate).default({}),
   /** Delivery attempts per notice and channel before it is given up (and listed as failed). */
   maxAttempts: z.number().int().min(1).max(50).default(8),
+  /** Webhook URLs may be plain http (a test receiver, a relay inside the platform's network); tenants write them, so off by default. */
+  allowHttpWebhooks: z.boolean().default(false),
 });
 
 export type NoticesConfig = z.infer<typeof noticesSchema>;
-export const NOTICES_DEFAULTS: NoticesConfig = { enabled: true, platformName: "Landlord", templates: {}, maxAttempts: 8 };
+export const NOTICES_DEFAULTS: NoticesConfig = noticesSchema.parse({});

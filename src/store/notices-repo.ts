@@ -14,8 +14,7 @@ import type { NoticeKind } from "../spec/notices-schema.js";
 import type { Database, IsoTime } from "./schema.js";
 import { fromIsoOrNull, toIso } from "./time.js";
 
-export const NOTICE_CHANNELS = ["email", "slack"] as const;
-export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
+export type NoticeChannel = "email" | "slack";
 export type NoticeState = "pending" | "sent" | "failed";
 
 export interface NoticesTable {
@@ -55,15 +54,7 @@ export interface NoticeRecord {
   readonly sentAt: Date | null;
 }
 
-export interface NewNotice {
-  readonly dedupeKey: string;
-  readonly tenant: string;
-  readonly kind: NoticeKind;
-  readonly channel: NoticeChannel;
-  readonly recipient: string;
-  readonly subject: string;
-  readonly body: string;
-}
+export type NewNotice = Pick<NoticeRecord, "dedupeKey" | "tenant" | "kind" | "channel" | "recipient" | "subject" | "body">;
 
 export interface NoticesRepo {
   /** Queues each notice unless the tenant has one with its dedupe key and channel; how many were new. */

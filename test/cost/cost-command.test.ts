@@ -10,8 +10,7 @@ import { promisify } from "node:util";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../src/cli/io.js";
-import { run } from "../../src/cli/program.js";
+import { runLandlord } from "../support/cli.js";
 import { OpenMetricsWriter, startPrometheusWith, type RunningPrometheus } from "./support/prometheus.js";
 
 const START = Date.UTC(2026, 9, 1) / 1000;
@@ -19,22 +18,7 @@ const END = Date.UTC(2026, 10, 1) / 1000;
 const HOURS = 744;
 const GIB = 1024 ** 3;
 
-async function landlord(cwd: string, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd,
-    env: {},
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
+const landlord = (cwd: string, ...argv: string[]) => runLandlord(cwd, argv);
 
 function series(): string {
   const w = new OpenMetricsWriter();

@@ -10,25 +10,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../src/cli/io.js";
-import { run } from "../../src/cli/program.js";
+import { runLandlord } from "../support/cli.js";
 
-async function landlord(cwd: string, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    cwd,
-    env: {},
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
+const landlord = (cwd: string, ...argv: string[]) => runLandlord(cwd, argv);
 
 const VMSS = "/subscriptions/s/resourceGroups/mc_rg-landlord-platform/providers/Microsoft.Compute/virtualMachineScaleSets";
 

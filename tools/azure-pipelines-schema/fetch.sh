@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Puts the Azure Pipelines YAML schema (service-schema.json of Microsoft's Azure Pipelines
 # VS Code extension, microsoft/azure-pipelines-vscode) into the cache once per version and
-# prints its path. test/init/ci-templates.test.ts validates the definition that
-# `landlord init --ci azure` writes against it (with ajv). Beside build.sh because both
-# check the CI templates; the schema is never committed.
+# prints its path, for checking the definition `landlord init --ci azure` writes against it
+# by hand (docs/ci-pipelines.md): no registry the test machines reach serves the file, so CI
+# does not. The schema is never committed.
 #
 # Sources, first that exists: LANDLORD_AZURE_PIPELINES_SCHEMA (a copy of the file), the
 # shared folder beside the repository (../shared/schemas/azure-pipelines/service-schema.json,
