@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Argument, Command, CommanderError, Option } from "commander";
+import type { AdoptOptions } from "./commands/adopt.js";
 import type { CapacityOptions } from "./commands/capacity.js";
 import type { DomainsOptions } from "./commands/domains.js";
 import type { CostOptions } from "./commands/cost.js";
@@ -175,6 +176,22 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: EXIT.ok })
     .option("--dry-run", "check the spec, placement and conflicts and print the plan; write nothing", false)
     .option("--reuse-retained-name", "the name's previous tenant is still retained: onboard anyway, with new cloud resources (vault, storage, state) beside the kept ones", false)
     .action(async (name: string | undefined, opts: OnboardOptions) => (await import("./commands/tenants.js")).onboardCommand(io, global(), name, opts));
+
+  program
+    .command("adopt")
+    .description("take a hand-made deployment over as a tenant: built beside it, its database copied in and checked row for row, its hostnames switched last")
+    .argument("<namespace>", "the namespace the existing setup runs in")
+    .option("--name <tenant>", "tenant name (default: the namespace)")
+    .option("--tier <tier>", "tier from landlord.yaml (default: the first)")
+    .option("--email <address>", "the customer's contact for alerts and notices")
+    .option("--domain <host>", "a hostname to serve (repeatable; default: the hosts of its Ingresses)", collect)
+    .option("--cluster <name>", "the cluster of landlord.yaml it runs on (default: the only one)")
+    .option("--database-secret <name>", "a Secret of the namespace with the database's password (keys password; username, database, host, port optional)")
+    .option("--terraform-state <file>", "its `terraform state pull` output: resources named as Landlord names them are imported, not recreated")
+    .option("--dry-run", "print what was found, the proposed spec and the plan; change nothing", false)
+    .option("--write <file>", "with --dry-run: write the proposed tenant spec to FILE (not overwritten)")
+    .option("-o, --output <format>", "with --dry-run: table, yaml or json", "table")
+    .action(async (namespace: string, opts: AdoptOptions) => (await import("./commands/adopt.js")).adoptCommand(io, global(), namespace, opts));
 
   program
     .command("update")

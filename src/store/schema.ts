@@ -17,7 +17,7 @@ export const TENANT_PHASES = [
 ] as const;
 export type TenantPhase = (typeof TENANT_PHASES)[number];
 
-export const WORKFLOW_KINDS = ["onboard", "update", "offboard", "rollout", "move", "backup-verify", "restore"] as const;
+export const WORKFLOW_KINDS = ["onboard", "update", "offboard", "rollout", "move", "backup-verify", "restore", "adopt"] as const;
 export type WorkflowKind = (typeof WORKFLOW_KINDS)[number];
 
 export const WORKFLOW_STATUSES = ["Pending", "Running", "Succeeded", "Failed", "Cancelled"] as const;

@@ -84,24 +84,81 @@ export function kubernetesDatabaseProbe(applierFor: (cluster: string) => Applier
 }
 
 /** Runs the statements in a pod of the tenant's namespace and returns what psql printed. */
-async function runPsql(applierFor: (cluster: string) => Applier, settings: KubeProbeSettings, t: ResolvedTenant, statements: readonly string[], signal?: AbortSignal): Promise<string> {
-      const cluster = t.placement.cluster;
-      const client = applierFor(cluster).client;
-      const namespace = t.names.namespace;
-      const name = `landlord-fingerprint-${randomBytes(4).toString("hex")}`;
+function runPsql(applierFor: (cluster: string) => Applier, settings: KubeProbeSettings, t: ResolvedTenant, statements: readonly string[], signal?: AbortSignal): Promise<string> {
+  const name = `landlord-fingerprint-${randomBytes(4).toString("hex")}`;
+  return runPod(applierFor(t.placement.cluster), t.placement.cluster, fingerprintPod(t, name, statements), settings.timeoutSeconds, signal);
+}
+
+/** Where a database outside the tenant is, for `landlord adopt`'s check of its copy. */
+export interface SourceDatabase {
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly passwordSecret: { readonly name: string; readonly key: string };
+}
+
+/**
+ * The fingerprint pod for a database outside the tenant, run in that database's own
+ * namespace with its own Secret, so the password never leaves the cluster; the image is
+ * the tenant's database image, which has psql.
+ */
+export function sourceFingerprintPod(source: SourceDatabase, image: string, name: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: source.namespace, labels: { [LABEL.managedBy]: "landlord", [LABEL.component]: "fingerprint" } },
+    spec: {
+      restartPolicy: "Never",
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: POSTGRES_UID, seccompProfile: { type: "RuntimeDefault" } },
+      containers: [
+        {
+          name: "psql",
+          image,
+          imagePullPolicy: "Always",
+          command: ["psql", "--no-psqlrc", "-qAt", "-v", "ON_ERROR_STOP=1", "-c", FINGERPRINT_SQL.replaceAll("$", () => "$$")],
+          env: [
+            { name: "PGHOST", value: source.host },
+            { name: "PGPORT", value: String(source.port) },
+            { name: "PGDATABASE", value: source.database },
+            { name: "PGUSER", value: source.user },
+            { name: "PGSSLMODE", value: "prefer" },
+            { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: source.passwordSecret.name, key: source.passwordSecret.key } } },
+          ],
+          resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+        },
+      ],
+    },
+  };
+}
+
+export async function fingerprintSource(applier: Applier, source: SourceDatabase, image: string, settings: KubeProbeSettings, signal?: AbortSignal): Promise<Fingerprint> {
+  const pod = sourceFingerprintPod(source, image, `landlord-fingerprint-${randomBytes(4).toString("hex")}`);
+  return parseFingerprint(await runPod(applier, source.cluster, pod, settings.timeoutSeconds, signal));
+}
+
+/** Creates the pod, waits for it to end, returns its log and deletes it. */
+async function runPod(applier: Applier, cluster: string, pod: KubeObject, timeoutSeconds: number, signal?: AbortSignal): Promise<string> {
+      const client = applier.client;
+      const namespace = pod.metadata.namespace ?? "";
+      const name = pod.metadata.name;
       const pods = `/api/v1/namespaces/${namespace}/pods`;
-      await client.send({ method: "POST", path: pods, body: fingerprintPod(t, name, statements), ...(signal ? { signal } : {}) });
+      await client.send({ method: "POST", path: pods, body: pod, ...(signal ? { signal } : {}) });
       try {
-        const deadline = Date.now() + settings.timeoutSeconds * 1000;
+        const deadline = Date.now() + timeoutSeconds * 1000;
         for (;;) {
-          const pod = await client.send<PodStatusView>({ method: "GET", path: `${pods}/${name}` });
-          const phase = pod.status?.phase;
+          const live = await client.send<PodStatusView>({ method: "GET", path: `${pods}/${name}` });
+          const phase = live.status?.phase;
           if (phase === "Succeeded" || phase === "Failed") {
             const log = await client.sendText({ method: "GET", path: `${pods}/${name}/log`, accept: "text/plain, */*" });
             if (phase === "Failed") throw new Error(`fingerprint pod ${namespace}/${name} on ${cluster} failed: ${log.slice(-500)}`);
             return log;
           }
-          if (Date.now() > deadline) throw new Error(`fingerprint pod ${namespace}/${name} on ${cluster} did not finish in ${String(settings.timeoutSeconds)} s (phase ${phase ?? "none"}${trouble(pod)})`);
+          if (Date.now() > deadline) throw new Error(`fingerprint pod ${namespace}/${name} on ${cluster} did not finish in ${String(timeoutSeconds)} s (phase ${phase ?? "none"}${trouble(live)})`);
           await sleep(1_000, signal);
         }
       } finally {

@@ -12,8 +12,11 @@ import { incarnationId } from "../../spec/cloud-names.js";
 import { isLocalModuleSource, tenantWorkspace } from "../../render/terraform/workspace.js";
 import type { PlatformConfig } from "../../spec/platform-schema.js";
 import { RetryableError } from "../../errors.js";
+import { importsTf, type ImportBlock } from "../../render/terraform/imports.js";
 
 const exec = promisify(execFile);
+
+const IMPORTS_FILE = "imports.tf";
 
 export interface TerraformResult {
   readonly skipped?: string;
@@ -65,11 +68,15 @@ export class TerraformRunner {
   }
 
   /** A re-onboarded name works in its own folder: its state key differs, and a folder initialised for one backend key must not be reused for another. */
-  async writeWorkspace(vars: CustomerInstanceVars, incarnation?: string): Promise<string> {
+  async writeWorkspace(vars: CustomerInstanceVars, incarnation?: string, imports: readonly ImportBlock[] = []): Promise<string> {
     const dir = join(this.workspaceRoot, "customers", incarnation === undefined ? vars.tenant_name : `${vars.tenant_name}-${incarnation}`);
     await mkdir(dir, { recursive: true });
     const inc = incarnation === undefined ? undefined : incarnationId(incarnation);
     for (const f of tenantWorkspace(this.platform, vars, this.moduleSourceFrom(dir), inc)) await writeFile(join(dir, f.name), f.text);
+    // Import blocks of an adoption (landlord adopt): once imported they are no-ops, but a later
+    // run without them must not carry ids the operator may since have corrected.
+    if (imports.length > 0) await writeFile(join(dir, IMPORTS_FILE), importsTf(imports));
+    else await rm(join(dir, IMPORTS_FILE), { force: true });
     return dir;
   }
 
@@ -82,8 +89,9 @@ export class TerraformRunner {
     return rel.startsWith(".") ? rel : `./${rel}`;
   }
 
-  async apply(vars: CustomerInstanceVars, signal: AbortSignal, incarnation?: string): Promise<TerraformResult> {
-    return this.run(vars, signal, "apply", incarnation);
+  /** `imports`: existing resources the module takes over instead of creating them (landlord adopt). */
+  async apply(vars: CustomerInstanceVars, signal: AbortSignal, incarnation?: string, imports: readonly ImportBlock[] = []): Promise<TerraformResult> {
+    return this.run(vars, signal, "apply", incarnation, imports);
   }
 
   async destroy(vars: CustomerInstanceVars, signal: AbortSignal, incarnation?: string): Promise<TerraformResult> {
@@ -95,11 +103,11 @@ export class TerraformRunner {
     return this.run(vars, signal, "plan", incarnation);
   }
 
-  private async run(vars: CustomerInstanceVars, signal: AbortSignal, action: "apply" | "destroy" | "plan", incarnation?: string): Promise<TerraformResult> {
+  private async run(vars: CustomerInstanceVars, signal: AbortSignal, action: "apply" | "destroy" | "plan", incarnation?: string, imports: readonly ImportBlock[] = []): Promise<TerraformResult> {
     const reason = await this.notConfigured();
     if (reason !== undefined) return { skipped: reason };
     const bin = (await this.binary) ?? "terraform";
-    const workspace = await this.writeWorkspace(vars, incarnation);
+    const workspace = await this.writeWorkspace(vars, incarnation, imports);
     const log: string[] = [];
     const step = async (args: string[], retryable: boolean, quiet = false) => {
       try {

@@ -2,6 +2,7 @@
 import type { DatabaseProbe } from "../../delivery/kubernetes/database-probe.js";
 import { createEngine, type EngineOptions, type WorkflowEngine } from "../engine/index.js";
 import { kubernetesDatabaseProbe } from "../../delivery/kubernetes/database-probe-kube.js";
+import { adoptWorkflow } from "./adopt.js";
 import { backupVerifyWorkflow } from "./backup-verify.js";
 import { moveWorkflow } from "./move.js";
 import { offboardWorkflow } from "./offboard.js";
@@ -29,7 +30,7 @@ export function tenantEngine(s: TenantServices, options: TenantEngineOptions = {
   return createEngine({
     ...engineOptions,
     store: s.store,
-    workflows: [onboardWorkflow(s), updateWorkflow(s), offboardWorkflow(s), moveWorkflow(s, probe), backupVerifyWorkflow(s, probe), restoreWorkflow(s, probe)],
+    workflows: [onboardWorkflow(s), updateWorkflow(s), offboardWorkflow(s), moveWorkflow(s, probe), backupVerifyWorkflow(s, probe), restoreWorkflow(s, probe), adoptWorkflow(s, probe)],
     onFinished: (wf) => settleAfterWorkflow(s.store, wf, new Date()),
   });
 }

@@ -112,7 +112,7 @@ export async function liveWorkflow(repos: Repos, name: string): Promise<Workflow
 
 /** True once an onboarding of the tenant's current life succeeded (Failed then means a failed update). */
 export async function wasReady(repos: Repos, t: TenantRecord): Promise<boolean> {
-  const history = await repos.workflows.list({ tenantName: t.name, kinds: ["onboard"], statuses: ["Succeeded"] });
+  const history = await repos.workflows.list({ tenantName: t.name, kinds: ["onboard", "adopt"], statuses: ["Succeeded"] });
   return history.some((w) => w.createdAt.getTime() >= t.createdAt.getTime());
 }
 
@@ -165,7 +165,7 @@ export async function wayForward(repos: Repos, t: TenantRecord): Promise<Advice>
   switch (t.phase) {
     case "Ready":
       return { state: "it is live", commands: [`landlord update -f FILE   # change it`, `landlord offboard ${t.name}`] };
-    case "Failed":
+    case "Failed": {
       if (await wasReady(repos, t)) {
         const last = (await repos.workflows.list({ tenantName: t.name })).filter((w) => w.kind !== "backup-verify").at(-1);
         if (last?.kind === "restore") {
@@ -180,10 +180,26 @@ export async function wayForward(repos: Repos, t: TenantRecord): Promise<Advice>
           commands: [`landlord update -f FILE   # retry, or deliver a corrected spec`, `landlord update ${t.name}   # retry with the stored spec`, `landlord offboard ${t.name}`],
         };
       }
+      const adoption = (await repos.workflows.list({ tenantName: t.name, kinds: ["adopt"] })).at(-1);
+      const input = adoption?.input as { source?: { namespace?: string }; imports?: { to: string }[] } | undefined;
+      const from = input?.source?.namespace;
+      if (adoption !== undefined && from !== undefined) {
+        // Offboarding destroys the tenant's Terraform state, and imported resources are in it.
+        const imported = (input?.imports ?? []).map((i) => `'${i.to}'`);
+        return {
+          state: `its adoption of ${from} failed or was cancelled; ${from} still serves unless the switch step ran (landlord workflows describe ${adoption.id})`,
+          commands: [
+            `landlord adopt ${from} --name ${t.name} ...   # adopt again; steps that succeeded are redone idempotently`,
+            ...(imported.length > 0 ? [`terraform state rm ${imported.join(" ")}   # in its workspace, before giving up: offboarding would destroy the imported resources`] : []),
+            `landlord offboard ${t.name}   # give up and release the name (${from} itself is not touched)`,
+          ],
+        };
+      }
       return {
         state: "its onboarding failed or was cancelled",
         commands: [`landlord onboard ${t.name} ... (or -f FILE)   # onboard again; steps that succeeded are redone idempotently`, `landlord offboard ${t.name}   # give up and release the name`],
       };
+    }
     case "Offboarding":
       return { state: "its offboarding stopped", commands: [`landlord offboard ${t.name}   # run the offboarding again`] };
     case "Offboarded":

@@ -15,6 +15,7 @@ import type { Repos, TenantRecord, WorkflowRecord } from "../../store/index.js";
 import type { WorkflowEngine } from "../engine/index.js";
 import { specDiff } from "./spec-changes.js";
 import { MOVE_KIND } from "./move-input.js";
+import { ADOPT_KIND, type AdoptInput } from "./adopt-input.js";
 import { formatAdvice, liveWorkflow, settleStalled, transition, wasReady, wayForward } from "./phases.js";
 import { isPlacementRecord, renderStored, resolveSpec, specName, type TenantServices } from "./services.js";
 
@@ -28,7 +29,13 @@ async function refusal(repos: Repos, t: TenantRecord, what: string): Promise<Con
   return new ConflictError(`${what}\n${formatAdvice(await wayForward(repos, t))}`);
 }
 
-export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, spec: Record<string, unknown>, actor: string, now: Date, opts: { reuseRetained?: boolean } = {}): Promise<WorkflowRecord> {
+export interface OnboardOptions {
+  readonly reuseRetained?: boolean;
+  /** Onboard by adopting an existing setup (landlord adopt): the adopt workflow, with what it takes over. */
+  readonly adopt?: Omit<AdoptInput, "spec" | "actor">;
+}
+
+export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, spec: Record<string, unknown>, actor: string, now: Date, opts: OnboardOptions = {}): Promise<WorkflowRecord> {
   const checked = resolveSpec(s, spec, { free: await free(s, s.store, specName(spec)) });
   const name = checked.tenant.metadata.name;
   const existing = await settleStalled(s.store, name, now);
@@ -47,15 +54,17 @@ export async function submitOnboard(s: TenantServices, engine: WorkflowEngine, s
       await tx.tenants.reserve({ name, spec: tenant.tenant, domains: tenant.tenant.spec.domains, now, claims: claimPolicy(s.platform.config), ...(opts.reuseRetained === true ? { reuseRetained: true } : {}) });
     }
     await tx.tenants.setPlacement(name, placementRecordOf(tenant), now);
-    const wf = await engine.createWorkflow("onboard", name, { spec: tenant.tenant, actor }, { within: tx });
-    await tx.audit.append({ at: now, actor, action: "tenant.onboard-requested", tenantName: name, details: { workflowId: wf.id, spec: tenant.tenant } });
+    const wf = opts.adopt
+      ? await engine.createWorkflow(ADOPT_KIND, name, { spec: tenant.tenant, actor, ...opts.adopt }, { within: tx })
+      : await engine.createWorkflow("onboard", name, { spec: tenant.tenant, actor }, { within: tx });
+    await tx.audit.append({ at: now, actor, action: opts.adopt ? "tenant.adopt-requested" : "tenant.onboard-requested", tenantName: name, details: { workflowId: wf.id, spec: tenant.tenant } });
     return wf;
   });
 }
 
 /** The bundle hash the tenant's last successful onboard or update delivered, if recorded. */
 export async function deliveredHash(repos: Repos, name: string): Promise<string | undefined> {
-  const done = await repos.workflows.list({ tenantName: name, kinds: ["onboard", "update", MOVE_KIND], statuses: ["Succeeded"] });
+  const done = await repos.workflows.list({ tenantName: name, kinds: ["onboard", "update", MOVE_KIND, ADOPT_KIND], statuses: ["Succeeded"] });
   const last = done.at(-1);
   if (!last) return undefined;
   const render = (await repos.workflows.steps(last.id)).find((st) => st.name === "render");

@@ -68,6 +68,7 @@ export async function deleteNamespaces(core: CoreV1Api, names: readonly string[]
     const clusters = (await crd.listNamespacedCustomObject({ group: "postgresql.cnpg.io", version: "v1", namespace, plural: "clusters" }).catch(() => ({ items: [] }))) as { items: { metadata: { name: string } }[] };
     for (const c of clusters.items) await crd.deleteNamespacedCustomObject({ group: "postgresql.cnpg.io", version: "v1", namespace, plural: "clusters", name: c.metadata.name }).catch(() => undefined);
     await apps.deleteCollectionNamespacedDeployment({ namespace }).catch(() => undefined);
+    await apps.deleteCollectionNamespacedStatefulSet({ namespace }).catch(() => undefined);
     await core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
   }
   const deadline = Date.now() + timeoutMs;
