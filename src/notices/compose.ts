@@ -36,6 +36,10 @@ const BUILT_IN: Readonly<Record<NoticeKind, { subject: string; text: string }>> 
     subject: "{{platform}}: {{displayName}} now runs {{version}}",
     text: "{{displayName}} was updated to version {{version}} and is healthy.{{#statusUrl}}\nStatus: {{statusUrl}}{{/statusUrl}}",
   },
+  "rollout-cancelled": {
+    subject: "{{platform}}: {{displayName}} was not updated to {{version}}",
+    text: "The update of {{displayName}} to version {{version}} we announced was not made{{#previousVersion}}: it keeps running {{previousVersion}}{{/previousVersion}}.{{#reason}}\nWhy: {{reason}}{{/reason}}\nWe will write again before we try again.{{#statusUrl}}\nStatus: {{statusUrl}}{{/statusUrl}}",
+  },
   "rollout-rolled-back": {
     subject: "{{platform}}: the update of {{displayName}} was rolled back",
     text: "The update of {{displayName}} to version {{version}} did not pass our health checks and was undone{{#previousVersion}}: it runs {{previousVersion}} again{{/previousVersion}}.{{#reason}}\nWhy: {{reason}}{{/reason}}{{#statusUrl}}\nStatus: {{statusUrl}}{{/statusUrl}}",

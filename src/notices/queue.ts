@@ -34,7 +34,10 @@ export function statusUrlOf(config: NoticesConfig, tenant: Tenant): string | und
 export function noticesFor(config: NoticesConfig, tenant: Tenant, event: NoticeEvent): NewNotice[] {
   if (!config.enabled) return [];
   const contacts = tenant.spec.contacts;
-  if (!isCritical(event.kind) && (contacts.optOut ?? []).some((k) => k === event.kind)) return [];
+  const optOut = contacts.optOut ?? [];
+  if (!isCritical(event.kind) && optOut.some((k) => k === event.kind)) return [];
+  // Taking back an announcement the tenant never got would only confuse it.
+  if (event.kind === "rollout-cancelled" && optOut.some((k) => k === "rollout-starting")) return [];
   const name = tenant.metadata.name;
   const words = composeNotice(config, event.kind, { ...event.values, tenant: name, displayName: tenant.spec.displayName, statusUrl: statusUrlOf(config, tenant) });
   const base = { dedupeKey: event.dedupeKey, tenant: name, kind: event.kind, subject: words.subject, body: words.text };
@@ -43,6 +46,19 @@ export function noticesFor(config: NoticesConfig, tenant: Tenant, event: NoticeE
   const slack = contacts.slackWebhookSecretRef;
   if (slack !== undefined && config.secretsDir !== undefined) out.push({ ...base, channel: "slack", recipient: `${slack.name}/${slack.key}` });
   return out;
+}
+
+/**
+ * Tenants no notice can reach: notices are on, but landlord.yaml gives no channel the tenant
+ * has (no notices.smtp for its email; no notices.secretsDir, or no slackWebhookSecretRef, for
+ * Slack). Rollouts, maintenance and incidents would go untold, so `landlord validate` warns.
+ */
+export function unreachableByNotices(config: NoticesConfig, tenants: readonly Tenant[]): string[] {
+  if (!config.enabled || config.smtp !== undefined) return [];
+  return tenants
+    .filter((t) => config.secretsDir === undefined || t.spec.contacts.slackWebhookSecretRef === undefined)
+    .map((t) => t.metadata.name)
+    .sort();
 }
 
 /** Queues the event's notices for each tenant; how many rows were new. */

@@ -12,6 +12,8 @@ export interface RenderedTenant {
   readonly wave: Wave;
   /** The app image the Deployment must run, repository:tag. */
   readonly image: string;
+  /** The app version it runs (its pin, else the effective default). */
+  readonly version: string;
 }
 
 export function isPlacement(v: unknown): v is Placement {
@@ -25,5 +27,5 @@ export function isPlacement(v: unknown): v is Placement {
  */
 export async function renderTenant(platform: PlatformContext, store: Store, record: TenantRecord, spec: unknown): Promise<RenderedTenant> {
   const r = await renderStoredTenant(platform, store, record, spec);
-  return { bundle: r.bundle, specYaml: r.specYaml, wave: r.wave, image: `${r.tenant.effective.app.image}:${r.tenant.version}` };
+  return { bundle: r.bundle, specYaml: r.specYaml, wave: r.wave, image: `${r.tenant.effective.app.image}:${r.tenant.version}`, version: r.tenant.version };
 }

@@ -252,11 +252,11 @@ class Run {
    * customer hears of a change before it is made. Never fails the rollout: a notice that
    * could not go now stays queued and the courier retries it.
    */
-  private async notify(spec: Tenant, kind: "rollout-starting" | "rollout-finished" | "rollout-rolled-back", wave: number, extra: { reason?: string; previousVersion?: string | undefined }): Promise<void> {
+  private async notify(spec: Tenant, kind: "rollout-starting" | "rollout-finished" | "rollout-cancelled" | "rollout-rolled-back", wave: number, extra: { reason?: string; previousVersion?: string | undefined }): Promise<void> {
     const n = this.deps.notices;
     if (!n) return;
     const window = this.settings.maintenance.honour ? maintenanceWindowOf(spec) : undefined;
-    const stage = kind === "rollout-starting" ? "starting" : kind === "rollout-finished" ? "finished" : "rolled-back";
+    const stage = kind.slice("rollout-".length);
     try {
       await n.queue(spec, {
         kind,
@@ -356,6 +356,13 @@ class Run {
     if (!resumed) {
       await this.notify(record.spec, "rollout-starting", wave, {});
       const waited = await this.awaitWindow(wave, t, record.spec, halt);
+      if (waited === "skipped" || waited === "failed") {
+        // Announced, then never made: the customer hears that too, with why.
+        const reason = (await this.repo.targets(this.id)).find((x) => x.tenant === t.tenant)?.reason ?? undefined;
+        // A stored spec that no longer renders (the reason it failed) still gets its notice, without the version.
+        const running = await renderTenant(this.deps.platform, this.deps.store, record, record.spec).then((r) => r.version, () => undefined);
+        await this.notify(record.spec, "rollout-cancelled", wave, { ...(reason ? { reason } : {}), previousVersion: running });
+      }
       if (waited !== undefined) return waited;
     }
     const deadline = AbortSignal.any([halt, AbortSignal.timeout(this.settings.tenantTimeoutSeconds * 1000)]);
@@ -426,7 +433,7 @@ class Run {
     const order = rollbackOrder(targets, policy === "rollback-failed" ? "rollback-failed" : "all");
     await this.log(null, null, `rolling back ${String(order.length)} tenants in reverse order (${order.map((t) => t.tenant).join(", ")}): ${reason}`);
     const byName = new Map(targets.map((t) => [t.tenant, t]));
-    const verify: { tenant: string; wave: number; readyAt: Date }[] = [];
+    const verify: { tenant: string; wave: number; readyAt: Date; version: string }[] = [];
     let failures = 0;
     for (const view of order) {
       if (this.signal.aborted) throw this.signal.reason instanceof Error ? this.signal.reason : new Error("interrupted");
@@ -444,7 +451,7 @@ class Run {
         const delivered = await this.deps.target.deliver(rendered.bundle, rendered.specYaml, rendered.wave, deadline);
         const out = await this.deps.target.waitRolledOut(rendered.bundle, rendered.image, deadline);
         await this.log(t.wave, t.tenant, `rolled back to ${rendered.image}: ${delivered.detail}; ${out.detail}`);
-        verify.push({ tenant: t.tenant, wave: t.wave, readyAt: out.readyAt });
+        verify.push({ tenant: t.tenant, wave: t.wave, readyAt: out.readyAt, version: rendered.version });
       } catch (err) {
         if (err instanceof RunnerFenced || aborted(this.signal)) throw err;
         failures++;
@@ -468,7 +475,7 @@ class Run {
       } else {
         await this.setTarget(v.tenant, { state: "rolled-back", reason: `rolled back: ${reason}`, detail: { verdicts } });
         const back = byName.get(v.tenant)?.previousSpec;
-        if (back) await this.notify(back, "rollout-rolled-back", v.wave, { reason, previousVersion: back.spec.version });
+        if (back) await this.notify(back, "rollout-rolled-back", v.wave, { reason, previousVersion: v.version });
         await this.log(v.wave, v.tenant, `healthy after rollback${verdicts.length > 0 ? `: ${verdicts.map((x) => `${x.gate} ${x.detail}`).join("; ")}` : ""}`);
       }
     }

@@ -8,14 +8,15 @@ import { z } from "zod";
 import { explain } from "./fields.js";
 
 /** Every notice Landlord sends a customer. */
-export const NOTICE_KINDS = ["rollout-starting", "rollout-finished", "rollout-rolled-back", "maintenance", "incident"] as const;
+export const NOTICE_KINDS = ["rollout-starting", "rollout-finished", "rollout-cancelled", "rollout-rolled-back", "maintenance", "incident"] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /**
  * What a tenant may opt out of. A rollback and an incident say the service was or is hurt,
- * which a customer's contract usually requires it to hear; so they are always sent.
+ * which a customer's contract usually requires it to hear; so they are always sent. A
+ * cancelled update only takes back an announcement, which is optional too.
  */
-export const OPTIONAL_NOTICE_KINDS = ["rollout-starting", "rollout-finished", "maintenance"] as const satisfies readonly NoticeKind[];
+export const OPTIONAL_NOTICE_KINDS = ["rollout-starting", "rollout-finished", "rollout-cancelled", "maintenance"] as const satisfies readonly NoticeKind[];
 
 export function isCritical(kind: NoticeKind): boolean {
   return !(OPTIONAL_NOTICE_KINDS as readonly NoticeKind[]).includes(kind);

@@ -59,8 +59,8 @@ interface Fleet {
   close(): Promise<void>;
 }
 
-/** A canary with a Slack webhook and a status page, and `n` more tenants (the first opted out of optional notices). */
-async function fleet(n: number, canaryOptOut: string[] = []): Promise<Fleet> {
+/** A canary with a Slack webhook and a status page, and `n` more tenants (the first opted out of optional notices; the second with `secondSpec`). */
+async function fleet(n: number, canaryOptOut: string[] = [], secondSpec: Record<string, unknown> = {}): Promise<Fleet> {
   const root = await mkdtemp(join(tmpdir(), "landlord-notices-"));
   const store = await openStore({ baseDir: root });
   const secretsDir = join(root, "tenant-secrets");
@@ -76,7 +76,7 @@ async function fleet(n: number, canaryOptOut: string[] = []): Promise<Fleet> {
   await writeFile(join(secretsDir, canary, "slack-webhook", "url"), `${rx.webhookUrl(canary)}\n`, { mode: 0o600 });
   const docs = [
     tenantDoc(canary, { spec: { rollout: { ring: 0 }, contacts: { email: `ops@${canary}.example.com`, slackWebhookSecretRef: { name: "slack-webhook", key: "url" }, statusPage: true, ...(canaryOptOut.length > 0 ? { optOut: canaryOptOut } : {}) } } }),
-    ...others.map((name, i) => tenantDoc(name, i === 0 ? { spec: { contacts: { email: `ops@${name}.example.com`, optOut: ["rollout-starting", "rollout-finished"] } } } : {})),
+    ...others.map((name, i) => tenantDoc(name, i === 0 ? { spec: { contacts: { email: `ops@${name}.example.com`, optOut: ["rollout-starting", "rollout-finished"] } } } : i === 1 ? { spec: secondSpec } : {})),
   ];
   for (const doc of docs) expect(finishedStatus((await onboard(h, doc)).result)).toBe("Succeeded");
   await waitForSeries(obs.prometheus.url, [canary, ...others].map((x) => `tenant-${x}`));
@@ -145,6 +145,25 @@ describe("notices of a rollout, by email and a Slack-compatible webhook", () => 
       expect(rows.every((r) => r.state === "sent")).toBe(true);
       // Rows name the secret, never the URL.
       expect(JSON.stringify(rows)).not.toContain("secret-");
+    } finally {
+      await f.close();
+    }
+  }, 120_000);
+
+  it("a tenant told of an update that is then not made (its window does not open in time) hears that too, with why", async () => {
+    // A window three days ahead never opens within maintenance.maxWaitMinutes (1440): the runner skips it.
+    const day = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"][new Date(Date.now() + 3 * 86_400_000).getUTCDay()];
+    const f = await fleet(2, [], { maintenanceWindow: { days: [day], start: "12:00", durationMinutes: 60, timezone: "UTC" } });
+    try {
+      await createRelease(f.store, { version: "3.2.0" }, "tester", new Date());
+      const { rollout } = await startRollout(f.ctx, "3.2.0", f.ctx.platform.config.rollout, "tester", new Date());
+      await runRollout(f.ctx, rollout.id);
+      const late = f.others[1] ?? "";
+      const mails = forTenant(late).filter((r) => r.channel === "email");
+      expect(mails.map((m) => m.subject)).toEqual([`Acme Cloud: ${late} Inc will be updated to 3.2.0`, `Acme Cloud: ${late} Inc was not updated to 3.2.0`]);
+      expect(mails[1]?.text).toMatch(/we announced was not made: it keeps running 1\.0\.0\.\nWhy: maintenance window \(\w+ 12:00 UTC\) does not open within 1440 min/);
+      // The tenant that opted out of the announcement is not told it was taken back either.
+      expect(forTenant(f.others[0] ?? "")).toEqual([]);
     } finally {
       await f.close();
     }

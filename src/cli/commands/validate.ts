@@ -8,6 +8,7 @@ import { FleetCheck } from "../../spec/fleet.js";
 import type { CrdValidator } from "../../validate/crd.js";
 import { validateObjects } from "../../validate/objects.js";
 import type { CliIo } from "../io.js";
+import { unreachableByNotices } from "../../notices/queue.js";
 import { loadPlatformFile, readTenantFiles, type GlobalOptions } from "../../app/load-files.js";
 
 export class RenderedObjectsInvalid extends LandlordError {
@@ -61,6 +62,12 @@ export async function validateCommand(io: CliIo, global: GlobalOptions, opts: { 
     io.stderr("warning: database pods cannot sign in to Azure (workload identity): set integrations.azure.entraIdCidrs (the AzureActiveDirectory service tag's ranges, `az network list-service-tags`, or your egress firewall's address) so backups and WAL archiving can authenticate\n");
   }
   for (const w of privateNetworkWarnings(config, [...fleet.tenants()].some((t) => t.tier.tier.isolation === "cluster"))) io.stderr(`warning: ${w}\n`);
+  const untold = unreachableByNotices(config.notices, [...fleet.tenants()].map((t) => t.tenant));
+  if (untold.length > 0) {
+    io.stderr(
+      `warning: ${untold.length === fleet.size ? "no tenant can" : `${untold.join(", ")} cannot`} be told of rollouts, maintenance or incidents: set notices.smtp (email to each tenant's contact) or notices.secretsDir with tenants' spec.contacts.slackWebhookSecretRef, or notices.enabled: false to say nobody is told\n`,
+    );
+  }
   if (silent.length > 0) {
     io.stderr(`warning: alerts of ${silent.sort().join(", ")} reach no one (no alertWebhookSecretRef, and no integrations.monitoring.alertmanager.smtp for their contact email): only the platform receiver hears them\n`);
   }
