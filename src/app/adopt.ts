@@ -29,8 +29,10 @@ export interface AdoptRequest {
   /** The cluster (landlord.yaml clusters[].name) the setup runs on; needed when there are several. */
   readonly cluster?: string;
   readonly databaseSecret?: string;
-  /** Path of a `terraform state pull` output. */
+  /** Path of a `terraform state pull` output (the CLI). */
   readonly terraformState?: string;
+  /** The same output as a value (the HTTP API, which reads no files named by its callers). */
+  readonly terraformStateJson?: unknown;
 }
 
 export interface AdoptionProposal {
@@ -67,7 +69,8 @@ export async function proposeAdoption(rt: Runtime, req: AdoptRequest): Promise<A
   if (!access) throw new ConflictError(`landlord adopt reads the existing setup from its cluster, so it needs delivery.mode kubernetes; ${rt.services.delivery.kind} delivery has no cluster connection`);
   const cluster = clusterOf(rt, req);
   const read = await readExistingSetup(access.applierFor(cluster).client, cluster, req.namespace, req.databaseSecret === undefined ? {} : { databaseSecret: req.databaseSecret });
-  const found: ExistingSetup = req.terraformState === undefined ? read : { ...read, cloud: resourcesOfState(await terraformState(req.terraformState), req.terraformState) };
+  const state = req.terraformState !== undefined ? await terraformState(req.terraformState) : req.terraformStateJson;
+  const found: ExistingSetup = state === undefined ? read : { ...read, cloud: resourcesOfState(state, req.terraformState ?? "body.terraformState") };
   const config = rt.services.platform.config;
   const proposed = proposeSpec(found, {
     name: req.name ?? req.namespace,

@@ -21,6 +21,7 @@ import { DOCS_CSS, DOCS_HTML, DOCS_JS } from "./docs-page.js";
 import { errorResponse, HttpError, operatorsOnly } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { parsePart, type ApiRoute } from "./route.js";
+import { adoptionRoutes } from "./routes/adoptions.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { costRoutes } from "./routes/costs.js";
@@ -57,6 +58,7 @@ export function apiRoutes(ctx: ServerContext): ApiRoute[] {
     ...sessionRoutes(ctx),
     ...oidcRoutes(ctx),
     ...tenantRoutes(ctx),
+    ...adoptionRoutes(ctx),
     ...statusRoutes(ctx),
     ...backupRoutes(ctx),
     ...diffRoutes(ctx),

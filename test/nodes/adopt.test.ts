@@ -13,7 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppsV1Api, NetworkingV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { openRuntime } from "../../src/app/runtime.js";
+import type { CliIo } from "../../src/cli/io.js";
+import { startServer } from "../../src/server/server.js";
+import { sha256 } from "../../src/store/index.js";
 import { sleep } from "../../src/util/sleep.js";
+import { call } from "../server/support/serve.js";
 import { TRAEFIK_INGRESS } from "../../src/devcluster/traefik.js";
 import { uniqueName } from "../kubernetes/support/live.js";
 import { psqlIn } from "./support/psql.js";
@@ -21,7 +26,7 @@ import { type CliResult, deleteNamespaces, ensureNamespace, landlordIn, nodesAdm
 
 const name = uniqueName("adopt");
 const legacy = `legacy-${name}`;
-const host = `${name}.apps.example.com`;
+const HOST = `${name}.apps.example.com`;
 const tenantNamespace = `tenant-${name}`;
 const APP_IMAGE = "registry.example.com/saas/app:1.0.0";
 let dir: string;
@@ -31,7 +36,7 @@ function landlord(...argv: string[]): Promise<CliResult> {
 }
 
 /** GET https://HOST/PATH through Traefik (SNI and Host name the customer's hostname; any certificate: the legacy setup has none of its own). */
-function get(path: string): Promise<{ status: number; body: string }> {
+function get(path: string, host = HOST): Promise<{ status: number; body: string }> {
   const { ip, httpsPort } = inject("nodesIngress");
   return new Promise((resolve, reject) => {
     const req = request({ host: ip, port: httpsPort, path, servername: host, headers: { host }, rejectUnauthorized: false, timeout: 5_000 }, (res) => {
@@ -49,7 +54,7 @@ function get(path: string): Promise<{ status: number; body: string }> {
 }
 
 /** The hand-made setup, as a team would have written it before Landlord. */
-async function handMadeSetup(namespace: string, appImage: string): Promise<void> {
+async function handMadeSetup(namespace: string, appImage: string, host: string): Promise<void> {
   const { kc, core } = nodesAdmin();
   const apps = kc.makeApiClient(AppsV1Api);
   const net = kc.makeApiClient(NetworkingV1Api);
@@ -187,11 +192,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "landlord-adopt-"));
   await writeFile(join(dir, "landlord.yaml"), realNodesLandlordYaml());
   await copyFile(inject("nodesKubeconfig"), join(dir, "kubeconfig"));
-  await handMadeSetup(legacy, APP_IMAGE);
+  await handMadeSetup(legacy, APP_IMAGE, HOST);
   await waitAvailable(legacy, "shop");
   // Traefik routes the host once the Service has a ready endpoint; its customers then write rows.
   for (const deadline = Date.now() + 60_000; (await get("/ready").catch(() => ({ status: 0 }))).status !== 200; ) {
-    if (Date.now() > deadline) throw new Error(`https://${host}/ready never answered 200 through Traefik`);
+    if (Date.now() > deadline) throw new Error(`https://${HOST}/ready never answered 200 through Traefik`);
     await sleep(500);
   }
   for (let i = 0; i < 25; i++) {
@@ -202,7 +207,7 @@ beforeAll(async () => {
 }, 420_000);
 
 afterAll(async () => {
-  await deleteNamespaces(nodesAdmin().core, [tenantNamespace, legacy, `${legacy}-bad`]);
+  await deleteNamespaces(nodesAdmin().core, [tenantNamespace, legacy, `${legacy}-bad`, `tenant-${name}x`]);
 }, 300_000);
 
 describe("landlord adopt: a hand-made deployment becomes a tenant without downtime", () => {
@@ -210,7 +215,7 @@ describe("landlord adopt: a hand-made deployment becomes a tenant without downti
     const r = await landlord("adopt", legacy, "--name", name, "--email", `ops@${name}.example.com`, "--dry-run", "-o", "json");
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { spec: { spec: { domains: string[]; version: string } }; found: { database: { kind: string; host: string; database: string; user: string } }; plan: { what: string; action: string }[] };
-    expect(out.spec.spec.domains).toEqual([host]);
+    expect(out.spec.spec.domains).toEqual([HOST]);
     expect(out.spec.spec.version).toBe("1.0.0");
     expect(out.found.database).toMatchObject({ kind: "postgres", host: `postgres.${legacy}.svc`, database: "shop", user: "shop" });
     expect(out.plan.map((p) => `${p.action} ${p.what.split(" (")[0] ?? ""}`)).toEqual([`rename namespace ${legacy}`, "move deployment shop", "move database postgres", "switch ingress shop"]);
@@ -220,7 +225,7 @@ describe("landlord adopt: a hand-made deployment becomes a tenant without downti
 
   it("refuses an adoption whose app comes from a registry the platform does not allow, and the original keeps serving", async () => {
     const bad = `${legacy}-bad`;
-    await handMadeSetup(bad, "docker.io/library/nginx:1.27");
+    await handMadeSetup(bad, "docker.io/library/nginx:1.27", `${name}-bad.apps.example.com`);
     const badDir = await mkdtemp(join(tmpdir(), "landlord-adopt-bad-"));
     await writeFile(join(badDir, "landlord.yaml"), realNodesLandlordYaml());
     await copyFile(inject("nodesKubeconfig"), join(badDir, "kubeconfig"));
@@ -230,8 +235,30 @@ describe("landlord adopt: a hand-made deployment becomes a tenant without downti
     expect(r.stderr).toMatch(/not allowed/);
     expect(await nodesAdmin().core.readNamespace({ name: `tenant-${name}-bad` }).then(() => true, () => false)).toBe(false);
     const ingress = await nodesAdmin().kc.makeApiClient(NetworkingV1Api).readNamespacedIngress({ namespace: bad, name: "shop" });
-    expect(ingress.spec?.rules?.[0]?.host).toBe(host);
+    expect(ingress.spec?.rules?.[0]?.host).toBe(`${name}-bad.apps.example.com`);
     expect((await get("/ready")).status).toBe(200);
+  });
+
+  it("stops at a refused workflow step with the original serving: a namespace already named as Landlord names the tenant's", async () => {
+    // The hand-made namespace happens to be tenant-<name>: Landlord would build into it, so the validate step refuses.
+    const clash = `tenant-${name}x`;
+    const clashHost = `${name}x.apps.example.com`;
+    await handMadeSetup(clash, APP_IMAGE, clashHost);
+    await waitAvailable(clash, "shop");
+    const clashDir = await mkdtemp(join(tmpdir(), "landlord-adopt-clash-"));
+    await writeFile(join(clashDir, "landlord.yaml"), realNodesLandlordYaml());
+    await copyFile(inject("nodesKubeconfig"), join(clashDir, "kubeconfig"));
+    const r = await landlordIn(clashDir, "--new-store", "adopt", clash, "--name", `${name}x`, "--email", `ops@${name}.example.com`);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`${clash} is the namespace Landlord gives tenant ${name}x`);
+    expect(r.stderr).toContain(`landlord adopt ${clash} --name OTHER`);
+    expect(r.stderr).toContain(`landlord offboard ${name}x`);
+    const apps = nodesAdmin().kc.makeApiClient(AppsV1Api);
+    expect((await apps.readNamespacedDeployment({ namespace: clash, name: "shop" })).status?.availableReplicas).toBe(1);
+    expect((await nodesAdmin().kc.makeApiClient(NetworkingV1Api).listNamespacedNetworkPolicy({ namespace: clash })).items).toEqual([]);
+    expect((await get("/ready", clashHost)).status).toBe(200);
+    const tenants = await landlordIn(clashDir, "get", "tenants", `${name}x`, "-o", "json");
+    expect(tenants.stdout).toContain('"Failed"');
   });
 
   it("adopts it while a client polls the hostname every 200 ms, with no failed request, and the rows arrive intact", async () => {
@@ -265,7 +292,7 @@ describe("landlord adopt: a hand-made deployment becomes a tenant without downti
     expect(body.visits).toBe(Number(await psqlIn(tenantNamespace, "select count(*) from visits")));
     const net = nodesAdmin().kc.makeApiClient(NetworkingV1Api);
     expect((await net.listNamespacedIngress({ namespace: legacy })).items).toEqual([]);
-    expect((await net.listNamespacedIngress({ namespace: tenantNamespace })).items.map((i) => i.spec?.rules?.[0]?.host)).toEqual([host]);
+    expect((await net.listNamespacedIngress({ namespace: tenantNamespace })).items.map((i) => i.spec?.rules?.[0]?.host)).toEqual([HOST]);
     const ns = await nodesAdmin().core.readNamespace({ name: legacy });
     expect(ns.metadata?.labels?.["landlord.dev/adopted-into"]).toBe(tenantNamespace);
     // The import's path to the old database and its password copy are gone with the switch.
@@ -281,5 +308,28 @@ describe("landlord adopt: a hand-made deployment becomes a tenant without downti
     expect(r.stdout).toMatch(/was adopted as tenant .* by workflow .*; nothing to do/);
     const wfs = await landlord("workflows", "list", "-o", "json");
     expect((wfs.stdout.match(/"kind": "adopt"/g) ?? []).length).toBe(1);
+  });
+
+  it("answers the same through the HTTP API: already adopted, and a dry run proposes without changing anything", async () => {
+    const io: CliIo = { stdout: () => undefined, stderr: () => undefined, cwd: dir, env: { LANDLORD_ACTOR: "test" } };
+    const rt = await openRuntime(io, { config: "landlord.yaml", kubeconfig: "kubeconfig" });
+    const token = `llop_${name}_operator_token_for_tests`;
+    const server = await startServer(rt, { host: "127.0.0.1", port: 0, version: "test", operatorTokens: new Map([[sha256(token), "operator-1"]]), log: () => undefined });
+    try {
+      const again = await call(server.url, "POST", "/api/v1/adoptions", { token, body: { namespace: legacy, name, email: `ops@${name}.example.com` } });
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+      expect(again.body).toMatchObject({ alreadyAdopted: true, workflow: { kind: "adopt", status: "Succeeded" } });
+      const dry = await call(server.url, "POST", "/api/v1/adoptions", { token, body: { namespace: legacy, name: `${name}y`, email: `ops@${name}.example.com`, domains: [`${name}y.apps.example.com`], dryRun: true } });
+      expect(dry.status, JSON.stringify(dry.body)).toBe(200);
+      const plan = (dry.body as { proposal: { plan: { action: string; what: string }[] } }).proposal.plan;
+      expect(plan.map((p) => p.action)).toEqual(["rename", "move", "move"]);
+      // Without --email the API names the field, as the CLI does.
+      const bad = await call(server.url, "POST", "/api/v1/adoptions", { token, body: { namespace: legacy, name: `${name}y`, domains: [`${name}y.apps.example.com`], dryRun: true } });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body)).toContain("email");
+    } finally {
+      await server.close();
+      await rt.close();
+    }
   });
 });
