@@ -73,6 +73,9 @@ export default tseslint.config(
   only("src/util/**", ["util"], "src/util is the bottom layer: it imports no other folder of src. Move what it needs into src/util/."),
   only("src/spec/**", ["spec", "util"], "src/spec imports only src/util (ADR 0001): move a shared pure helper down into src/spec/ or src/util/, or pass what you need in as data.", PURE_CORE_MODULES),
   only("src/render/**", ["render", "spec", "util"], "src/render imports only src/spec and src/util (ADR 0001): pass what you need in as data instead of importing upwards.", PURE_CORE_MODULES),
+  // landlord adopt's core (docs/adr/0037): pure like render; the cluster is read by
+  // src/delivery/kubernetes/existing-setup-reader.ts and the plan carried out by the workflow.
+  only("src/adopt/**", ["adopt", "render", "spec", "util"], "src/adopt is pure (ADR 0037): read the cluster or files in an adapter and pass what was found in as data.", PURE_CORE_MODULES),
   layer("src/store/**", ["rollout", "notices", "workflows", "delivery", "server", "cli", "app"], "the store is below the domains and edges that use it: a shape both keep goes into src/spec/ (as src/spec/rollout-states.ts), not into the store's users."),
   // The rollout core; its adapters (src/rollout/adapters/) and the wiring to store and
   // workflows (runner, service, wiring, workflow, render-tenant) sit above it.
