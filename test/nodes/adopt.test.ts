@@ -7,12 +7,13 @@
  * served by the tenant's own pods; a second run changes nothing; and an adoption refused
  * before it starts leaves the original serving and untouched.
  */
-import { copyFile, mkdtemp, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppsV1Api, NetworkingV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parse } from "yaml";
 import { openRuntime } from "../../src/app/runtime.js";
 import type { CliIo } from "../../src/cli/io.js";
 import { startServer } from "../../src/server/server.js";
@@ -221,6 +222,13 @@ describe("landlord adopt: a hand-made deployment becomes a tenant without downti
     expect(out.plan.map((p) => `${p.action} ${p.what.split(" (")[0] ?? ""}`)).toEqual([`rename namespace ${legacy}`, "move deployment shop", "move database postgres", "switch ingress shop"]);
     const tenantNs = await nodesAdmin().core.readNamespace({ name: tenantNamespace }).then(() => true, () => false);
     expect(tenantNs).toBe(false);
+    // --write keeps the proposed spec as a tenant file, and never overwrites one.
+    const file = join(dir, "proposed.yaml");
+    expect((await landlord("adopt", legacy, "--name", name, "--email", `ops@${name}.example.com`, "--dry-run", "--write", file)).code).toBe(0);
+    expect(parse(await readFile(file, "utf8"))).toMatchObject({ kind: "Tenant", metadata: { name }, spec: { domains: [HOST], version: "1.0.0" } });
+    const again = await landlord("adopt", legacy, "--name", name, "--email", `ops@${name}.example.com`, "--dry-run", "--write", file);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain("--write");
   });
 
   it("refuses an adoption whose app comes from a registry the platform does not allow, and the original keeps serving", async () => {

@@ -39,6 +39,16 @@ function request(namespace: string, o: AdoptOptions): AdoptRequest {
   };
 }
 
+/** The proposed spec as a tenant file; an existing file is never overwritten. */
+async function writeSpec(file: string, spec: Record<string, unknown>): Promise<void> {
+  try {
+    await writeFile(file, toYaml(spec), { flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    throw new InputError([{ path: "--write", message: `${file} exists`, fix: "name a new file, or remove it first (it is never overwritten)" }], { cause: err });
+  }
+}
+
 function printPlan(io: CliIo, p: AdoptionProposal): void {
   const db = p.found.database;
   io.stdout(`found in ${p.found.cluster}/${p.found.namespace}: ${String(p.found.workloads.length)} workloads, ${String(p.found.ingresses.length)} ingresses, database ${db ? `${db.name} (${db.kind === "cloudnative-pg" ? "CloudNativePG" : "PostgreSQL workload"}, ${db.host}:${String(db.port)}/${db.database} as ${db.user})` : "none"}, ${String(p.found.cloud.length)} cloud resources\n\n`);
@@ -51,7 +61,7 @@ export async function adoptCommand(io: CliIo, global: GlobalOptions, namespace: 
   if (opts.dryRun === true) {
     await withReadRuntime(io, global, async (rt) => {
       const p = await proposeAdoption(rt, req);
-      if (opts.write !== undefined) await writeFile(opts.write, toYaml(p.spec), { flag: "wx" });
+      if (opts.write !== undefined && p.problems.length === 0) await writeSpec(opts.write, p.spec);
       if (opts.output === "json" || opts.output === "yaml") {
         const view = { found: p.found, spec: p.spec, plan: p.plan, imports: p.imports, problems: p.problems };
         io.stdout(opts.output === "json" ? toJson(view) : toYaml(view));
