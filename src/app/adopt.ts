@@ -20,17 +20,18 @@ import { resolveSpec } from "../workflows/tenant/services.js";
 import { submitOnboard } from "../workflows/tenant/submit.js";
 import type { Runtime } from "./runtime.js";
 
+/** Optional fields may be undefined outright: each edge passes what its caller gave. */
 export interface AdoptRequest {
   readonly namespace: string;
-  readonly name?: string;
-  readonly tier?: string;
-  readonly email?: string;
-  readonly domains?: readonly string[];
+  readonly name?: string | undefined;
+  readonly tier?: string | undefined;
+  readonly email?: string | undefined;
+  readonly domains?: readonly string[] | undefined;
   /** The cluster (landlord.yaml clusters[].name) the setup runs on; needed when there are several. */
-  readonly cluster?: string;
-  readonly databaseSecret?: string;
+  readonly cluster?: string | undefined;
+  readonly databaseSecret?: string | undefined;
   /** Path of a `terraform state pull` output (the CLI). */
-  readonly terraformState?: string;
+  readonly terraformState?: string | undefined;
   /** The same output as a value (the HTTP API, which reads no files named by its callers). */
   readonly terraformStateJson?: unknown;
 }
@@ -77,7 +78,7 @@ export async function proposeAdoption(rt: Runtime, req: AdoptRequest): Promise<A
     tier: req.tier ?? Object.keys(config.tiers)[0] ?? "",
     defaultAppImage: config.defaults.app?.image ?? "",
     ...(req.email !== undefined ? { email: req.email } : {}),
-    ...(req.domains !== undefined && req.domains.length > 0 ? { domains: req.domains } : {}),
+    ...(req.domains !== undefined && req.domains.length > 0 ? { domains: [...req.domains] } : {}),
   });
   const spec = { ...proposed.spec, spec: { ...(proposed.spec.spec as Record<string, unknown>), placement: { cluster } } };
   if (proposed.problems.length > 0) return { spec, found, plan: [], imports: [], problems: proposed.problems };
@@ -88,6 +89,11 @@ export async function proposeAdoption(rt: Runtime, req: AdoptRequest): Promise<A
   const db = found.database;
   const source: AdoptSource | undefined = db === undefined ? undefined : { cluster, namespace: found.namespace, database: { ...db }, ingresses: found.ingresses.map((i) => i.name) };
   return { spec: tenant.tenant as unknown as Record<string, unknown>, found, plan, imports: cloud.imports, ...(source ? { source } : {}), problems: [] };
+}
+
+/** The proposal as both edges show it (`-o json`, the API): found, spec, plan, imports, problems. */
+export function proposalView(p: AdoptionProposal): { found: ExistingSetup; spec: Record<string, unknown>; plan: PlanItem[]; imports: ImportBlock[]; problems: InputProblem[] } {
+  return { found: p.found, spec: p.spec, plan: [...p.plan], imports: [...p.imports], problems: [...p.problems] };
 }
 
 export type AdoptStart = { readonly kind: "started"; readonly workflow: WorkflowRecord; readonly proposal: AdoptionProposal } | { readonly kind: "already-adopted"; readonly workflow: WorkflowRecord };

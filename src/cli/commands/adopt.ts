@@ -4,7 +4,7 @@
  * nothing; without, it runs the adopt workflow with progress (docs/adr/0037).
  */
 import { writeFile } from "node:fs/promises";
-import { proposeAdoption, startAdoption, type AdoptionProposal, type AdoptRequest } from "../../app/adopt.js";
+import { proposalView, proposeAdoption, startAdoption, type AdoptionProposal, type AdoptRequest } from "../../app/adopt.js";
 import type { GlobalOptions } from "../../app/load-files.js";
 import { InputError } from "../../errors.js";
 import { toJson, toYaml } from "../../render/serialize.js";
@@ -27,16 +27,7 @@ export interface AdoptOptions {
 }
 
 function request(namespace: string, o: AdoptOptions): AdoptRequest {
-  return {
-    namespace,
-    ...(o.name !== undefined ? { name: o.name } : {}),
-    ...(o.tier !== undefined ? { tier: o.tier } : {}),
-    ...(o.email !== undefined ? { email: o.email } : {}),
-    ...(o.domain !== undefined ? { domains: o.domain } : {}),
-    ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
-    ...(o.databaseSecret !== undefined ? { databaseSecret: o.databaseSecret } : {}),
-    ...(o.terraformState !== undefined ? { terraformState: o.terraformState } : {}),
-  };
+  return { namespace, name: o.name, tier: o.tier, email: o.email, domains: o.domain, cluster: o.cluster, databaseSecret: o.databaseSecret, terraformState: o.terraformState };
 }
 
 /** The proposed spec as a tenant file; an existing file is never overwritten. */
@@ -63,7 +54,7 @@ export async function adoptCommand(io: CliIo, global: GlobalOptions, namespace: 
       const p = await proposeAdoption(rt, req);
       if (opts.write !== undefined && p.problems.length === 0) await writeSpec(opts.write, p.spec);
       if (opts.output === "json" || opts.output === "yaml") {
-        const view = { found: p.found, spec: p.spec, plan: p.plan, imports: p.imports, problems: p.problems };
+        const view = proposalView(p);
         io.stdout(opts.output === "json" ? toJson(view) : toYaml(view));
       } else {
         printPlan(io, p);

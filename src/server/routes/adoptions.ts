@@ -3,7 +3,7 @@
  * start one; the adopt workflow then runs on the leader's workers like any other.
  */
 import { z } from "zod";
-import { proposeAdoption, startAdoption, type AdoptRequest } from "../../app/adopt.js";
+import { proposalView, proposeAdoption, startAdoption, type AdoptRequest } from "../../app/adopt.js";
 import { InputError } from "../../errors.js";
 import type { ServerContext } from "../context.js";
 import { describePrincipal, requireOperator } from "../principal.js";
@@ -54,28 +54,18 @@ export function adoptionRoutes(ctx: ServerContext): ApiRoute[] {
       status: 202,
       async handler({ principal, body }) {
         requireOperator(principal);
-        const b = body;
-        const req: AdoptRequest = {
-          namespace: b.namespace,
-          ...(b.name !== undefined ? { name: b.name } : {}),
-          ...(b.tier !== undefined ? { tier: b.tier } : {}),
-          ...(b.email !== undefined ? { email: b.email } : {}),
-          ...(b.domains !== undefined ? { domains: b.domains } : {}),
-          ...(b.cluster !== undefined ? { cluster: b.cluster } : {}),
-          ...(b.databaseSecret !== undefined ? { databaseSecret: b.databaseSecret } : {}),
-          ...(b.terraformState !== undefined ? { terraformStateJson: b.terraformState } : {}),
-        };
-        if (b.dryRun) {
+        const { dryRun, terraformState, ...given } = body;
+        const req: AdoptRequest = { ...given, terraformStateJson: terraformState };
+        if (dryRun) {
           const p = await proposeAdoption(rt, req);
           if (p.problems.length > 0) throw new InputError(p.problems);
-          return { status: 200, body: { proposal: { spec: p.spec, found: { ...p.found }, plan: [...p.plan], imports: [...p.imports], problems: [] }, alreadyAdopted: false } };
+          return { status: 200, body: { proposal: proposalView(p), alreadyAdopted: false } };
         }
         const started = await startAdoption(rt, req, describePrincipal(principal), new Date());
         const steps = await rt.store.workflows.steps(started.workflow.id);
         if (started.kind === "already-adopted") return { status: 200, body: { workflow: workflowView(started.workflow, steps), alreadyAdopted: true } };
         ctx.submitted();
-        const p = started.proposal;
-        return { status: 202, body: { proposal: { spec: p.spec, found: { ...p.found }, plan: [...p.plan], imports: [...p.imports], problems: [] }, workflow: workflowView(started.workflow, steps), alreadyAdopted: false } };
+        return { status: 202, body: { proposal: proposalView(started.proposal), workflow: workflowView(started.workflow, steps), alreadyAdopted: false } };
       },
     }),
   ];

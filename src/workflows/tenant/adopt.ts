@@ -55,13 +55,12 @@ async function copyPassword(access: ClusterAccess, ctx: Ctx, namespace: string, 
   });
 }
 
-async function deleteIfPresent(access: ClusterAccess, cluster: string, path: string): Promise<boolean> {
+/** Deletes an object; one already gone is what a re-run of the step expects. */
+async function deleteIfPresent(access: ClusterAccess, cluster: string, path: string): Promise<void> {
   try {
     await access.applierFor(cluster).client.send({ method: "DELETE", path });
-    return true;
   } catch (err) {
-    if (err instanceof KubeApiError && err.status === 404) return false;
-    throw err;
+    if (!(err instanceof KubeApiError && err.status === 404)) throw err;
   }
 }
 
@@ -145,7 +144,7 @@ export function adoptWorkflow(s: TenantServices, probe?: DatabaseProbe) {
           const differences = fingerprintDifferences(before, copy);
           if (differences.length > 0) {
             throw new ConflictError(
-              `the copy in ${tenant.names.namespace} does not match ${source.namespace}'s database now: ${differences.join("; ")}. Nothing was switched: ${source.namespace} still serves ${ctx.tenantName}'s hostnames. Writes after the copy are the usual cause: stop the app's writes (a maintenance window), delete the copy (kubectl --context ${source.cluster} -n ${tenant.names.namespace} delete cluster db) and run \`landlord workflows resume ${ctx.workflowId}\` after its provision step is run again with \`landlord adopt\`; or \`landlord workflows cancel ${ctx.workflowId}\` to stay as you are`,
+              `the copy in ${tenant.names.namespace} does not match ${source.namespace}'s database now: ${differences.join("; ")}. Nothing was switched: ${source.namespace} still serves ${ctx.tenantName}'s hostnames. Writes after the copy are the usual cause: stop the app's writes (a maintenance window), delete the copy (kubectl --context ${source.cluster} -n ${tenant.names.namespace} delete cluster db), then run \`landlord adopt ${source.namespace} --name ${ctx.tenantName} ...\` again: it copies anew and checks again. Or \`landlord offboard ${ctx.tenantName}\` to stay as you are`,
             );
           }
           return { tables: Object.keys(copy.tables).length, rows: Object.values(copy.tables).reduce((n, t) => n + t.rows, 0), verified: true };
